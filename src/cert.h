@@ -1,0 +1,49 @@
+/* cert: the certificates behind the tls module (SPEC §7). Generated self-signed certificates and
+ * their cache, the name a certificate is made for, and the --tls-cert/--tls-key pair check with
+ * its verified-stamp. Part of the tls module: only tls.c uses it. */
+#ifndef BADSMTP_CERT_H
+#define BADSMTP_CERT_H
+
+#include <stddef.h>
+
+#include "tlsdl.h"
+
+#define CERT_PEM_MAX 16384
+#define CERT_NAME_MAX 256
+
+/* A certificate followed by its private key, both PEM, in one buffer (the cache file format). */
+struct cert_pem {
+	char pem[CERT_PEM_MAX];
+	size_t len;
+};
+
+/* 1 when p[0..n) is a DNS name we will put in a certificate: 1-253 octets, dot-separated labels
+ * of 1-63 letters, digits, '-' or '_', no label starting or ending with '-'. Pure. */
+int cert_is_dns_name(const char *p, size_t n);
+/* 1 when s is an IPv4 or IPv6 address literal. Pure. */
+int cert_is_ip(const char *s);
+/* The name a generated certificate is for: the SNI (lower-cased) when it is a DNS name and not
+ * an IP literal (msmtp sends "127.0.0.1"), else hostname. Returns buf. Pure. */
+const char *cert_choose_name(const char *sni, size_t sni_len, const char *hostname, char *buf,
+                             size_t buflen);
+/* The cache file name for a name: "cert-" + the name with every octet outside [a-z0-9.-]
+ * replaced by '_' (plus a hash when anything was replaced or cut) + ".pem". Never contains '/'
+ * and never is "." or "..". 0, or -1 when out is too small. Pure. */
+int cert_file_name(const char *name, char *out, size_t outlen);
+
+/* A certificate for name: from cache_dir when a cached one is still valid for more than a day,
+ * else generated (and cached; when cache_dir is NULL or unusable it lives in memory only and a
+ * warning is logged). regenerate != 0 skips the cache lookup. Loads GnuTLS. 0 or -1 + err. */
+int cert_get(const char *name, const char *cache_dir, int regenerate, struct cert_pem *out,
+             char *err, size_t errlen);
+
+/* Loads --tls-cert/--tls-key into cred (PEM chain and key, which must match). 0 or -1 + err. */
+int cert_load_files(const char *cert_file, const char *key_file,
+                    gnutls_certificate_credentials_t cred, char *err, size_t errlen);
+/* Start-up check of --tls-cert/--tls-key: both readable and PEM-looking (cheap, no GnuTLS),
+ * then either a verified-stamp in cache_dir matching both files' path, device, inode, size and
+ * mtime, or a full GnuTLS check of the pair, after which the stamp is written. 0 or -1 + err. */
+int cert_check_files(const char *cert_file, const char *key_file, const char *cache_dir,
+                     char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,67 @@
+/* clock: scaled delays and timeouts on the monotonic clock. */
+#include "clock.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <time.h>
+
+static double time_scale = 1.0;
+
+void clock_set_scale(double scale)
+{
+	time_scale = scale;
+}
+
+int clock_scaled_ms(double seconds)
+{
+	double ms = seconds * time_scale * 1000.0;
+
+	if (!(ms > 0))
+		return 0;
+	if (ms >= (double)INT_MAX)
+		return INT_MAX;
+	return (int)(ms + 0.5);
+}
+
+long long clock_monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int clock_ms_until(long long deadline)
+{
+	long long left = deadline - clock_monotonic_ms();
+
+	if (left <= 0)
+		return 0;
+	return left > INT_MAX ? INT_MAX : (int)left;
+}
+
+int clock_wait(struct pollfd *fds, unsigned nfds, int timeout_ms)
+{
+	struct timespec ts = { .tv_sec = timeout_ms / 1000, .tv_nsec = (long)(timeout_ms % 1000) * 1000000 };
+	sigset_t open_mask;
+
+	sigprocmask(SIG_SETMASK, NULL, &open_mask);
+	sigdelset(&open_mask, SIGTERM);
+	return ppoll(fds, nfds, timeout_ms < 0 ? NULL : &ts, &open_mask);
+}
+
+int clock_sleep_ms(int ms, volatile int *interrupted)
+{
+	long long deadline = clock_monotonic_ms() + ms;
+	int left;
+
+	while ((left = clock_ms_until(deadline)) > 0) {
+		if (interrupted && *interrupted)
+			return -1;
+		if (clock_wait(NULL, 0, left) == -1 && errno != EINTR)
+			break;
+	}
+	return interrupted && *interrupted ? -1 : 0;
+}

@@ -1,0 +1,20 @@
+/* clock: the one place time lives. Every delay and timeout goes through the scale knob
+ * (BADSMTP_TIME_SCALE) so a 600-second profile tests in milliseconds. */
+#ifndef BADSMTP_CLOCK_H
+#define BADSMTP_CLOCK_H
+
+void clock_set_scale(double scale);
+/* seconds * scale, in milliseconds, clamped to [0, INT_MAX]. */
+int clock_scaled_ms(double seconds);
+long long clock_monotonic_ms(void);
+struct pollfd;
+/* SIGTERM stays blocked while the session works and is let in only here, atomically with the
+ * wait (ppoll), so a SIGTERM can never slip in between a check and a block. Returns like
+ * ppoll; timeout_ms < 0 waits forever. */
+int clock_wait(struct pollfd *fds, unsigned nfds, int timeout_ms);
+/* Sleeps ms; returns -1 early when *interrupted becomes set (a signal arrived). */
+int clock_sleep_ms(int ms, volatile int *interrupted);
+/* Milliseconds left until deadline (a clock_monotonic_ms value); never negative. */
+int clock_ms_until(long long deadline);
+
+#endif

@@ -1,0 +1,283 @@
+/* command: SMTP command syntax. RFC 5321 §4.1.1 (verbs), §4.1.2 (Mailbox, Dot-string,
+ * Quoted-string, address literals), RFC 1869 (esmtp-param), RFC 6531 (UTF-8 in addresses).
+ * Lenient where real clients are sloppy (a space after "FROM:", no angle brackets), strict
+ * where a test server must be exact (lengths, label shapes). */
+#include "command.h"
+
+#include <arpa/inet.h>
+#include <string.h>
+#include <strings.h>
+
+static const char *const verb_names[VERB_COUNT] = {
+	[VERB_UNKNOWN] = "UNKNOWN",
+	[VERB_HELO] = "HELO", [VERB_EHLO] = "EHLO", [VERB_MAIL] = "MAIL", [VERB_RCPT] = "RCPT",
+	[VERB_DATA] = "DATA", [VERB_BDAT] = "BDAT", [VERB_RSET] = "RSET", [VERB_NOOP] = "NOOP",
+	[VERB_QUIT] = "QUIT", [VERB_STARTTLS] = "STARTTLS", [VERB_VRFY] = "VRFY",
+	[VERB_AUTH] = "AUTH",
+};
+
+const char *command_verb_name(enum verb v)
+{
+	return verb_names[v];
+}
+
+static int is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
+}
+
+int command_parse(const char *line, size_t n, struct command *cmd)
+{
+	size_t i = 0, v;
+
+	if (memchr(line, '\0', n) != NULL)
+		return -1;
+	while (n > 0 && is_blank(line[n - 1]))
+		n--;
+	while (i < n && is_blank(line[i]))
+		i++;
+	for (v = i; v < n && !is_blank(line[v]); v++)
+		;
+	cmd->verb = VERB_UNKNOWN;
+	cmd->verb_text = line + i;
+	cmd->verb_len = v - i;
+	for (int k = VERB_HELO; k < VERB_COUNT; k++)
+		if (strlen(verb_names[k]) == cmd->verb_len &&
+		    strncasecmp(verb_names[k], cmd->verb_text, cmd->verb_len) == 0)
+			cmd->verb = (enum verb)k;
+	while (v < n && is_blank(line[v]))
+		v++;
+	cmd->arg = line + v;
+	cmd->arg_len = n - v;
+	return 0;
+}
+
+static int is_alnum(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+/* RFC 5322 atext, plus UTF-8 octets (RFC 6531 §3.3) which the caller marks as non-ASCII. */
+static int is_atext(unsigned char c)
+{
+	return is_alnum(c) || c >= 0x80 || (c != '\0' && strchr("!#$%&'*+-/=?^_`{|}~", c) != NULL);
+}
+
+/* Well-formed UTF-8 only: a broken sequence is a syntax error, not "non-ASCII". */
+static int valid_utf8(const unsigned char *p, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		size_t want = p[i] < 0x80 ? 1 : p[i] >= 0xC2 && p[i] <= 0xDF ? 2
+		            : p[i] >= 0xE0 && p[i] <= 0xEF ? 3 : p[i] >= 0xF0 && p[i] <= 0xF4 ? 4 : 0;
+
+		if (want == 0 || i + want > n)
+			return 0;
+		for (size_t k = 1; k < want; k++)
+			if ((p[i + k] & 0xC0) != 0x80)
+				return 0;
+		i += want;
+	}
+	return 1;
+}
+
+static int has_high_bit(const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)p[i] >= 0x80)
+			return 1;
+	return 0;
+}
+
+static int valid_local(const char *p, size_t n)
+{
+	if (n == 0 || n > ADDRESS_LOCAL_MAX)
+		return 0;
+	if (p[0] == '"') {
+		if (n < 2 || p[n - 1] != '"')
+			return 0;
+		for (size_t i = 1; i < n - 1; i++) {
+			unsigned char c = (unsigned char)p[i];
+
+			if (c == '\\') {
+				if (++i >= n - 1 || (unsigned char)p[i] < 0x20)
+					return 0;
+			} else if (c == '"' || c < 0x20 || c == 0x7F) {
+				return 0;
+			}
+		}
+		return 1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] == '.') {
+			if (i == 0 || i == n - 1 || p[i + 1] == '.')
+				return 0;
+		} else if (!is_atext((unsigned char)p[i])) {
+			return 0;
+		}
+	}
+	return 1;
+}
+
+static int valid_address_literal(const char *p, size_t n)
+{
+	char text[64];
+	unsigned char bin[16];
+
+	if (n < 3 || p[n - 1] != ']' || n - 2 >= sizeof text)
+		return 0;
+	if (n > 7 && strncasecmp(p + 1, "IPv6:", 5) == 0) {
+		memcpy(text, p + 6, n - 7);
+		text[n - 7] = '\0';
+		return inet_pton(AF_INET6, text, bin) == 1;
+	}
+	memcpy(text, p + 1, n - 2);
+	text[n - 2] = '\0';
+	return inet_pton(AF_INET, text, bin) == 1;
+}
+
+/* Labels of letters, digits and hyphens (or UTF-8 U-labels), no hyphen at either end. */
+static int valid_domain(const char *p, size_t n)
+{
+	size_t label = 0;
+
+	if (n == 0 || n > ADDRESS_DOMAIN_MAX)
+		return 0;
+	if (p[0] == '[')
+		return valid_address_literal(p, n);
+	for (size_t i = 0; i <= n; i++) {
+		if (i == n || p[i] == '.') {
+			if (label == 0 || label > 63 || p[i - 1] == '-')
+				return 0;
+			label = 0;
+		} else if (is_alnum((unsigned char)p[i]) || (unsigned char)p[i] >= 0x80 ||
+		           (p[i] == '-' && label > 0)) {
+			label++;
+		} else {
+			return 0;
+		}
+	}
+	return 1;
+}
+
+int command_parse_address(const char *p, size_t n, struct address *out)
+{
+	const char *at = NULL;
+
+	memset(out, 0, sizeof *out);
+	/* The last '@' separates them: a quoted local part may hold one. */
+	for (size_t i = 0; i < n; i++)
+		if (p[i] == '@')
+			at = p + i;
+	if (at == NULL)
+		return -1;
+	size_t local_len = (size_t)(at - p), domain_len = n - local_len - 1;
+
+	if (!valid_local(p, local_len) || !valid_domain(at + 1, domain_len) ||
+	    !valid_utf8((const unsigned char *)p, n))
+		return -1;
+	memcpy(out->local, p, local_len);
+	for (size_t i = 0; i < domain_len; i++) {
+		char c = at[1 + i];
+
+		out->domain[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+	}
+	out->non_ascii = has_high_bit(p, n);
+	return 0;
+}
+
+static int parse_params(const char *p, size_t n, struct path *out)
+{
+	size_t i = 0;
+
+	out->nparams = 0;
+	while (i < n) {
+		while (i < n && p[i] == ' ')
+			i++;
+		if (i == n)
+			break;
+		if (out->nparams == PARAMS_MAX)
+			return -1;
+		struct param *pm = &out->params[out->nparams++];
+		size_t start = i;
+
+		while (i < n && p[i] != ' ' && p[i] != '=') {
+			if (!is_alnum((unsigned char)p[i]) && !(p[i] == '-' && i > start))
+				return -1;
+			i++;
+		}
+		pm->key = p + start;
+		pm->key_len = i - start;
+		pm->value = NULL;
+		pm->value_len = 0;
+		if (pm->key_len == 0)
+			return -1;
+		if (i < n && p[i] == '=') {
+			pm->value = p + ++i;
+			while (i < n && p[i] != ' ') {
+				/* esmtp-value: any CHAR except "=", SP and controls (RFC 5321 §4.1.2) */
+				if ((unsigned char)p[i] < 0x21 || p[i] == '=')
+					return -1;
+				i++;
+			}
+			pm->value_len = (size_t)(p + i - pm->value);
+			if (pm->value_len == 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+int command_parse_path(enum path_kind kind, const char *arg, size_t n, struct path *out)
+{
+	const char *prefix = kind == PATH_MAIL ? "FROM:" : "TO:";
+	size_t plen = strlen(prefix), i, end;
+	const char *addr;
+	size_t addr_len;
+
+	memset(out, 0, sizeof *out);
+	if (n < plen || strncasecmp(arg, prefix, plen) != 0)
+		return -1;
+	i = plen;
+	while (i < n && arg[i] == ' ')
+		i++;
+	if (i < n && arg[i] == '<') {
+		const char *close = memchr(arg + i, '>', n - i);
+
+		if (close == NULL)
+			return -1;
+		addr = arg + i + 1;
+		addr_len = (size_t)(close - addr);
+		end = (size_t)(close - arg) + 1;
+		if (end < n && arg[end] != ' ')
+			return -1;
+	} else {
+		const char *space = memchr(arg + i, ' ', n - i);
+
+		addr = arg + i;
+		end = space ? (size_t)(space - arg) : n;
+		addr_len = end - i;
+		if (addr_len == 0)
+			return -1;
+	}
+	/* A source route (<@a,@b:user@c>) is obsolete; RFC 5321 §4.1.2 says accept and ignore it. */
+	if (addr_len > 0 && addr[0] == '@') {
+		const char *colon = memchr(addr, ':', addr_len);
+
+		if (colon == NULL)
+			return -1;
+		addr_len -= (size_t)(colon + 1 - addr);
+		addr = colon + 1;
+	}
+	if (addr_len == 0) {
+		if (kind != PATH_MAIL)
+			return -1;
+		out->addr.is_null = 1;
+	} else if (kind == PATH_RCPT && addr_len == 10 && strncasecmp(addr, "postmaster", 10) == 0) {
+		memcpy(out->addr.local, addr, addr_len);
+	} else if (command_parse_address(addr, addr_len, &out->addr) != 0) {
+		return -1;
+	}
+	return parse_params(arg + end, n - end, out);
+}

@@ -1,0 +1,34 @@
+/* config: command-line flags and their BADSMTP_* environment twins (SPEC §1), validated up
+ * front so that a bad value ends the process with exit 100 before the client sees a byte. */
+#ifndef BADSMTP_CONFIG_H
+#define BADSMTP_CONFIG_H
+
+#include "log.h"
+#include "profile.h"
+
+#include <stddef.h>
+
+struct config {
+	const char *profile;      /* --profile, or NULL */
+	int port;                 /* --port, or -1 */
+	const char *hostname;
+	const char *maildir;      /* NULL: storage off */
+	const char *tls_cert, *tls_key;
+	const char *cert_cache;   /* NULL: the default of SPEC §1, see config_cert_cache */
+	const char *log_target;
+	enum log_format log_format;
+	enum log_level log_level;
+	double timeout, data_timeout, time_scale;
+	struct port_bases bases;
+};
+
+enum config_result { CONFIG_RUN, CONFIG_DONE, CONFIG_ERROR };
+
+/* Flags win over the environment. CONFIG_DONE: --help or --version was printed to stdout. */
+enum config_result config_load(struct config *c, int argc, char **argv, char *err,
+                               size_t errlen);
+/* The certificate cache directory: --cert-cache, else the first of $CACHE_DIRECTORY, else
+ * $XDG_CACHE_HOME/badsmtp, else /tmp/badsmtp-{uid}. */
+const char *config_cert_cache(const struct config *c, char *buf, size_t cap);
+
+#endif

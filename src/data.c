@@ -1,0 +1,86 @@
+/* data: a five-state machine over the DATA byte stream. Only CR LF counts as a line end; the
+ * bytes before the terminating ".CRLF" (including the CRLF before it) are the message. */
+#include "data.h"
+
+enum {
+	AT_LINE_START,   /* after CRLF, or the first octet of the body */
+	IN_LINE,
+	AFTER_CR,        /* a CR inside a line: a LF next ends the line */
+	AFTER_DOT,       /* a '.' at line start, withheld */
+	AFTER_DOT_CR,    /* ".\r" at line start: a LF next ends the body */
+};
+
+void data_begin(struct data_body *d, unsigned long long limit)
+{
+	*d = (struct data_body){ .state = AT_LINE_START, .limit = limit };
+}
+
+int data_over_limit(const struct data_body *d)
+{
+	return d->size > d->limit;
+}
+
+/* Passes a run of message bytes on, counted, and within the limit only. */
+static void emit(struct data_body *d, const char *p, size_t n, data_sink *sink, void *ctx)
+{
+	if (n == 0)
+		return;
+	if (d->size <= d->limit) {
+		unsigned long long room = d->limit - d->size;
+
+		sink(ctx, p, n <= room ? n : (size_t)room);
+	}
+	d->size += n;
+}
+
+size_t data_feed(struct data_body *d, const char *p, size_t n, data_sink *sink, void *ctx)
+{
+	size_t i = 0, run = 0;   /* p[run..i) is a pending run of plain bytes to emit */
+
+	while (i < n && !d->done) {
+		char c = p[i];
+
+		switch (d->state) {
+		case IN_LINE:
+			if (c == '\r')
+				d->state = AFTER_CR;
+			i++;
+			continue;
+		case AFTER_CR:
+			d->state = c == '\n' ? AT_LINE_START : c == '\r' ? AFTER_CR : IN_LINE;
+			i++;
+			continue;
+		case AT_LINE_START:
+			if (c == '.') {
+				emit(d, p + run, i - run, sink, ctx);
+				run = ++i;
+				d->state = AFTER_DOT;
+			} else {
+				d->state = c == '\r' ? AFTER_CR : IN_LINE;
+				i++;
+			}
+			continue;
+		case AFTER_DOT:
+			/* The stuffed dot is dropped; what follows it is ordinary line content. */
+			d->state = c == '\r' ? AFTER_DOT_CR : IN_LINE;
+			if (c == '\r')
+				run = i + 1;  /* withhold the CR too until we know it is not ".\r\n" */
+			i++;
+			continue;
+		case AFTER_DOT_CR:
+			if (c == '\n') {
+				d->done = 1;
+				run = ++i;
+				break;
+			}
+			/* ".\r" then something else: the CR is content after all. */
+			emit(d, "\r", 1, sink, ctx);
+			run = i;
+			d->state = AFTER_CR;
+			continue;
+		}
+	}
+	if (!d->done)
+		emit(d, p + run, i - run, sink, ctx);
+	return i;
+}

@@ -1,0 +1,41 @@
+/* ehlo: the EHLO name's keywords (SPEC §3) as a table, and the EHLO reply they shape. Pure:
+ * it turns "size10000-no8bit-authplain.example.com" into the extensions of a session. */
+#ifndef BADSMTP_EHLO_H
+#define BADSMTP_EHLO_H
+
+#include <stddef.h>
+
+enum ext {
+	EXT_AUTH = 1 << 0,
+	EXT_8BITMIME = 1 << 1,
+	EXT_SIZE = 1 << 2,
+	EXT_PIPELINING = 1 << 3,
+	EXT_STARTTLS = 1 << 4,
+	EXT_CHUNKING = 1 << 5,
+	EXT_SMTPUTF8 = 1 << 6,
+	EXT_ENHANCEDSTATUSCODES = 1 << 7,
+	EXT_ALL = (1 << 8) - 1,
+};
+
+#define EHLO_SIZE_DEFAULT 10485760L
+#define EHLO_SIZE_MIN 1000L
+#define EHLO_SIZE_MAX 10000000L
+#define EHLO_DELAY_MAX 605
+
+struct ehlo_opts {
+	unsigned ext;          /* EXT_* on for the session */
+	unsigned auth_mechs;   /* AUTH_* mask offered */
+	long size_limit;       /* enforced whether or not SIZE is advertised */
+	int delay_seconds;     /* dlay{N}: 0 = none */
+	int reject;            /* reject / noehl: EHLO gets 502 */
+};
+
+/* Keywords of an EHLO argument. helo = 1 computes a HELO session: no extension at all. */
+void ehlo_parse(const char *arg, size_t n, int helo, struct ehlo_opts *o);
+
+/* The multi-line EHLO reply, CRLFs included. tls_active drops STARTTLS. Returns the length, or
+ * 0 when it does not fit. */
+size_t ehlo_render(const struct ehlo_opts *o, const char *hostname, int tls_active, char *buf,
+                   size_t cap);
+
+#endif

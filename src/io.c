@@ -1,0 +1,209 @@
+/* io: buffered, deadline-bounded reading and writing of the client's byte stream.
+ * Output is held until the session is about to block on input (RFC 2920 §3.1: a server may
+ * answer a pipelined group at once), so one write answers a whole pipelined group.
+ * It knows nothing of SMTP beyond "a line ends in LF". */
+#include "io.h"
+
+#include "clock.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+#include <unistd.h>
+
+/* The plain transport: the io itself is the context, so both fds are at hand. */
+static ssize_t fd_read(void *ctx, void *buf, size_t n)
+{
+	return read(((struct io *)ctx)->in_fd, buf, n);
+}
+
+static ssize_t fd_write(void *ctx, const void *buf, size_t n)
+{
+	return write(((struct io *)ctx)->out_fd, buf, n);
+}
+
+void io_init(struct io *io, int in_fd, int out_fd, volatile int *interrupted)
+{
+	io->in_fd = in_fd;
+	io->out_fd = out_fd;
+	io->in_off = io->in_len = io->out_len = 0;
+	io->write_failed = 0;
+	io->interrupted = interrupted;
+	io->transport = (struct io_transport){ .read = fd_read, .write = fd_write, .ctx = io };
+}
+
+void io_set_transport(struct io *io, const struct io_transport *t)
+{
+	io->transport = *t;
+}
+
+static ssize_t transport_read(struct io *io, void *buf, size_t n)
+{
+	return io->transport.read(io->transport.ctx, buf, n);
+}
+
+static ssize_t transport_write(struct io *io, const void *buf, size_t n)
+{
+	return io->transport.write(io->transport.ctx, buf, n);
+}
+
+static size_t transport_pending(const struct io *io)
+{
+	return io->transport.pending ? io->transport.pending(io->transport.ctx) : 0;
+}
+
+int io_flush(struct io *io)
+{
+	size_t done = 0;
+
+	while (done < io->out_len && !io->write_failed) {
+		ssize_t w = transport_write(io, io->out + done, io->out_len - done);
+
+		if (w > 0) {
+			done += (size_t)w;
+		} else if (w < 0 && errno == EINTR) {
+			continue;
+		} else if (w < 0 && errno == EAGAIN) {
+			struct pollfd pfd = { .fd = io->out_fd, .events = POLLOUT };
+
+			clock_wait(&pfd, 1, -1);
+		} else {
+			io->write_failed = 1;
+		}
+	}
+	io->out_len = 0;
+	return io->write_failed ? -1 : 0;
+}
+
+int io_put(struct io *io, const char *p, size_t n)
+{
+	while (n > 0 && !io->write_failed) {
+		size_t room = sizeof io->out - io->out_len;
+		size_t take = n < room ? n : room;
+
+		memcpy(io->out + io->out_len, p, take);
+		io->out_len += take;
+		p += take;
+		n -= take;
+		if (io->out_len == sizeof io->out)
+			io_flush(io);
+	}
+	return io->write_failed ? -1 : 0;
+}
+
+/* Reads at least one more byte into the input buffer, flushing output first because the
+ * client may be waiting for our replies before it sends more. deadline < 0: none. */
+static enum io_status fill(struct io *io, long long deadline)
+{
+	if (io->in_off == io->in_len) {
+		io->in_off = io->in_len = 0;
+	} else if (io->in_off > 0 && io->in_len == sizeof io->in) {
+		memmove(io->in, io->in + io->in_off, io->in_len - io->in_off);
+		io->in_len -= io->in_off;
+		io->in_off = 0;
+	}
+	io_flush(io);
+	for (;;) {
+		if (io->interrupted && *io->interrupted)
+			return IO_INTR;
+		if (transport_pending(io) == 0) {
+			struct pollfd pfd = { .fd = io->in_fd, .events = POLLIN };
+			int wait_ms = deadline < 0 ? -1 : clock_ms_until(deadline);
+			int r = clock_wait(&pfd, 1, wait_ms);
+
+			if (r == 0)
+				return IO_TIMEOUT;
+			if (r < 0) {
+				if (errno == EINTR)
+					continue;
+				return IO_ERROR;
+			}
+		}
+		ssize_t got = transport_read(io, io->in + io->in_len, sizeof io->in - io->in_len);
+
+		if (got > 0) {
+			io->in_len += (size_t)got;
+			return IO_OK;
+		}
+		if (got == 0)
+			return IO_EOF;
+		if (errno == EINTR || errno == EAGAIN)
+			continue;
+		return errno == ECONNRESET || errno == EPIPE ? IO_EOF : IO_ERROR;
+	}
+}
+
+static long long deadline_after(int timeout_ms)
+{
+	return timeout_ms < 0 ? -1 : clock_monotonic_ms() + timeout_ms;
+}
+
+enum io_status io_read_line(struct io *io, char *line, size_t cap, size_t *len, int timeout_ms)
+{
+	long long deadline = deadline_after(timeout_ms);
+	int too_long = 0;
+
+	for (;;) {
+		char *start = io->in + io->in_off;
+		size_t avail = io->in_len - io->in_off;
+		char *lf = memchr(start, '\n', avail);
+
+		if (lf != NULL) {
+			size_t n = (size_t)(lf - start);
+
+			if (n > 0 && start[n - 1] == '\r')
+				n--;
+			if (n > cap)
+				too_long = 1;
+			if (!too_long) {
+				memcpy(line, start, n);
+				*len = n;
+			}
+			io_consume(io, (size_t)(lf - start) + 1);
+			return too_long ? IO_TOOLONG : IO_OK;
+		}
+		/* No end in sight past cap+1 octets (content plus a possible CR): the line is too
+		 * long whatever follows, so drop what we have instead of buffering it. */
+		if (avail > cap + 1) {
+			too_long = 1;
+			io->in_off = io->in_len;
+		}
+		enum io_status st = fill(io, deadline);
+
+		if (st != IO_OK)
+			return st;
+	}
+}
+
+enum io_status io_peek(struct io *io, const char **p, size_t *n, int timeout_ms)
+{
+	if (io->in_off == io->in_len) {
+		enum io_status st = fill(io, deadline_after(timeout_ms));
+
+		if (st != IO_OK)
+			return st;
+	}
+	*p = io->in + io->in_off;
+	*n = io->in_len - io->in_off;
+	return IO_OK;
+}
+
+void io_consume(struct io *io, size_t n)
+{
+	io->in_off += n;
+	if (io->in_off == io->in_len)
+		io->in_off = io->in_len = 0;
+}
+
+size_t io_buffered(const struct io *io)
+{
+	return io->in_len - io->in_off + transport_pending(io);
+}
+
+size_t io_discard_input(struct io *io)
+{
+	size_t n = io->in_len - io->in_off;
+
+	io->in_off = io->in_len = 0;
+	return n;
+}

@@ -1,0 +1,69 @@
+/* io: the session's only path to the client. One input buffer shared by every reader (command
+ * lines, DATA bodies, BDAT chunks, AUTH responses), one output buffer flushed just before the
+ * session blocks (RFC 2920 pipelining for free), deadlines on every wait, and a transport hook
+ * that TLS replaces after its handshake. */
+#ifndef BADSMTP_IO_H
+#define BADSMTP_IO_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#define IO_INBUF  65536
+#define IO_OUTBUF 16384
+
+/* How bytes move. read/write return a count, 0 for end of stream (read only) or -1 with errno
+ * set (EAGAIN/EINTR mean "poll and retry"). pending says how many bytes the transport already
+ * holds that the fd will not show as readable (TLS records); NULL means none. */
+struct io_transport {
+	ssize_t (*read)(void *ctx, void *buf, size_t n);
+	ssize_t (*write)(void *ctx, const void *buf, size_t n);
+	size_t (*pending)(void *ctx);
+	void *ctx;
+};
+
+enum io_status {
+	IO_OK,
+	IO_EOF,       /* the client closed, or vanished */
+	IO_TIMEOUT,   /* nothing arrived before the deadline */
+	IO_TOOLONG,   /* a line over the cap: it was read to its end and thrown away */
+	IO_INTR,      /* a signal (SIGTERM) interrupted the wait */
+	IO_ERROR,     /* a transport error (TLS record failure, EIO) */
+};
+
+struct io {
+	int in_fd, out_fd;
+	struct io_transport transport;
+	size_t in_off, in_len;
+	size_t out_len;
+	int write_failed;
+	volatile int *interrupted;   /* set by the SIGTERM handler; checked at every wait */
+	char in[IO_INBUF];
+	char out[IO_OUTBUF];
+};
+
+/* Plain fds; transport = read(2)/write(2). */
+void io_init(struct io *io, int in_fd, int out_fd, volatile int *interrupted);
+void io_set_transport(struct io *io, const struct io_transport *t);
+
+/* Queue output; it goes out at io_flush (and when the buffer fills). Returns -1 once a write
+ * has failed (the client is gone); later calls are no-ops. */
+int io_put(struct io *io, const char *p, size_t n);
+int io_flush(struct io *io);
+
+/* A line without its CRLF (or bare LF). Content longer than cap: IO_TOOLONG after the rest of
+ * the line is consumed without being buffered. Flushes output before blocking. timeout_ms < 0:
+ * wait forever. A line may contain NUL bytes: use *len. */
+enum io_status io_read_line(struct io *io, char *line, size_t cap, size_t *len, int timeout_ms);
+
+/* Expose what is buffered (reading more, after a flush, when nothing is): *p and *n point into
+ * the input buffer; the caller then calls io_consume for what it used. */
+enum io_status io_peek(struct io *io, const char **p, size_t *n, int timeout_ms);
+void io_consume(struct io *io, size_t n);
+
+/* Bytes already received and not yet consumed (in our buffer plus the transport's). */
+size_t io_buffered(const struct io *io);
+
+/* Throw away everything buffered (STARTTLS injection defence); returns how much. */
+size_t io_discard_input(struct io *io);
+
+#endif

@@ -1,0 +1,395 @@
+/* log: renders events as JSON or text lines and hands each to one target in one call
+ * (write(2) for stderr and files, syslog(3), or sd_journal_sendv from a dlopen'd libsystemd).
+ * The auto target follows SPEC §11: journald when JOURNAL_STREAM names our fd 2, syslog when
+ * fd 2 is a socket (inetd hands the client's socket on fds 0-2: never write there), stderr
+ * otherwise. Values are escaped so a client's bytes cannot forge fields or lines. */
+#include "log.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#define LINE_MAX_LEN 8192
+#define JOURNAL_FIELDS_MAX 40
+
+enum target { TARGET_STDERR, TARGET_FILE, TARGET_SYSLOG, TARGET_JOURNAL };
+
+static enum target target = TARGET_STDERR;
+static int target_fd = 2;
+static enum log_format format = LOG_FORMAT_JSON;
+static enum log_level min_level = LOG_LEVEL_INFO;
+static const char *ctx_session_id, *ctx_client_ip;
+static int (*journal_sendv)(const struct iovec *iov, int n);
+
+static const char *const level_names[] = {
+	[LOG_LEVEL_DEBUG] = "DEBUG", [LOG_LEVEL_INFO] = "INFO",
+	[LOG_LEVEL_WARN] = "WARN", [LOG_LEVEL_ERROR] = "ERROR",
+};
+static const int syslog_priorities[] = {
+	[LOG_LEVEL_DEBUG] = LOG_DEBUG, [LOG_LEVEL_INFO] = LOG_INFO,
+	[LOG_LEVEL_WARN] = LOG_WARNING, [LOG_LEVEL_ERROR] = LOG_ERR,
+};
+
+static int fd2_is_socket(void)
+{
+	struct stat st;
+
+	return fstat(2, &st) == 0 && S_ISSOCK(st.st_mode);
+}
+
+/* JOURNAL_STREAM is "device:inode" of the stream systemd connected to our stderr. */
+static int stderr_is_journal(void)
+{
+	const char *js = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+
+	if (js == NULL || sscanf(js, "%llu:%llu", &dev, &ino) != 2 || fstat(2, &st) != 0)
+		return 0;
+	return (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
+}
+
+static int open_journal(void)
+{
+	void *lib = dlopen("libsystemd.so.0", RTLD_NOW | RTLD_LOCAL);
+
+	if (lib != NULL)
+		*(void **)&journal_sendv = dlsym(lib, "sd_journal_sendv");
+	return journal_sendv != NULL ? 0 : -1;
+}
+
+static void open_syslog(void)
+{
+	openlog("badsmtp-session", LOG_PID | LOG_NDELAY, LOG_MAIL);
+	target = TARGET_SYSLOG;
+}
+
+int log_open(const char *name, enum log_format fmt, enum log_level level, char *err, size_t errlen)
+{
+	format = fmt;
+	min_level = level;
+	if (strcmp(name, "auto") == 0) {
+		if (stderr_is_journal() && open_journal() == 0)
+			target = TARGET_JOURNAL;
+		else if (fd2_is_socket())
+			open_syslog();
+		else
+			target = TARGET_STDERR;
+	} else if (strcmp(name, "stderr") == 0) {
+		target = TARGET_STDERR;
+	} else if (strcmp(name, "syslog") == 0) {
+		open_syslog();
+	} else if (strcmp(name, "journal") == 0) {
+		if (open_journal() != 0) {
+			snprintf(err, errlen, "--log-target journal: cannot load libsystemd.so.0");
+			return -1;
+		}
+		target = TARGET_JOURNAL;
+	} else if (strncmp(name, "file:", 5) == 0 && name[5] != '\0') {
+		target_fd = open(name + 5, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0640);
+		if (target_fd < 0) {
+			snprintf(err, errlen, "--log-target %s: %s", name, strerror(errno));
+			return -1;
+		}
+		target = TARGET_FILE;
+	} else {
+		snprintf(err, errlen, "--log-target: unknown target '%s'", name);
+		return -1;
+	}
+	return 0;
+}
+
+void log_set_context(const char *session_id, const char *client_ip)
+{
+	ctx_session_id = session_id;
+	ctx_client_ip = client_ip;
+}
+
+int log_enabled(enum log_level level)
+{
+	return level >= min_level;
+}
+
+/* A bounded line under construction; overflow truncates and is remembered. */
+struct line {
+	char buf[LINE_MAX_LEN];
+	size_t len;
+};
+
+static void put(struct line *l, const char *p, size_t n)
+{
+	size_t room = sizeof l->buf - 2 - l->len; /* keep room for "\n" and NUL */
+
+	if (n > room)
+		n = room;
+	memcpy(l->buf + l->len, p, n);
+	l->len += n;
+}
+
+static void puts_(struct line *l, const char *s)
+{
+	put(l, s, strlen(s));
+}
+
+/* Length of the valid UTF-8 sequence at p, or 0 when it is not one. */
+static size_t utf8_len(const unsigned char *p, size_t n)
+{
+	size_t want = p[0] >= 0xF0 && p[0] <= 0xF4 ? 4 : p[0] >= 0xE0 ? 3 : p[0] >= 0xC2 ? 2 : 0;
+
+	if (want == 0 || want > n)
+		return 0;
+	for (size_t i = 1; i < want; i++)
+		if ((p[i] & 0xC0) != 0x80)
+			return 0;
+	return want;
+}
+
+/* JSON string escaping; invalid UTF-8 becomes U+FFFD so every line is valid JSON. */
+static void put_escaped(struct line *l, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s);
+
+	while (n > 0) {
+		char esc[8];
+		size_t seq;
+
+		if (*p == '"' || *p == '\\') {
+			esc[0] = '\\';
+			esc[1] = (char)*p;
+			put(l, esc, 2);
+			seq = 1;
+		} else if (*p < 0x20 || *p == 0x7F) {
+			snprintf(esc, sizeof esc, "\\u%04x", *p);
+			puts_(l, esc);
+			seq = 1;
+		} else if (*p < 0x80) {
+			put(l, (const char *)p, 1);
+			seq = 1;
+		} else if ((seq = utf8_len(p, n)) > 0) {
+			put(l, (const char *)p, seq);
+		} else {
+			puts_(l, "\\ufffd");
+			seq = 1;
+		}
+		p += seq;
+		n -= seq;
+	}
+}
+
+static void put_quoted(struct line *l, const char *s)
+{
+	puts_(l, "\"");
+	put_escaped(l, s);
+	puts_(l, "\"");
+}
+
+static void put_value(struct line *l, const struct log_field *f)
+{
+	char num[32];
+
+	switch (f->type) {
+	case LOG_STR:
+		put_quoted(l, f->str ? f->str : "");
+		break;
+	case LOG_NUM:
+		snprintf(num, sizeof num, "%lld", f->num);
+		puts_(l, num);
+		break;
+	case LOG_BOOL:
+		puts_(l, f->num ? "true" : "false");
+		break;
+	case LOG_STRV:
+		puts_(l, "[");
+		for (size_t i = 0; i < f->strc; i++) {
+			if (i > 0)
+				puts_(l, ",");
+			put_quoted(l, f->strv[i]);
+		}
+		puts_(l, "]");
+		break;
+	}
+}
+
+/* Text form: plain words stay bare, anything with spaces, quotes or controls is quoted. */
+static void put_text_value(struct line *l, const struct log_field *f)
+{
+	const char *s = f->str ? f->str : "";
+
+	if (f->type == LOG_STR && *s != '\0' && strpbrk(s, " \"\\=\t\r\n") == NULL) {
+		for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+			if (*p < 0x20 || *p >= 0x7F)
+				goto quoted;
+		puts_(l, s);
+		return;
+	}
+quoted:
+	put_value(l, f);
+}
+
+static void put_timestamp(struct line *l)
+{
+	struct timespec ts;
+	struct tm tm;
+	char buf[96];
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ", tm.tm_year + 1900,
+	         tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000);
+	puts_(l, buf);
+}
+
+/* Fields sorted by name (SPEC §11); a handful per event, so insertion sort of pointers. */
+static size_t sorted_fields(const struct log_field *in, size_t n, const struct log_field **out,
+                            const struct log_field *extra, size_t nextra, size_t cap)
+{
+	size_t count = 0;
+
+	for (size_t i = 0; i < n + nextra && count < cap; i++) {
+		const struct log_field *f = i < n ? &in[i] : &extra[i - n];
+		size_t j = count++;
+
+		while (j > 0 && strcmp(out[j - 1]->key, f->key) > 0) {
+			out[j] = out[j - 1];
+			j--;
+		}
+		out[j] = f;
+	}
+	return count;
+}
+
+static void render(struct line *l, enum log_level level, const char *message,
+                   const struct log_field **fields, size_t n)
+{
+	if (format == LOG_FORMAT_JSON) {
+		puts_(l, "{\"timestamp\":\"");
+		put_timestamp(l);
+		puts_(l, "\",\"level\":\"");
+		puts_(l, level_names[level]);
+		puts_(l, "\",\"message\":");
+		put_quoted(l, message);
+		puts_(l, ",\"fields\":{");
+		for (size_t i = 0; i < n; i++) {
+			if (i > 0)
+				puts_(l, ",");
+			put_quoted(l, fields[i]->key);
+			puts_(l, ":");
+			put_value(l, fields[i]);
+		}
+		puts_(l, "}}");
+	} else {
+		put_timestamp(l);
+		puts_(l, " [");
+		puts_(l, level_names[level]);
+		puts_(l, "] ");
+		puts_(l, message);
+		for (size_t i = 0; i < n; i++) {
+			puts_(l, " ");
+			puts_(l, fields[i]->key);
+			puts_(l, "=");
+			put_text_value(l, fields[i]);
+		}
+	}
+}
+
+/* journald: one upper-case SMTP_* field per log field; arrays become repeated fields. */
+static void send_journal(enum log_level level, const char *message,
+                         const struct log_field **fields, size_t n)
+{
+	static char store[LINE_MAX_LEN * 2];
+	struct iovec iov[JOURNAL_FIELDS_MAX];
+	size_t used = 0;
+	int niov = 0;
+
+	/* Appends "NAME=value" to the store and points an iovec at it. */
+#define ADD(...) do { \
+		int w_ = snprintf(store + used, sizeof store - used, __VA_ARGS__); \
+		if (w_ < 0 || (size_t)w_ >= sizeof store - used || niov == JOURNAL_FIELDS_MAX) \
+			break; \
+		iov[niov++] = (struct iovec){ store + used, (size_t)w_ }; \
+		used += (size_t)w_ + 1; \
+	} while (0)
+
+	ADD("MESSAGE=%s", message);
+	ADD("PRIORITY=%d", syslog_priorities[level]);
+	ADD("SYSLOG_IDENTIFIER=badsmtp-session");
+	for (size_t i = 0; i < n; i++) {
+		char key[64];
+		size_t k;
+
+		for (k = 0; fields[i]->key[k] && k < sizeof key - 1; k++)
+			key[k] = (char)(fields[i]->key[k] >= 'a' && fields[i]->key[k] <= 'z'
+			                ? fields[i]->key[k] - 32 : fields[i]->key[k]);
+		key[k] = '\0';
+		switch (fields[i]->type) {
+		case LOG_STR:
+			ADD("SMTP_%s=%s", key, fields[i]->str ? fields[i]->str : "");
+			break;
+		case LOG_NUM:
+			ADD("SMTP_%s=%lld", key, fields[i]->num);
+			break;
+		case LOG_BOOL:
+			ADD("SMTP_%s=%s", key, fields[i]->num ? "true" : "false");
+			break;
+		case LOG_STRV:
+			for (size_t j = 0; j < fields[i]->strc; j++)
+				ADD("SMTP_%s=%s", key, fields[i]->strv[j]);
+			break;
+		}
+	}
+#undef ADD
+	journal_sendv(iov, niov);
+}
+
+void log_event(enum log_level level, const char *message, const struct log_field *fields,
+               size_t nfields)
+{
+	struct log_field context[2];
+	const struct log_field *sorted[JOURNAL_FIELDS_MAX];
+	size_t ncontext = 0, n;
+	struct line l;
+
+	if (!log_enabled(level))
+		return;
+	if (ctx_session_id != NULL)
+		context[ncontext++] = LOG_S("session_id", ctx_session_id);
+	if (ctx_client_ip != NULL)
+		context[ncontext++] = LOG_S("client_ip", ctx_client_ip);
+	n = sorted_fields(fields, nfields, sorted, context, ncontext, JOURNAL_FIELDS_MAX);
+
+	if (target == TARGET_JOURNAL) {
+		send_journal(level, message, sorted, n);
+		return;
+	}
+	l.len = 0;
+	render(&l, level, message, sorted, n);
+	if (target == TARGET_SYSLOG) {
+		l.buf[l.len] = '\0';
+		syslog(syslog_priorities[level], "%s", l.buf);
+		return;
+	}
+	l.buf[l.len++] = '\n';
+	/* One write per line, so concurrent sessions appending to one file never interleave. */
+	if (write(target_fd, l.buf, l.len) < 0) {
+		/* Nowhere left to report a logging failure; the session goes on. */
+	}
+}
+
+void log_fatal_setup(const char *message)
+{
+	if (fd2_is_socket()) {
+		openlog("badsmtp-session", LOG_PID, LOG_MAIL);
+		syslog(LOG_ERR, "%s", message);
+	} else {
+		dprintf(2, "badsmtp-session: %s\n", message);
+	}
+}

@@ -1,0 +1,142 @@
+/* maildir: the delivery protocol of maildir(5): unique name {seconds}.M{usec}P{pid}Q{n}.{host},
+ * O_EXCL create in tmp/, fsync, rename(2) into new/, fsync the directory so the rename itself
+ * survives a crash. A 250 is only sent after maildir_commit returns 0. */
+#include "maildir.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+static int make_dir(const char *path)
+{
+	return mkdir(path, 0700) == 0 || errno == EEXIST ? 0 : -1;
+}
+
+/* A '/' or ':' in our hostname would break the name's syntax: maildir(5) escapes them. */
+static void safe_hostname(const char *in, char *out, size_t cap)
+{
+	size_t o = 0;
+
+	for (; *in != '\0' && o + 5 < cap; in++) {
+		if (*in == '/' || *in == ':') {
+			o += (size_t)snprintf(out + o, cap - o, "\\%03o", (unsigned char)*in);
+		} else {
+			out[o++] = *in;
+		}
+	}
+	out[o] = '\0';
+}
+
+int maildir_open(struct maildir_msg *m, const char *dir, const char *hostname)
+{
+	static unsigned delivery;
+	char sub[4096], host[256], name[512];
+	struct timeval tv;
+	int n;
+
+	m->fd = -1;
+	m->failed = 1;
+	m->pending = 0;
+	m->tmp_path[0] = m->new_path[0] = '\0';
+	if (make_dir(dir) != 0)
+		return -1;
+	for (const char *const *s = (const char *const[]){ "tmp", "new", "cur", NULL }; *s; s++) {
+		n = snprintf(sub, sizeof sub, "%s/%s", dir, *s);
+		if (n < 0 || (size_t)n >= sizeof sub || make_dir(sub) != 0)
+			return -1;
+	}
+	safe_hostname(hostname, host, sizeof host);
+	gettimeofday(&tv, NULL);
+	n = snprintf(name, sizeof name, "%lld.M%ldP%ldQ%u.%s", (long long)tv.tv_sec,
+	             (long)tv.tv_usec, (long)getpid(), ++delivery, host);
+	if (n < 0 || (size_t)n >= sizeof name)
+		return -1;
+	n = snprintf(m->tmp_path, sizeof m->tmp_path, "%s/tmp/%s", dir, name);
+	if (n < 0 || (size_t)n >= sizeof m->tmp_path)
+		return -1;
+	n = snprintf(m->new_path, sizeof m->new_path, "%s/new/%s", dir, name);
+	if (n < 0 || (size_t)n >= sizeof m->new_path)
+		return -1;
+	m->fd = open(m->tmp_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (m->fd < 0)
+		return -1;
+	m->failed = 0;
+	return 0;
+}
+
+static void write_all(struct maildir_msg *m, const char *p, size_t n)
+{
+	size_t done = 0;
+
+	while (done < n && !m->failed) {
+		ssize_t w = write(m->fd, p + done, n - done);
+
+		if (w > 0)
+			done += (size_t)w;
+		else if (!(w < 0 && errno == EINTR))
+			m->failed = 1;   /* ENOSPC, EDQUOT, EFBIG, EIO: the message cannot be kept */
+	}
+}
+
+static void drain(struct maildir_msg *m)
+{
+	write_all(m, m->buf, m->pending);
+	m->pending = 0;
+}
+
+void maildir_write(struct maildir_msg *m, const char *p, size_t n)
+{
+	if (m->failed)
+		return;
+	if (m->pending + n > sizeof m->buf)
+		drain(m);
+	if (n >= sizeof m->buf) {
+		write_all(m, p, n);   /* large runs go straight through, without a copy */
+		return;
+	}
+	memcpy(m->buf + m->pending, p, n);
+	m->pending += n;
+}
+
+void maildir_abort(struct maildir_msg *m)
+{
+	if (m->fd >= 0) {
+		close(m->fd);
+		unlink(m->tmp_path);
+	}
+	m->fd = -1;
+	m->failed = 1;
+}
+
+int maildir_commit(struct maildir_msg *m)
+{
+	char dir[4096];
+	char *slash;
+	int dfd, synced;
+
+	if (m->fd < 0)
+		return -1;
+	drain(m);
+	synced = !m->failed && fsync(m->fd) == 0;
+	synced = close(m->fd) == 0 && synced;
+	m->fd = -1;
+	if (!synced || rename(m->tmp_path, m->new_path) != 0) {
+		unlink(m->tmp_path);
+		m->failed = 1;
+		return -1;
+	}
+	snprintf(dir, sizeof dir, "%s", m->new_path);
+	slash = strrchr(dir, '/');
+	if (slash != NULL)
+		*slash = '\0';
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		fsync(dfd);
+		close(dfd);
+	}
+	return 0;
+}

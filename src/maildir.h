@@ -1,0 +1,27 @@
+/* maildir: delivery of one message into a Maildir (tmp/ → write → fsync → rename into new/),
+ * so a message is either wholly in new/ or nowhere (SPEC §12). Failures are sticky: once a
+ * write fails the message is only waiting to be abandoned. */
+#ifndef BADSMTP_MAILDIR_H
+#define BADSMTP_MAILDIR_H
+
+#include <stddef.h>
+
+struct maildir_msg {
+	int fd;            /* -1 when not open */
+	int failed;        /* a write, sync or open failed: the message cannot be stored */
+	size_t pending;    /* octets waiting in buf */
+	char tmp_path[4096];
+	char new_path[4096];
+	char buf[16384];
+};
+
+/* Creates the directories when missing and opens a new file in tmp/. On failure the message is
+ * marked failed (writes are then ignored) and -1 is returned. */
+int maildir_open(struct maildir_msg *m, const char *dir, const char *hostname);
+void maildir_write(struct maildir_msg *m, const char *p, size_t n);
+/* fsync, rename into new/, fsync new/. 0, or -1 with nothing left behind. */
+int maildir_commit(struct maildir_msg *m);
+/* Removes the tmp file; safe on a message never opened. */
+void maildir_abort(struct maildir_msg *m);
+
+#endif

@@ -1,0 +1,67 @@
+/* badsmtp-session: serve one SMTP session on fds 0 and 1, then exit (SPEC §1). */
+#include "activation.h"
+#include "clock.h"
+#include "config.h"
+#include "log.h"
+#include "profile.h"
+#include "session.h"
+#include "tls.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <unistd.h>
+
+/* A closed fd 0-2 would be reused by the next open(): a Maildir file must never become fd 1. */
+static void hold_standard_fds(void)
+{
+	for (int fd = 0; fd <= 2; fd++)
+		if (fcntl(fd, F_GETFD) == -1 && open("/dev/null", O_RDWR) != fd)
+			_exit(111);
+}
+
+/* SPEC §1: --profile, else systemd's socket name, else --port, else the local port, else plain. */
+static void choose_profile(const struct config *cfg, const struct peer *peer, struct profile *p)
+{
+	char name[64];
+
+	if (cfg->profile != NULL && profile_from_name(cfg->profile, p) == 0)
+		return;
+	if (activation_socket_name(name, sizeof name) && profile_from_name(name, p) == 0)
+		return;
+	profile_for_port(cfg->port > 0 ? cfg->port : peer->local_port, &cfg->bases, p);
+}
+
+int main(int argc, char **argv)
+{
+	struct config cfg;
+	struct profile profile;
+	struct peer peer;
+	char err[512], cache[4096];
+
+	hold_standard_fds();
+	switch (config_load(&cfg, argc, argv, err, sizeof err)) {
+	case CONFIG_DONE:
+		return fflush(stdout) == 0 ? 0 : 111;
+	case CONFIG_ERROR:
+		log_fatal_setup(err);
+		return 100;
+	case CONFIG_RUN:
+		break;
+	}
+	if (log_open(cfg.log_target, cfg.log_format, cfg.log_level, err, sizeof err) != 0) {
+		log_fatal_setup(err);
+		return 100;
+	}
+	clock_set_scale(cfg.time_scale);
+	struct tls_settings tls = {
+		.cert_file = cfg.tls_cert, .key_file = cfg.tls_key,
+		.cache_dir = config_cert_cache(&cfg, cache, sizeof cache), .hostname = cfg.hostname,
+	};
+	if (tls_check_settings(&tls, err, sizeof err) != 0) {
+		log_fatal_setup(err);
+		return 100;
+	}
+	activation_peer(0, &peer);
+	choose_profile(&cfg, &peer, &profile);
+	return session_run(&cfg, &profile, &peer);
+}

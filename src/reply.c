@@ -1,0 +1,128 @@
+/* reply: every reply text in two tables, so the wire strings of SPEC.md live in one place.
+ * Built-in replies carry no enhanced code (SPEC §4.2), except the one SPEC §2 gives. */
+#include "reply.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const struct {
+	int code;
+	const char *enhanced;
+	const char *text;
+} replies[REPLY_COUNT] = {
+	[REPLY_OK]               = { 250, NULL, "OK" },
+	[REPLY_BYE]              = { 221, NULL, "Bye" },
+	[REPLY_GREETING]         = { 220, NULL, "%s ESMTP BadSMTP Server" },
+	[REPLY_HELO_OK]          = { 250, NULL, "%s" },
+	[REPLY_DATA_GO]          = { 354, NULL, "End data with <CR><LF>.<CR><LF>" },
+	[REPLY_MESSAGE_ACCEPTED] = { 250, NULL, "OK Message accepted for delivery" },
+	[REPLY_TOO_LONG]         = { 500, NULL, "Command too long" },
+	[REPLY_UNRECOGNISED]     = { 500, NULL, "Command not recognised" },
+	[REPLY_SYNTAX]           = { 501, NULL, "Syntax error in parameters" },
+	[REPLY_NOT_IMPLEMENTED]  = { 502, NULL, "Command not implemented" },
+	[REPLY_BAD_SEQUENCE]     = { 503, NULL, "Bad sequence - %s not allowed in %s state" },
+	[REPLY_PARAMS]           = { 555, NULL, "MAIL FROM/RCPT TO parameters not recognized or not implemented" },
+	[REPLY_SIZE_EXCEEDED]    = { 552, NULL, "Message size exceeds fixed maximum of %s bytes" },
+	[REPLY_NON_ASCII]        = { 553, "5.6.7", "Non-ASCII address requires SMTPUTF8" },
+	[REPLY_TOO_MANY_RCPTS]   = { 452, NULL, "Too many recipients" },
+	[REPLY_NO_RCPTS]         = { 554, NULL, "No valid recipients" },
+	[REPLY_STORAGE]          = { 452, NULL, "Requested action not taken: insufficient system storage" },
+	[REPLY_TIMEOUT]          = { 421, NULL, "Timeout, closing transmission channel" },
+	[REPLY_SHUTDOWN]         = { 421, NULL, "Service shutting down" },
+	[REPLY_STARTTLS_GO]      = { 220, NULL, "Ready to start TLS" },
+	[REPLY_TLS_ALREADY]      = { 554, NULL, "TLS already started" },
+	[REPLY_TLS_UNAVAILABLE]  = { 454, NULL, "TLS not available due to temporary reason" },
+	[REPLY_STARTTLS_FIRST]   = { 530, NULL, "Must issue a STARTTLS command first" },
+	[REPLY_AUTH_OK]          = { 235, NULL, "Authentication successful" },
+	[REPLY_AUTH_FAILED]      = { 535, NULL, "Authentication failed" },
+	[REPLY_AUTH_ALREADY]     = { 503, NULL, "Already authenticated" },
+	[REPLY_AUTH_MECHANISM]   = { 504, NULL, "Authentication mechanism not supported" },
+	[REPLY_AUTH_CANCELLED]   = { 501, NULL, "Authentication cancelled" },
+	[REPLY_AUTH_UNAVAILABLE] = { 454, "4.7.0", "Temporary authentication failure" },
+	[REPLY_VRFY_EXISTS]      = { 250, NULL, "%s User exists" },
+	[REPLY_VRFY_NOT_LOCAL]   = { 551, NULL, "User not local; please try forward path" },
+	[REPLY_VRFY_AMBIGUOUS]   = { 553, NULL, "Requested action not taken: mailbox name not allowed" },
+	[REPLY_VRFY_UNAVAILABLE] = { 550, NULL, "Requested action not taken: mailbox unavailable" },
+};
+
+static const struct {
+	int code;
+	const char *text;
+} trigger_texts[] = {
+	{ 421, "Service not available, closing transmission channel" },
+	{ 450, "Requested mail action not taken: mailbox unavailable" },
+	{ 451, "Requested action aborted: local error in processing" },
+	{ 452, "Requested action not taken: insufficient system storage" },
+	{ 454, "TLS not available due to temporary reason" },
+	{ 455, "Server unable to accommodate parameters" },
+	{ 500, "Syntax error, command unrecognized" },
+	{ 501, "Syntax error in parameters or arguments" },
+	{ 502, "Command not implemented" },
+	{ 503, "Bad sequence of commands" },
+	{ 504, "Command parameter not implemented" },
+	{ 521, "Machine does not accept mail" },
+	{ 530, "Authentication required" },
+	{ 534, "Authentication mechanism is too weak" },
+	{ 535, "Authentication failed" },
+	{ 550, "Requested action not taken: mailbox unavailable" },
+	{ 551, "User not local; please try forward path" },
+	{ 552, "Requested mail action aborted: exceeded storage allocation" },
+	{ 553, "Requested action not taken: mailbox name not allowed" },
+	{ 554, "Transaction failed" },
+	{ 555, "MAIL FROM/RCPT TO parameters not recognized or not implemented" },
+	{ 571, "Blocked - see https://example.com/blocked" },
+};
+
+const char *reply_trigger_text(int code)
+{
+	for (size_t i = 0; i < sizeof trigger_texts / sizeof trigger_texts[0]; i++)
+		if (trigger_texts[i].code == code)
+			return trigger_texts[i].text;
+	return "Unknown error";
+}
+
+int reply_code(enum reply_id id)
+{
+	return replies[id].code;
+}
+
+size_t reply_render_code(char *buf, size_t cap, int code, const char *enhanced_code,
+                         const char *text)
+{
+	int n;
+
+	if (enhanced_code != NULL && *enhanced_code != '\0')
+		n = snprintf(buf, cap, "%03d %s %s\r\n", code, enhanced_code, text);
+	else
+		n = snprintf(buf, cap, "%03d %s\r\n", code, text);
+	return n < 0 || (size_t)n >= cap ? 0 : (size_t)n;
+}
+
+size_t reply_render(char *buf, size_t cap, enum reply_id id, int enhanced,
+                    const char *const *args, size_t nargs)
+{
+	char text[1024];
+	const char *t = replies[id].text;
+	size_t len = 0, next = 0;
+
+	/* Our own "%s" substitution keeps every format string a literal for the compiler. */
+	while (*t != '\0') {
+		const char *piece = t;
+		size_t n = 1;
+
+		if (t[0] == '%' && t[1] == 's') {
+			piece = next < nargs ? args[next++] : "";
+			n = strlen(piece);
+			t += 2;
+		} else {
+			t++;
+		}
+		if (len + n >= sizeof text)
+			return 0;
+		memcpy(text + len, piece, n);
+		len += n;
+	}
+	text[len] = '\0';
+	return reply_render_code(buf, cap, replies[id].code, enhanced ? replies[id].enhanced : NULL,
+	                         text);
+}

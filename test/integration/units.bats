@@ -1,0 +1,213 @@
+#!/usr/bin/env bats
+# The deployment files (SPEC §8, §13): systemd units verified and scored by systemd-analyze,
+# every default port covered by the units, the xinetd files and inetd.conf, and make
+# install/uninstall into a DESTDIR. No launcher is started here (launchers.bats does that).
+
+REPO=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+BADSMTP_BIN=${BADSMTP_BIN:-$REPO/src/badsmtp-session}
+
+DEFAULT_PORTS="2525 25465 25587 $(seq -s ' ' 25200 25209) $(seq -s ' ' 25400 25409) $(seq -s ' ' 25600 25609)"
+
+need_analyze() {
+	command -v systemd-analyze > /dev/null ||
+		skip "systemd-analyze is missing (apt-get install systemd)"
+}
+
+need_bin() {
+	[ -x "$BADSMTP_BIN" ] || skip "no binary at $BADSMTP_BIN (run make)"
+}
+
+# Units as they will be installed, @BINDIR@ = the binary under test, the man page reachable.
+stage_units() {
+	STAGE=$BATS_TEST_TMPDIR/units
+	mkdir -p "$STAGE" "$BATS_TEST_TMPDIR/man/man8"
+	cp "$REPO/man/badsmtp-session.8" "$BATS_TEST_TMPDIR/man/man8/"
+	cp -r "$REPO/systemd/." "$STAGE/"
+	local bindir
+	bindir=$(cd "$(dirname "$BADSMTP_BIN")" && pwd)
+	find "$STAGE" -type f -exec sed -i "s|@BINDIR@|$bindir|g" {} +
+}
+
+# All values of KEY= in a unit and its prefix drop-ins (badsmtp-.socket.d/ or badsmtp-.service.d/).
+unit_values() {
+	local file=$1 key=$2 kind=${1##*.}
+	cat "$file" "$REPO/systemd/badsmtp-.$kind.d/"*.conf 2> /dev/null |
+		sed -n "s/^$key=//p"
+}
+
+@test "units: systemd-analyze verify passes on every unit" {
+	need_analyze
+	need_bin
+	stage_units
+	local instances=()
+	for s in "$STAGE"/*@.service; do instances+=("${s%@.service}@0.service"); done
+	run env MANPATH="$BATS_TEST_TMPDIR/man" systemd-analyze verify \
+		"$STAGE"/*.socket "$STAGE"/*.target "${instances[@]}"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+}
+
+@test "units: verify catches a broken unit (the check is not vacuous)" {
+	need_analyze
+	need_bin
+	stage_units
+	sed -i 's/^ExecStart=.*/ExecStart=\/nonexistent\/badsmtp-session/' \
+		"$STAGE/badsmtp-.service.d/50-badsmtp.conf"
+	run systemd-analyze verify --man=no "$STAGE/badsmtp-plain@0.service"
+	echo "$output"
+	[ "$status" -ne 0 ]
+}
+
+@test "units: systemd-analyze security --offline rates every service at 2.0 or lower" {
+	need_analyze
+	need_bin
+	stage_units
+	for s in "$STAGE"/*@.service; do
+		u=${s%@.service}@0.service
+		run systemd-analyze security --offline=true --threshold=20 "$u"
+		line=$(printf '%s\n' "$output" | grep 'Overall exposure level')
+		echo "${u##*/}: $line"
+		[ "$status" -eq 0 ]
+		score=$(printf '%s\n' "$line" | sed -n 's/.*: \([0-9.]*\) .*/\1/p')
+		[ -n "$score" ]
+		awk -v s="$score" 'BEGIN { exit !(s <= 2.0) }'
+	done
+}
+
+@test "units: every default port is a 127.0.0.1 Accept=yes listener of exactly one socket" {
+	for port in $DEFAULT_PORTS; do
+		n=$(cat "$REPO"/systemd/*.socket | grep -c "^ListenStream=127.0.0.1:$port\$")
+		[ "$n" -eq 1 ] || { echo "port $port: $n listeners"; false; }
+	done
+	# and nothing else is listened on
+	total=$(cat "$REPO"/systemd/*.socket | grep -c '^ListenStream=')
+	[ "$total" -eq 33 ]
+	for s in "$REPO"/systemd/*.socket; do
+		[ "$(unit_values "$s" Accept | tail -n 1)" = yes ] || { echo "$s: not Accept=yes"; false; }
+	done
+}
+
+@test "units: badsmtp.target wants every socket, every socket has its service template" {
+	wants=$(sed -n 's/^Wants=//p' "$REPO/systemd/badsmtp.target" | tr ' ' '\n')
+	for s in "$REPO"/systemd/*.socket; do
+		name=${s##*/}
+		grep -qx "$name" <<< "$wants" || { echo "badsmtp.target does not want $name"; false; }
+		[ -f "${s%.socket}@.service" ] || { echo "no ${name%.socket}@.service"; false; }
+	done
+}
+
+@test "units: the shared settings SPEC §13 requires" {
+	conf=$REPO/systemd/badsmtp-.service.d/50-badsmtp.conf
+	sock=$REPO/systemd/badsmtp-.socket.d/50-badsmtp.conf
+	grep -qx 'StandardInput=socket' "$conf"
+	grep -qx 'StandardOutput=socket' "$conf"
+	grep -qx 'StandardError=journal' "$conf"
+	grep -qx 'CollectMode=inactive-or-failed' "$conf"
+	grep -qx 'DynamicUser=yes' "$conf"
+	grep -qx 'User=badsmtp' "$conf"
+	grep -qx 'StateDirectory=badsmtp' "$conf"
+	grep -qx 'CacheDirectory=badsmtp' "$conf"
+	grep -qx 'ProtectSystem=strict' "$conf"
+	grep -q '^ExecStart=@BINDIR@/badsmtp-session' "$conf"
+	grep -Eqx 'TriggerLimit(IntervalSec|Burst)=0' "$sock"
+	grep -Eq '^MaxConnections=[0-9]+$' "$sock"
+	grep -Eq '^MaxConnectionsPerSource=[0-9]+$' "$sock"
+	# no DeferAcceptSec=: the server speaks first
+	! grep -q '^DeferAcceptSec=' "$REPO"/systemd/*.socket "$sock"
+	# every service outlives the longest delay (600 s)
+	need_analyze
+	for s in "$REPO"/systemd/*@.service; do
+		v=$(unit_values "$s" RuntimeMaxSec | tail -n 1)
+		[ -n "$v" ] || { echo "$s: no RuntimeMaxSec="; false; }
+		us=$(systemd-analyze timespan "$v" | sed -n 's/^ *μs: //p')
+		[ "$us" -gt 600000000 ] || { echo "$s: RuntimeMaxSec=$v is not above 600 s"; false; }
+	done
+}
+
+@test "xinetd: one service per default port, --port carried, cps raised, wait = no" {
+	for port in $DEFAULT_PORTS; do
+		block=$(cat "$REPO"/inetd/xinetd.d/badsmtp-* |
+			awk -v p="$port" '/^service /{b=""} {b=b"\n"$0} /^}/{ if (b ~ "port\t*= " p "\n") print b }')
+		[ -n "$block" ] || { echo "no xinetd service for $port"; false; }
+		grep -Eq "server_args[[:space:]]*= --port $port\$" <<< "$block"
+		grep -Eq 'wait[[:space:]]*= no$' <<< "$block"
+		grep -Eq 'bind[[:space:]]*= 127\.0\.0\.1$' <<< "$block"
+		grep -Eq 'type[[:space:]]*= UNLISTED$' <<< "$block"
+		cps=$(sed -n 's/^[[:space:]]*cps[[:space:]]*= \([0-9]*\).*/\1/p' <<< "$block")
+		[ "$cps" -gt 50 ]
+	done
+	[ "$(cat "$REPO"/inetd/xinetd.d/badsmtp-* | grep -c '^service ')" -eq 33 ]
+}
+
+@test "inetd.conf: one nowait line per default port with --port" {
+	for port in $DEFAULT_PORTS; do
+		line=$(grep -E "^127\.0\.0\.1:$port[[:space:]]" "$REPO/inetd/inetd.conf")
+		[ -n "$line" ] || { echo "no inetd.conf line for $port"; false; }
+		read -r svc type proto wait user server argv0 arg1 arg2 rest <<< "$line"
+		[ "$type $proto" = "stream tcp" ]
+		[[ $wait == nowait.* ]]
+		[ "$server" = "@BINDIR@/badsmtp-session" ]
+		[ "$argv0 $arg1 $arg2" = "badsmtp-session --port $port" ]
+		[ -z "$rest" ]
+	done
+	[ "$(grep -c '^127' "$REPO/inetd/inetd.conf")" -eq 33 ]
+}
+
+@test "make install and uninstall honour DESTDIR and PREFIX" {
+	need_bin
+	d=$BATS_TEST_TMPDIR/root
+	run make -s -C "$REPO" -o "$BADSMTP_BIN" BIN="$BADSMTP_BIN" DESTDIR="$d" PREFIX=/opt/bs \
+		UNITDIR=/lib/systemd/system install install-xinetd
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ -x "$d/opt/bs/bin/badsmtp-session" ]
+	[ -x "$d/opt/bs/bin/badsmtp-run" ]
+	[ -f "$d/opt/bs/share/man/man8/badsmtp-session.8" ]
+	[ -f "$d/lib/systemd/system/badsmtp.target" ]
+	[ -f "$d/lib/systemd/system/badsmtp-.service.d/50-badsmtp.conf" ]
+	grep -qx 'ExecStart=/opt/bs/bin/badsmtp-session' "$d/lib/systemd/system/badsmtp-.service.d/50-badsmtp.conf"
+	grep -q 'server		= /opt/bs/bin/badsmtp-session' "$d/etc/xinetd.d/badsmtp-plain"
+	! grep -rq '@BINDIR@' "$d"
+	run make -s -C "$REPO" DESTDIR="$d" PREFIX=/opt/bs UNITDIR=/lib/systemd/system \
+		uninstall uninstall-xinetd
+	[ "$status" -eq 0 ]
+	left=$(find "$d" -type f)
+	echo "left: $left"
+	[ -z "$left" ]
+}
+
+@test "make install-inetd appends once, uninstall-inetd removes exactly its block" {
+	d=$BATS_TEST_TMPDIR/root
+	mkdir -p "$d/etc"
+	printf 'ftp stream tcp nowait root /usr/sbin/ftpd ftpd\n' > "$d/etc/inetd.conf"
+	for _ in 1 2; do
+		run make -s -C "$REPO" DESTDIR="$d" PREFIX=/usr install-inetd
+		[ "$status" -eq 0 ]
+	done
+	[ "$(grep -c '^127.0.0.1:' "$d/etc/inetd.conf")" -eq 33 ]
+	grep -q '/usr/bin/badsmtp-session	badsmtp-session --port 2525$' "$d/etc/inetd.conf"
+	run make -s -C "$REPO" DESTDIR="$d" uninstall-inetd
+	[ "$(cat "$d/etc/inetd.conf")" = 'ftp stream tcp nowait root /usr/sbin/ftpd ftpd' ]
+}
+
+@test "man page: groff finds no problem" {
+	command -v groff > /dev/null || skip "groff is missing"
+	run groff -man -Tutf8 -ww -z "$REPO/man/badsmtp-session.8"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+}
+
+@test "man page: names every flag and environment variable of SPEC §1" {
+	page=$(groff -man -Tutf8 "$REPO/man/badsmtp-session.8" 2> /dev/null | col -b)
+	for w in --profile --port --hostname --maildir --tls-cert --tls-key --cert-cache \
+		--log-format --log-level --log-target --timeout --data-timeout --help --version \
+		BADSMTP_PROFILE BADSMTP_PORT BADSMTP_HOSTNAME BADSMTP_MAILDIR BADSMTP_TLS_CERT \
+		BADSMTP_TLS_KEY BADSMTP_CERT_CACHE BADSMTP_LOG_FORMAT BADSMTP_LOG_LEVEL \
+		BADSMTP_LOG_TARGET BADSMTP_TIMEOUT BADSMTP_DATA_TIMEOUT BADSMTP_TIME_SCALE \
+		BADSMTP_GREETING_DELAY_PORT_START BADSMTP_COMMAND_DELAY_PORT_START \
+		BADSMTP_DROP_DELAY_PORT_START; do
+		grep -qe "$w" <<< "$page" || { echo "man page lacks $w"; false; }
+	done
+}
