@@ -19,6 +19,7 @@
 #include "trigger.h"
 
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,7 +42,6 @@ struct session {
 	const struct config *cfg;
 	const struct profile *profile;
 	int port;                    /* the port the profile came from, for logs; 0 for none */
-	struct io io;
 	enum state state;
 	char session_id[24];
 	const char *client_ip;
@@ -64,11 +64,15 @@ struct session {
 	size_t nrcpts;
 	int storing;                 /* a Maildir message is open */
 	unsigned long long bdat_size;
-	struct maildir_msg msg;
 
 	int closing;
 	int exit_status;
 	struct auth auth;
+
+	/* The big buffers come last: session_run clears only what lies before them, so pages a
+	 * short session never uses are never touched. */
+	struct io io;
+	struct maildir_msg msg;
 };
 
 static volatile int terminated;
@@ -975,6 +979,7 @@ static void setup_signals(void)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, NULL);   /* no SA_RESTART: waits return EINTR */
 	signal(SIGPIPE, SIG_IGN);        /* a vanished client is a failed write, not a death */
+	signal(SIGXFSZ, SIG_IGN);        /* a file size limit is a failed write: 452, not a death */
 	sigemptyset(&block);
 	sigaddset(&block, SIGTERM);
 	sigprocmask(SIG_BLOCK, &block, NULL);
@@ -1018,6 +1023,8 @@ int session_run(const struct config *cfg, const struct profile *profile, const s
 	struct session *s = &session;
 	char line[COMMAND_LINE_MAX + 1];
 
+	memset(s, 0, offsetof(struct session, io));
+	terminated = 0;
 	s->cfg = cfg;
 	s->profile = profile;
 	s->port = cfg->port > 0 ? cfg->port : peer->local_port > 0 ? peer->local_port : 0;
@@ -1027,7 +1034,6 @@ int session_run(const struct config *cfg, const struct profile *profile, const s
 	log_set_context(s->session_id, s->client_ip);
 	setup_signals();
 	io_init(&s->io, 0, 1, &terminated);
-	s->state = ST_GREETING;
 	reset_session(s);
 	s->state = ST_GREETING;
 	LOG_EVENT(LOG_LEVEL_INFO, "SMTP connection established", LOG_N("port", s->port),

@@ -35,7 +35,7 @@ static struct {
 	gnutls_certificate_credentials_t gen_cred;      /* generated, for gen_name */
 	char gen_name[CERT_NAME_MAX];
 	const struct tls_settings *settings;            /* during tls_server_start only */
-	struct io *io;
+	int timeout_ms;                                 /* push's bound, for the whole session */
 	gnutls_session_t session;
 	int started, up, ended;
 	int cred_failed;
@@ -80,7 +80,7 @@ static int pull_timeout(gnutls_transport_ptr_t ptr, unsigned int ms)
 static ssize_t push(gnutls_transport_ptr_t ptr, const void *buf, size_t n)
 {
 	struct io *io = ptr;
-	int timeout = T.settings != NULL ? timeout_of(T.settings) : -1;
+	int timeout = T.timeout_ms;
 	long long deadline = timeout < 0 ? -1 : clock_monotonic_ms() + timeout;
 
 	for (;;) {
@@ -305,7 +305,7 @@ static void fill_info(struct tls_info *info)
 	snprintf(info->cipher, sizeof info->cipher, "%s", c ? c : "");
 }
 
-int tls_server_start(struct io *io, const struct tls_settings *s, struct tls_info *info,
+static int handshake(struct io *io, const struct tls_settings *s, struct tls_info *info,
                      char *err, size_t errlen)
 {
 	int timeout = timeout_of(s);
@@ -321,7 +321,7 @@ int tls_server_start(struct io *io, const struct tls_settings *s, struct tls_inf
 	if (tls_preload(s, err, errlen) != 0)
 		return -2;
 	T.settings = s;
-	T.io = io;
+	T.timeout_ms = timeout;
 	if ((rc = tlsdl.gnutls_init(&T.session, GNUTLS_SERVER)) < 0 ||
 	    (rc = tlsdl.gnutls_priority_set(T.session, T.priority)) < 0 ||
 	    (T.file_cred != NULL &&
@@ -370,6 +370,15 @@ int tls_server_start(struct io *io, const struct tls_settings *s, struct tls_inf
 	io_set_transport(io, &(struct io_transport){ .read = record_read, .write = record_write,
 	                                             .pending = record_pending, .ctx = T.session });
 	return 0;
+}
+
+int tls_server_start(struct io *io, const struct tls_settings *s, struct tls_info *info,
+                     char *err, size_t errlen)
+{
+	int rc = handshake(io, s, info, err, errlen);
+
+	T.settings = NULL;   /* the caller's: not kept past this call */
+	return rc;
 }
 
 int tls_active(void)

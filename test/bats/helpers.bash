@@ -460,3 +460,19 @@ want_ehlo() {
 	[ -z "$enh" ] || WANT+=('250-ENHANCEDSTATUSCODES')
 	WANT+=('250 OK')
 }
+
+# make_body N FILE: a body of exactly N octets as stored: lines of 'x' (at most 998 + CRLF).
+make_body() {
+	/usr/bin/python3 -c '
+import sys
+n, path = int(sys.argv[1]), sys.argv[2]
+full, rest = divmod(n, 1000)
+out = (b"x" * 998 + b"\r\n") * full
+if rest == 1:
+    out = (b"x" * 998 + b"\r\n") * (full - 1) + b"x" * 997 + b"\r\n" + b"\r\n"
+elif rest:
+    out += b"x" * (rest - 2) + b"\r\n"
+assert len(out) == n, (len(out), n)
+open(path, "wb").write(out)
+' "$1" "$2"
+}

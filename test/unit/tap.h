@@ -31,6 +31,41 @@ static void tap_int(long long got, long long want, const char *name)
 		printf("#   got %lld, want %lld\n", got, want);
 }
 
+/* Byte strings (CRLF, NUL, 8-bit) compared exactly; shown escaped so TAP lines stay intact.
+ * static inline: a test that does not use them gets no unused-function warning. */
+static inline void tap_escape(const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)p[i];
+
+		if (c == '\\' || c == '"')
+			printf("\\%c", c);
+		else if (c == '\r')
+			fputs("\\r", stdout);
+		else if (c == '\n')
+			fputs("\\n", stdout);
+		else if (c < 0x20 || c >= 0x7f)
+			printf("\\x%02x", c);
+		else
+			putchar(c);
+	}
+}
+
+static inline void tap_mem(const char *got, size_t got_len, const char *want, size_t want_len,
+                           const char *name)
+{
+	int same = got_len == want_len && (want_len == 0 || memcmp(got, want, want_len) == 0);
+
+	tap_ok(same, name);
+	if (!same) {
+		fputs("#   got \"", stdout);
+		tap_escape(got, got_len);
+		fputs("\", want \"", stdout);
+		tap_escape(want, want_len);
+		fputs("\"\n", stdout);
+	}
+}
+
 static int tap_done(void)
 {
 	printf("1..%d\n", tap_n);

@@ -1,0 +1,317 @@
+#!/usr/bin/env bats
+# SPEC §7 and the smtps / starttls-required profiles of §8, over pipes: swaks --pipe (--tls,
+# --tls-on-connect), and tls_client.py (Python ssl over MemoryBIO on the session's stdin/stdout)
+# for what swaks cannot do: STARTTLS twice, commands after TLS, SNI, forced versions, the
+# server certificate, /proc/<pid>/maps of a live session. Plaintext injection, garbage instead of
+# a ClientHello, generated and cached certificates, --tls-cert/--tls-key and their errors.
+
+load helpers
+
+READY='220 Ready to start TLS'
+
+setup() {
+	common_setup
+	CACHE=$T/cache
+}
+
+# tls_client [OPTION...] -- [FLAG...]: run tls_client.py against the binary (with --cert-cache
+# $CACHE and FLAGs), the dialogue from $SMTP_IN (one line per line, see tls_client.py); its
+# transcript in $output and $T/client.out, the server's log in $SMTP_ERR.
+tls_client() {
+	local opts=()
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		opts+=("$1")
+		shift
+	done
+	shift
+	timeout 20 /usr/bin/python3 "$BATS_TEST_DIRNAME/tls_client.py" "${opts[@]}" -- \
+		"$BADSMTP_BIN" --cert-cache "$CACHE" "$@" < "$SMTP_DIALOGUE" > "$T/client.out" 2> "$SMTP_ERR"
+	output=$(cat "$T/client.out")
+}
+
+# dialogue LINE...: the tls_client script.
+dialogue() {
+	SMTP_DIALOGUE=$T/dialogue
+	printf '%s\n' "$@" > "$SMTP_DIALOGUE"
+}
+
+# has LINE: $output contains this exact line.
+has() {
+	grep -qxF -- "$1" <<< "$output" || fail "want line: $1" "--- transcript:" "$output" "--- log:" "$(cat "$SMTP_ERR")"
+}
+
+# lacks LINE: $output does not contain this exact line.
+lacks() {
+	! grep -qxF -- "$1" <<< "$output" || fail "unwanted line: $1" "--- transcript:" "$output"
+}
+
+# cert_field FILE subject|serial: from a PEM certificate.
+cert_field() {
+	openssl x509 -in "$1" -noout "-$2" | sed 's/^[a-z]*= *//'
+}
+
+# make_pair NAME: $T/NAME.crt and $T/NAME.key, self-signed ECDSA for CN=NAME.
+make_pair() {
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+		-subj "/CN=$1" -keyout "$T/$1.key" -out "$T/$1.crt" 2> /dev/null
+}
+
+# --- swaks over pipes ------------------------------------------------------------------------
+
+@test "swaks --pipe --tls: STARTTLS, a message stored with ESMTPS in Received" {
+	MD=$T/md
+	run timeout 20 swaks --pipe "$BADSMTP_BIN --cert-cache $CACHE --maildir $MD 2>$SMTP_ERR" \
+		--tls --ehlo client.example --from a@example.com --to b@example.com --body 'hello over TLS'
+	[ "$status" -eq 0 ] || fail "swaks exit $status" "$output"
+	grep -q '^<~  250 OK Message accepted for delivery' <<< "$output" || fail "$output"
+	grep -q '^ ~> QUIT' <<< "$output" || fail "QUIT did not go over TLS: $output"
+	expect_maildir_count "$MD" 1
+	grep -q $'^Received: from client.example (pipe) by badsmtp.test with ESMTPS id sess_' \
+		"$(maildir_files "$MD")" || fail "Received: $(sed -n 3p "$(maildir_files "$MD")")"
+	log_check "
+f = fields('TLS handshake successful')
+assert f['tls_version'] in ('TLS1.3', 'TLS1.2'), f
+assert f['cipher'].startswith('TLS_'), f
+assert f['sni'] == '', f"
+}
+
+@test "swaks --pipe --tls-on-connect on --profile smtps: handshake before the greeting" {
+	run timeout 20 swaks --pipe "$BADSMTP_BIN --profile smtps --cert-cache $CACHE 2>$SMTP_ERR" \
+		--tls-on-connect --from a@example.com --to b@example.com
+	[ "$status" -eq 0 ] || fail "swaks exit $status" "$output"
+	grep -q '^<~  220 badsmtp.test ESMTP BadSMTP Server' <<< "$output" || fail "$output"
+	grep -q '^<~  250 OK Message accepted for delivery' <<< "$output" || fail "$output"
+	log_check "
+assert fields('SMTP connection established')['tls_enabled'] is True
+one('TLS handshake successful')"
+}
+
+# --- STARTTLS rules (§7) -----------------------------------------------------------------------
+
+@test "plaintext pipelined behind STARTTLS is discarded, never answered, and logged" {
+	smtp_input 'EHLO x' 'STARTTLS' 'NOOP'
+	smtp_session --cert-cache "$CACHE"
+	expect_status 1
+	expect_out "$G" "${EHLO_DEFAULT[@]}" "$READY"
+	log_check "
+w = one('Plaintext after STARTTLS discarded')
+assert w['level'] == 'WARN', w
+assert w['fields']['bytes'] == 6, w
+assert one('TLS handshake failed')['level'] == 'ERROR'
+assert not [e for e in by('SMTP command received') if e['fields']['command'] == 'NOOP']"
+}
+
+@test "after TLS: new EHLO required, no STARTTLS in it, STARTTLS gets 554" {
+	dialogue '!greeting' 'EHLO x' 'STARTTLS' 'MAIL FROM:<a@example.com>' 'EHLO x' 'STARTTLS' 'QUIT'
+	tls_client --
+	has "S: $READY"
+	has 'TLS: TLSv1.3 TLS_AES_256_GCM_SHA384'
+	has 'S: 503 Bad sequence - MAIL not allowed in HELO state'
+	has 'S: 554 TLS already started'
+	has 'S: 221 Bye'
+	has 'EXIT 0'
+	[ "$(grep -c '^S: 250-STARTTLS$' <<< "$output")" -eq 1 ] || fail "STARTTLS offered after TLS: $output"
+}
+
+@test "after TLS: triggers and EHLO keywords are forgotten" {
+	dialogue '!greeting' 'EHLO nopipelining-nosize.example' 'MAIL FROM:<noop550@example.com>' \
+		'RSET' 'NOOP' 'STARTTLS' 'EHLO x' 'NOOP' 'QUIT'
+	tls_client --
+	has 'S: 550 Requested action not taken: mailbox unavailable'
+	has 'TLS: TLSv1.3 TLS_AES_256_GCM_SHA384'
+	# After TLS: the default EHLO minus STARTTLS, and NOOP is plain again.
+	sed -n '/^TLS: /,$p' <<< "$output" > "$T/after"
+	grep -qxF 'S: 250-PIPELINING' "$T/after" || fail "keywords kept after TLS: $output"
+	grep -qxF 'S: 250-SIZE 10485760' "$T/after" || fail "keywords kept after TLS: $output"
+	grep -qxF 'S: 250 OK' "$T/after" || fail "trigger kept after TLS: $output"
+	! grep -q '^S: 550' "$T/after" || fail "trigger fired after TLS: $output"
+}
+
+@test "garbage instead of a ClientHello: closed within 2 s, exit 1, logged" {
+	smtp_start --cert-cache "$CACHE"
+	smtp_expect "$G"
+	smtp_cmd 'EHLO x' "${EHLO_DEFAULT[@]}"
+	smtp_cmd STARTTLS "$READY"
+	local t0
+	t0=$(now_us)
+	smtp_send_raw 'this is not a TLS ClientHello\r\n'
+	smtp_expect_eof 2
+	smtp_wait 2
+	between "close after garbage" $((($(now_us) - t0) / 1000)) 0 2000
+	[ "$status" -eq 1 ] || fail "exit status: got $status, want 1"
+	log_check "
+f = one('TLS handshake failed')
+assert f['level'] == 'ERROR', f
+assert fields('SMTP connection closed')['exit_status'] == 1"
+}
+
+@test "a client that hangs up during the handshake: exit 1, logged" {
+	smtp_start --cert-cache "$CACHE"
+	smtp_expect "$G"
+	smtp_cmd 'EHLO x' "${EHLO_DEFAULT[@]}"
+	smtp_cmd STARTTLS "$READY"
+	smtp_send_raw '\x16\x03\x01'
+	smtp_close
+	smtp_wait 3
+	[ "$status" -eq 1 ] || fail "exit status: got $status, want 1"
+	log_check "one('TLS handshake failed')"
+}
+
+@test "TLS 1.2 and TLS 1.3 forced from the client side" {
+	dialogue '!greeting' 'EHLO x' 'STARTTLS' 'EHLO x' 'QUIT'
+	tls_client --tls 1.2 --
+	has 'TLS: TLSv1.2 TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384' 2> /dev/null ||
+		grep -q '^TLS: TLSv1.2 ' <<< "$output" || fail "$output"
+	has 'S: 221 Bye'
+	log_check "assert fields('TLS handshake successful')['tls_version'] == 'TLS1.2'"
+	tls_client --tls 1.3 --
+	grep -q '^TLS: TLSv1.3 ' <<< "$output" || fail "$output"
+	log_check "assert fields('TLS handshake successful')['tls_version'] == 'TLS1.3'"
+}
+
+@test "implicit TLS (smtps): a whole session, EHLO without STARTTLS" {
+	dialogue '!tls' '!greeting' 'EHLO x' 'STARTTLS' 'QUIT'
+	tls_client -- --profile smtps
+	has 'S: 220 badsmtp.test ESMTP BadSMTP Server'
+	lacks 'S: 250-STARTTLS'
+	has 'S: 554 TLS already started'
+	has 'EXIT 0'
+}
+
+# --- certificates --------------------------------------------------------------------------------
+
+@test "SNI picks the certificate name; no SNI or an IP literal gives --hostname" {
+	dialogue '!tls' '!greeting' 'QUIT'
+	tls_client --sni Mail.Example.ORG --cert-out "$T/a.pem" -- --profile smtps
+	has 'EXIT 0'
+	[ "$(cert_field "$T/a.pem" subject)" = 'CN = mail.example.org' ] || fail "$(cert_field "$T/a.pem" subject)"
+	openssl x509 -in "$T/a.pem" -noout -ext subjectAltName | grep -q 'DNS:mail.example.org' ||
+		fail "$(openssl x509 -in "$T/a.pem" -noout -text)"
+	log_check "assert fields('TLS handshake successful')['sni'] == 'Mail.Example.ORG'"
+
+	tls_client --cert-out "$T/b.pem" -- --profile smtps --hostname mx.test
+	[ "$(cert_field "$T/b.pem" subject)" = 'CN = mx.test' ] || fail "$(cert_field "$T/b.pem" subject)"
+
+	tls_client --sni 127.0.0.1 --cert-out "$T/c.pem" -- --profile smtps
+	[ "$(cert_field "$T/c.pem" subject)" = 'CN = badsmtp.test' ] || fail "$(cert_field "$T/c.pem" subject)"
+
+	tls_client --cert-out "$T/d.pem" -- --profile smtps --hostname 192.0.2.7
+	openssl x509 -in "$T/d.pem" -noout -ext subjectAltName | grep -q 'IP Address:192.0.2.7' ||
+		fail "$(openssl x509 -in "$T/d.pem" -noout -text)"
+}
+
+@test "generated certificate: ECDSA P-256, 30 days from an hour ago, serverAuth, digitalSignature" {
+	dialogue '!tls' '!greeting' 'QUIT'
+	tls_client --sni gen.example --cert-out "$T/g.pem" -- --profile smtps
+	openssl x509 -in "$T/g.pem" -noout -text > "$T/g.txt"
+	grep -q 'ASN1 OID: prime256v1' "$T/g.txt" || fail "$(cat "$T/g.txt")"
+	grep -q 'TLS Web Server Authentication' "$T/g.txt" || fail "$(cat "$T/g.txt")"
+	grep -A1 'Key Usage: critical' "$T/g.txt" | grep -q 'Digital Signature' || fail "$(cat "$T/g.txt")"
+	local nb na now
+	nb=$(date -d "$(openssl x509 -in "$T/g.pem" -noout -startdate | cut -d= -f2)" +%s)
+	na=$(date -d "$(openssl x509 -in "$T/g.pem" -noout -enddate | cut -d= -f2)" +%s)
+	now=$(date +%s)
+	[ $((now - nb)) -ge 3500 ] && [ $((now - nb)) -le 3700 ] || fail "notBefore $((now - nb)) s ago"
+	[ $((na - now)) -ge $((30 * 86400 - 100)) ] && [ $((na - now)) -le $((30 * 86400 + 100)) ] ||
+		fail "notAfter in $((na - now)) s"
+}
+
+@test "the second connection for a name reuses the cached certificate" {
+	dialogue '!tls' '!greeting' 'QUIT'
+	tls_client --sni reuse.example --cert-out "$T/1.pem" -- --profile smtps
+	local f=$CACHE/cert-reuse.example.pem m1 m2
+	[ -f "$f" ] || fail "no cache file: $(ls -la "$CACHE")"
+	[ "$(stat -c %a "$CACHE")" = 700 ] || fail "cache dir mode $(stat -c %a "$CACHE")"
+	[ "$(stat -c %a "$f")" = 600 ] || fail "cache file mode $(stat -c %a "$f")"
+	m1=$(stat -c %Y.%i "$f")
+	sleep 1.1
+	tls_client --sni reuse.example --cert-out "$T/2.pem" -- --profile smtps
+	m2=$(stat -c %Y.%i "$f")
+	[ "$m1" = "$m2" ] || fail "cache file rewritten ($m1 -> $m2)"
+	[ "$(cert_field "$T/1.pem" serial)" = "$(cert_field "$T/2.pem" serial)" ] || fail "new serial"
+	# A different name: another file, another serial.
+	tls_client --sni other.example --cert-out "$T/3.pem" -- --profile smtps
+	[ "$(cert_field "$T/1.pem" serial)" != "$(cert_field "$T/3.pem" serial)" ] || fail "same serial"
+	[ "$(ls "$CACHE" | wc -l)" -eq 2 ] || fail "$(ls -la "$CACHE")"
+}
+
+@test "an unusable cert cache: TLS still works, with a warning" {
+	: > "$T/not-a-dir"
+	CACHE=$T/not-a-dir/cache
+	dialogue '!tls' '!greeting' 'QUIT'
+	tls_client -- --profile smtps
+	has 'EXIT 0'
+	log_check "assert by('TLS certificate cache not usable, certificate kept in memory')[0]['level'] == 'WARN'"
+}
+
+@test "--tls-cert/--tls-key: the given certificate is served" {
+	make_pair files.example
+	dialogue '!greeting' 'EHLO x' 'STARTTLS' 'QUIT'
+	tls_client --sni other.example --cert-out "$T/f.pem" -- --tls-cert "$T/files.example.crt" --tls-key "$T/files.example.key"
+	has 'S: 221 Bye'
+	[ "$(cert_field "$T/f.pem" subject)" = 'CN = files.example' ] || fail "$(cert_field "$T/f.pem" subject)"
+	[ ! -e "$CACHE/cert-other.example.pem" ] || fail "generated a certificate anyway"
+}
+
+@test "--tls-key not matching --tls-cert: exit 100, one clear line, nothing on stdout" {
+	make_pair one.example
+	make_pair two.example
+	smtp_input 'EHLO x' 'QUIT'
+	smtp_session --cert-cache "$CACHE" --tls-cert "$T/one.example.crt" --tls-key "$T/two.example.key"
+	expect_status 100
+	expect_out
+	[ "$(wc -l < "$SMTP_ERR")" -eq 1 ] || fail "$(cat "$SMTP_ERR")"
+	grep -q 'do not match' "$SMTP_ERR" || fail "$(cat "$SMTP_ERR")"
+}
+
+@test "a missing or non-PEM --tls-key, or only one of the pair: exit 100" {
+	make_pair one.example
+	smtp_input 'QUIT'
+	smtp_session --cert-cache "$CACHE" --tls-cert "$T/one.example.crt" --tls-key "$T/nope.key"
+	expect_status 100
+	expect_out
+	grep -q 'nope.key' "$SMTP_ERR" || fail "$(cat "$SMTP_ERR")"
+	smtp_session --cert-cache "$CACHE" --tls-cert "$T/one.example.crt" --tls-key "$T/one.example.crt"
+	expect_status 100
+	expect_out
+	smtp_session --cert-cache "$CACHE" --tls-cert "$T/one.example.crt"
+	expect_status 100
+	expect_out
+}
+
+@test "a verified pair is not re-checked by later sessions (no GnuTLS for plain sessions)" {
+	make_pair one.example
+	smtp_input 'QUIT'
+	smtp_session --cert-cache "$CACHE" --tls-cert "$T/one.example.crt" --tls-key "$T/one.example.key"
+	expect_status 0
+	ls "$CACHE"/verified-*.stamp > /dev/null || fail "no stamp: $(ls -la "$CACHE")"
+	dialogue '!greeting' 'EHLO x' '!maps' 'QUIT'
+	tls_client -- --tls-cert "$T/one.example.crt" --tls-key "$T/one.example.key"
+	has 'MAPS gnutls=no'
+}
+
+# --- loading GnuTLS (§7: a plain session does not pay for TLS) ---------------------------------
+
+@test "a live plain session has no libgnutls mapped; after STARTTLS it has" {
+	dialogue '!greeting' 'EHLO x' 'MAIL FROM:<a@example.com>' 'RSET' '!maps' 'STARTTLS' '!maps' 'QUIT'
+	tls_client --
+	[ "$(grep '^MAPS' <<< "$output" | tr '\n' ' ')" = 'MAPS gnutls=no MAPS gnutls=yes ' ] ||
+		fail "$output"
+	has 'EXIT 0'
+}
+
+# --- starttls-required (§8) ----------------------------------------------------------------------
+
+@test "starttls-required: MAIL and AUTH after EHLO get 530; after STARTTLS they work" {
+	smtp_input 'EHLO x' 'MAIL FROM:<a@example.com>' 'AUTH PLAIN AGEAYg==' 'QUIT'
+	smtp_session --profile starttls-required
+	expect_status 0
+	expect_out "$G" "${EHLO_DEFAULT[@]}" '530 Must issue a STARTTLS command first' \
+		'530 Must issue a STARTTLS command first' "$BYE"
+
+	dialogue '!greeting' 'EHLO x' 'STARTTLS' 'EHLO x' 'AUTH PLAIN AGEAYg==' 'MAIL FROM:<a@example.com>' 'QUIT'
+	tls_client -- --profile starttls-required
+	has 'S: 235 Authentication successful'
+	has 'S: 250 OK'
+	lacks 'S: 530 Must issue a STARTTLS command first'
+}
