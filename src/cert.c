@@ -481,7 +481,7 @@ static int describe(const char *path, char *out, size_t outlen)
 int cert_check_files(const char *cert_file, const char *key_file, const char *cache_dir,
                      char *err, size_t errlen)
 {
-	char stamp[2 * 4200 + 16], stamp_file[64], seen[sizeof stamp];
+	char stamp[2 * 4200 + 16], stamp_file[64], seen[sizeof stamp], path[4200];
 	size_t cert_len, key_len, n = 0;
 	gnutls_certificate_credentials_t cred;
 	int w, have_stamp = 0, rc;
@@ -500,8 +500,6 @@ int cert_check_files(const char *cert_file, const char *key_file, const char *ca
 		snprintf(stamp_file, sizeof stamp_file, "verified-%016llx.stamp",
 		         (unsigned long long)fnv1a(stamp, n));
 		have_stamp = 1;
-		char path[4200];
-
 		w = snprintf(path, sizeof path, "%s/%s", cache_dir, stamp_file);
 		if (w > 0 && (size_t)w < sizeof path) {
 			ssize_t r = read_file(path, seen, sizeof seen, 1);

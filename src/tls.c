@@ -19,6 +19,7 @@
 #include "tlsdl.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -70,7 +71,8 @@ static int pull_timeout(gnutls_transport_ptr_t ptr, unsigned int ms)
 {
 	struct io *io = ptr;
 	struct pollfd pfd = { .fd = io->in_fd, .events = POLLIN };
-	int r = clock_wait(&pfd, 1, ms == GNUTLS_INDEFINITE_TIMEOUT ? -1 : (int)(ms > 0x7fffffff ? 0x7fffffff : ms));
+	int wait_ms = ms == GNUTLS_INDEFINITE_TIMEOUT ? -1 : ms > INT_MAX ? INT_MAX : (int)ms;
+	int r = clock_wait(&pfd, 1, wait_ms);
 
 	if (r < 0 && errno == EINTR && !(io->interrupted && *io->interrupted))
 		errno = EAGAIN;   /* a signal we do not stop for: GnuTLS calls us again */

@@ -107,9 +107,13 @@ smtp_append_file() {
 
 # repeat_char CHAR N: CHAR N times, no newline.
 repeat_char() {
-	local s
-	printf -v s '%*s' "$2" ''
-	printf '%s' "${s// /$1}"
+	if [ "$2" -le 20000 ]; then
+		local s
+		printf -v s '%*s' "$2" ''
+		printf '%s' "${s// /$1}"
+	else
+		head -c "$2" /dev/zero | tr '\0' "$1"
+	fi
 }
 
 # --- pipelined sessions ------------------------------------------------------------------------

@@ -160,10 +160,12 @@ assert fields('SMTP connection closed')['exit_status'] == 1"
 @test "TLS 1.2 and TLS 1.3 forced from the client side" {
 	dialogue '!greeting' 'EHLO x' 'STARTTLS' 'EHLO x' 'QUIT'
 	tls_client --tls 1.2 --
-	has 'TLS: TLSv1.2 TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384' 2> /dev/null ||
-		grep -q '^TLS: TLSv1.2 ' <<< "$output" || fail "$output"
+	grep -q '^TLS: TLSv1.2 ' <<< "$output" || fail "$output"
 	has 'S: 221 Bye'
-	log_check "assert fields('TLS handshake successful')['tls_version'] == 'TLS1.2'"
+	log_check "
+f = fields('TLS handshake successful')
+assert f['tls_version'] == 'TLS1.2', f
+assert f['cipher'].startswith('TLS_ECDHE_ECDSA_WITH_'), f"
 	tls_client --tls 1.3 --
 	grep -q '^TLS: TLSv1.3 ' <<< "$output" || fail "$output"
 	log_check "assert fields('TLS handshake successful')['tls_version'] == 'TLS1.3'"
@@ -223,10 +225,9 @@ assert fields('SMTP connection closed')['exit_status'] == 1"
 	[ -f "$f" ] || fail "no cache file: $(ls -la "$CACHE")"
 	[ "$(stat -c %a "$CACHE")" = 700 ] || fail "cache dir mode $(stat -c %a "$CACHE")"
 	[ "$(stat -c %a "$f")" = 600 ] || fail "cache file mode $(stat -c %a "$f")"
-	m1=$(stat -c %Y.%i "$f")
-	sleep 1.1
+	m1=$(stat -c "%y %i" "$f")
 	tls_client --sni reuse.example --cert-out "$T/2.pem" -- --profile smtps
-	m2=$(stat -c %Y.%i "$f")
+	m2=$(stat -c "%y %i" "$f")
 	[ "$m1" = "$m2" ] || fail "cache file rewritten ($m1 -> $m2)"
 	[ "$(cert_field "$T/1.pem" serial)" = "$(cert_field "$T/2.pem" serial)" ] || fail "new serial"
 	# A different name: another file, another serial.

@@ -126,18 +126,19 @@ unit_values() {
 }
 
 @test "xinetd: one service per default port, --port carried, cps raised, wait = no" {
+	# one line per service block: port|server_args|wait|bind|type|cps
+	rows=$(cat "$REPO"/inetd/xinetd.d/badsmtp-* | awk -F '[[:space:]]*=[[:space:]]*' '
+		/^service /{ delete v }
+		/^\t/{ k = $1; sub(/^\t+/, "", k); v[k] = $2 }
+		/^}/{ print v["port"] "|" v["server_args"] "|" v["wait"] "|" v["bind"] "|" v["type"] "|" v["cps"] }')
+	[ "$(wc -l <<< "$rows")" -eq 33 ]
 	for port in $DEFAULT_PORTS; do
-		block=$(cat "$REPO"/inetd/xinetd.d/badsmtp-* |
-			awk -v p="$port" '/^service /{b=""} {b=b"\n"$0} /^}/{ if (b ~ "port\t*= " p "\n") print b }')
-		[ -n "$block" ] || { echo "no xinetd service for $port"; false; }
-		grep -Eq "server_args[[:space:]]*= --port $port\$" <<< "$block"
-		grep -Eq 'wait[[:space:]]*= no$' <<< "$block"
-		grep -Eq 'bind[[:space:]]*= 127\.0\.0\.1$' <<< "$block"
-		grep -Eq 'type[[:space:]]*= UNLISTED$' <<< "$block"
-		cps=$(sed -n 's/^[[:space:]]*cps[[:space:]]*= \([0-9]*\).*/\1/p' <<< "$block")
-		[ "$cps" -gt 50 ]
+		row=$(grep "^$port|" <<< "$rows") || { echo "no xinetd service for $port"; false; }
+		IFS='|' read -r _ args wait bind type cps <<< "$row"
+		[ "$args" = "--port $port" ]
+		[ "$wait $bind $type" = "no 127.0.0.1 UNLISTED" ]
+		[ "${cps%% *}" -gt 50 ]
 	done
-	[ "$(cat "$REPO"/inetd/xinetd.d/badsmtp-* | grep -c '^service ')" -eq 33 ]
 }
 
 @test "inetd.conf: one nowait line per default port with --port" {
@@ -210,4 +211,65 @@ unit_values() {
 		BADSMTP_DROP_DELAY_PORT_START; do
 		grep -qe "$w" <<< "$page" || { echo "man page lacks $w"; false; }
 	done
+}
+
+# SPEC §13 for real: systemd 252 as PID 1 in a container sharing the host's loopback, the units
+# installed by make install, badsmtp.target enabled, one exchange per port family. Needs root,
+# systemd-nspawn and the default ports free; BADSMTP_SKIP_NSPAWN=1 skips it.
+@test "nspawn: booted systemd serves every family through the installed units" {
+	need_bin
+	[ -z "${BADSMTP_SKIP_NSPAWN:-}" ] || skip "BADSMTP_SKIP_NSPAWN is set"
+	[ "$(id -u)" = 0 ] || skip "booting systemd in a container needs root"
+	command -v systemd-nspawn > /dev/null || skip "systemd-nspawn is missing (apt-get install systemd-container)"
+	for p in 2525 25201 25401 25587 25600 25601; do
+		! ss -Hltn "sport = :$p" | grep -q . || skip "port $p is busy"
+	done
+	r=$BATS_TEST_TMPDIR/ns
+	make -s -C "$REPO" -o "$BADSMTP_BIN" BIN="$BADSMTP_BIN" DESTDIR="$r" PREFIX=/opt/badsmtp \
+		UNITDIR=/etc/systemd/system install > /dev/null
+	mkdir -p "$r/etc/systemd/system/multi-user.target.wants" "$r/journal"
+	ln -s ../badsmtp.target "$r/etc/systemd/system/multi-user.target.wants/badsmtp.target"
+	setsid systemd-nspawn -D / --volatile=yes --register=no --keep-unit --console=read-only \
+		-M "badsmtp-test-$$" --bind-ro="$r/etc/systemd/system:/etc/systemd/system" \
+		--bind-ro="$r/opt/badsmtp:/opt/badsmtp" --bind="$r/journal:/var/log/journal" \
+		-b systemd.firstboot=off > "$BATS_TEST_TMPDIR/console" 2>&1 3>&- &
+	NSPAWN_PID=$!
+	for _ in $(seq 120); do
+		[ "$(ss -Hltn | grep -cE '127\.0\.0\.1:(2525|25[246][0-9]{2}|25465|25587) ')" -eq 33 ] && break
+		kill -0 "$NSPAWN_PID" 2> /dev/null || break
+		sleep 0.5
+	done
+	run /usr/bin/python3 - <<'PY'
+import smtplib, socket, time
+H = "127.0.0.1"
+c = smtplib.SMTP(H, 2525, timeout=20); c.ehlo("x")
+print("plain", c.mail("a@example.com")[0], c.rcpt("b@example.com")[0],
+      c.data(b"Subject: x\r\n\r\nhi\r\n")[0], c.quit()[0])
+c = smtplib.SMTP(H, 25587, timeout=20); c.ehlo("x")
+print("starttls-required", c.mail("a@example.com")[0]); c.quit()
+t = time.monotonic(); c = smtplib.SMTP(H, 25201, timeout=20)
+print("greeting-delay-1", int(time.monotonic() - t >= 0.95)); c.quit()
+c = smtplib.SMTP(H, 25401, timeout=20); t = time.monotonic(); c.noop()
+print("command-delay-1", int(time.monotonic() - t >= 0.95)); c.close()
+for port in (25600, 25601):
+    s = socket.create_connection((H, port), timeout=20); n = 0
+    while True:
+        b = s.recv(4096)
+        if not b: break
+        n += len(b)
+    print("drop", port, n)
+PY
+	echo "$output"
+	kill -TERM "$NSPAWN_PID" 2> /dev/null || true
+	for _ in $(seq 60); do kill -0 "$NSPAWN_PID" 2> /dev/null || break; sleep 0.5; done
+	kill -KILL "$NSPAWN_PID" 2> /dev/null || true
+	[ "$status" -eq 0 ] || { tail -n 30 "$BATS_TEST_TMPDIR/console"; false; }
+	[ "$output" = $'plain 250 250 250 221\nstarttls-required 530\ngreeting-delay-1 1\ncommand-delay-1 1\ndrop 25600 0\ndrop 25601 0' ]
+	# structured journal entries, one field per log field
+	run journalctl -D "$(ls -d "$r"/journal/*/ | head -n 1)" -o json --no-pager \
+		MESSAGE="SMTP message stored successfully"
+	echo "$output" | head -c 2000
+	[[ $output == *'"SMTP_SESSION_ID":"sess_'* ]]
+	[[ $output == *'"SMTP_PATH":"/var/lib/badsmtp/maildir/new/'* ]]
+	[[ $output == *'"_SYSTEMD_UNIT":"badsmtp-plain@'* ]]
 }

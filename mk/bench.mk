@@ -1,0 +1,15 @@
+# bench.mk: the side-by-side benchmark of issue 6 (bench/run). Included by the top Makefile,
+# which defines O and BIN. Not part of `make check` (timings are noisy).
+#   make bench         installs what it needs, builds, measures, prints the table and PASS/FAIL
+#   make bench-smoke   the same scripts with tiny counts (TAP), a few seconds
+# BENCH_ARGS is passed to bench/run; BENCH_REPS, BENCH_SCALE, BENCH_STRICT=1 are read from the
+# environment (see bench/run).
+
+BENCH_BUILD ?= build/bench
+
+.PHONY: bench bench-smoke
+bench: $(BIN)
+	BENCH_BUILD=$(abspath $(BENCH_BUILD)) bench/run --bin $(abspath $(BIN)) $(BENCH_ARGS)
+
+bench-smoke: $(BIN)
+	BENCH_BUILD=$(abspath $(BENCH_BUILD)) bench/run --smoke --bin $(abspath $(BIN)) $(BENCH_ARGS)

@@ -1,0 +1,8 @@
+/* fuzz_auth_xoauth2: AUTH XOAUTH2 exchanges through auth_begin/auth_continue; the input format and
+ * the invariants are those of auth_harness.h. */
+#include "auth_harness.h"
+
+int fuzz_auth_xoauth2(const uint8_t *data, size_t size)
+{
+	return auth_harness(AUTH_XOAUTH2, data, size);
+}

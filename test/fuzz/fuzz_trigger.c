@@ -1,0 +1,60 @@
+/* fuzz_trigger: a local part through trigger_parse and an EHLO argument through
+ * trigger_parse_helo. Invariants: a trigger has a known verb, a code in 400-599 and an
+ * enhanced code that is x.y.z of 1-3 digits or empty, and printing it back
+ * ({verb}{code}[_{x.y.z}]) gives the input again, ignoring case: nothing else ever fires. */
+#include "fuzz.h"
+
+#include "trigger.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static int trigger_enhanced_ok(const char *e)
+{
+	int parts = 0, digits = 0;
+
+	if (*e == '\0')
+		return 1;
+	for (;; e++) {
+		if (*e >= '0' && *e <= '9') {
+			if (++digits > 3)
+				return 0;
+		} else if ((*e == '.' || *e == '\0') && digits > 0) {
+			parts++;
+			digits = 0;
+			if (*e == '\0')
+				return parts == 3;
+		} else {
+			return 0;
+		}
+	}
+}
+
+int fuzz_trigger(const uint8_t *data, size_t size)
+{
+	char *p = fuzz_dup(data, size), back[64];
+	struct trigger t;
+	int code, fired = trigger_parse(p, size, &t);
+
+	if (fired) {
+		FUZZ_CHECK(t.verb > TRIGGER_NONE && t.verb < TRIGGER_COUNT);
+		FUZZ_CHECK(t.code >= 400 && t.code <= 599);
+		FUZZ_CHECK(memchr(t.enhanced, '\0', sizeof t.enhanced) != NULL);
+		FUZZ_CHECK(trigger_enhanced_ok(t.enhanced));
+		int n = snprintf(back, sizeof back, "%s%d%s%s", trigger_verb_name(t.verb), t.code,
+		                 t.enhanced[0] ? "_" : "", t.enhanced);
+
+		FUZZ_CHECK(n > 0 && (size_t)n == size && strncasecmp(back, p, size) == 0);
+	} else {
+		FUZZ_CHECK(t.verb == TRIGGER_NONE);
+	}
+	code = trigger_parse_helo(p, size);
+	FUZZ_CHECK(code == 0 || (code >= 400 && code <= 599));
+	if (code != 0)
+		FUZZ_CHECK(size >= 7 && (size == 7 || p[7] == '.') &&
+		           (strncasecmp(p, "helo", 4) == 0 || strncasecmp(p, "ehlo", 4) == 0));
+	free(p);
+	return 0;
+}

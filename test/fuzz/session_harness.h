@@ -1,0 +1,193 @@
+/* session_harness.h: runs the real session loop, session_run(), in-process over an in-memory
+ * transport, for fuzz_session and fuzz_bdat. The client's bytes sit in a memfd dup2'ed onto
+ * fd 0 (a regular file: always readable, and EOF at its end ends the session), replies go to a
+ * second memfd on fd 1, the caller's fds 0 and 1 are put back afterwards. Time scale 0: every
+ * delay is zero and no wait ever blocks (the memfd is always ready). Messages go to a Maildir
+ * in a temporary directory (on /dev/shm when there is one: fsync is free there), removed at
+ * exit. TLS cannot start (the --tls-cert pair does not exist: STARTTLS gets 454): GnuTLS is
+ * not ours to fuzz and allows one handshake per process.
+ * After every run: exit status 0 or 1; stdout is nothing but well-formed reply lines; tmp/ is
+ * empty; the files in new/ are exactly as many as the "Message accepted" replies. */
+#ifndef BADSMTP_FUZZ_SESSION_HARNESS_H
+#define BADSMTP_FUZZ_SESSION_HARNESS_H
+
+#include "fuzz.h"
+
+#include "activation.h"
+#include "clock.h"
+#include "config.h"
+#include "log.h"
+#include "profile.h"
+#include "session.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#define SESSION_ACCEPTED "250 OK Message accepted for delivery\r\n"
+
+static struct {
+	int ready;
+	int in_fd, out_fd;
+	char dir[256];
+	struct config cfg;
+	struct profile profile;
+	struct peer peer;
+} session_h;
+
+/* Unlinks the files of dir/sub; calls each(path) first when given. Returns how many. */
+static size_t session_h_sweep(const char *sub, void (*each)(const char *path, void *ctx),
+                              void *ctx)
+{
+	char path[1024];
+	size_t n = 0;
+	DIR *d;
+	struct dirent *e;
+
+	snprintf(path, sizeof path, "%s/%s", session_h.dir, sub);
+	d = opendir(path);
+	if (d == NULL)
+		return 0;
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof path, "%s/%s/%s", session_h.dir, sub, e->d_name);
+		if (each != NULL)
+			each(path, ctx);
+		unlink(path);
+		n++;
+	}
+	closedir(d);
+	return n;
+}
+
+static void session_h_remove(void)
+{
+	char path[1024];
+
+	session_h_sweep("new", NULL, NULL);
+	session_h_sweep("tmp", NULL, NULL);
+	session_h_sweep("cur", NULL, NULL);
+	for (const char *const *s = (const char *const[]){ "new", "tmp", "cur", NULL }; *s; s++) {
+		snprintf(path, sizeof path, "%s/%s", session_h.dir, *s);
+		rmdir(path);
+	}
+	rmdir(session_h.dir);
+}
+
+static void session_h_init(void)
+{
+	char err[512];
+	char *argv[] = { (char *)"fuzz", NULL };
+	const char *base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : getenv("TMPDIR");
+
+	if (session_h.ready)
+		return;
+	if (log_open("file:/dev/null", LOG_FORMAT_JSON, LOG_LEVEL_DEBUG, err, sizeof err) != 0 ||
+	    config_load(&session_h.cfg, 1, argv, err, sizeof err) != CONFIG_RUN ||
+	    profile_from_name("plain", &session_h.profile) != 0) {
+		fprintf(stderr, "fuzz session set-up: %s\n", err);
+		abort();
+	}
+	snprintf(session_h.dir, sizeof session_h.dir, "%s/badsmtp-fuzz-XXXXXX",
+	         base != NULL && *base != '\0' ? base : "/tmp");
+	if (mkdtemp(session_h.dir) == NULL)
+		abort();
+	atexit(session_h_remove);
+	session_h.cfg.hostname = "badsmtp.test";
+	session_h.cfg.maildir = session_h.dir;
+	session_h.cfg.tls_cert = "/nonexistent/badsmtp-fuzz-cert.pem";
+	session_h.cfg.tls_key = "/nonexistent/badsmtp-fuzz-key.pem";
+	session_h.cfg.cert_cache = "/nonexistent/badsmtp-fuzz-cache";
+	session_h.cfg.timeout = session_h.cfg.data_timeout = 300;
+	clock_set_scale(0);
+	snprintf(session_h.peer.client_ip, sizeof session_h.peer.client_ip, "pipe");
+	session_h.peer.local_port = -1;
+	session_h.in_fd = memfd_create("badsmtp-fuzz-in", MFD_CLOEXEC);
+	session_h.out_fd = memfd_create("badsmtp-fuzz-out", MFD_CLOEXEC);
+	if (session_h.in_fd < 0 || session_h.out_fd < 0)
+		abort();
+	session_h.ready = 1;
+}
+
+/* Every line a reply: three digits 2xx-5xx, then ' ' or '-' and text without control octets
+ * (8-bit octets may be UTF-8), then CRLF; nothing after the last CRLF. Returns the number of
+ * final lines (replies) that are exactly line. */
+static size_t session_h_check_replies(const char *out, size_t len, const char *line)
+{
+	size_t i = 0, count = 0, llen = strlen(line);
+
+	while (i < len) {
+		const char *lf = memchr(out + i, '\n', len - i);
+		size_t end;
+
+		FUZZ_CHECK(lf != NULL);
+		end = (size_t)(lf - out);
+		FUZZ_CHECK(end - i >= 5 && out[end - 1] == '\r');
+		FUZZ_CHECK(out[i] >= '2' && out[i] <= '5');
+		FUZZ_CHECK(out[i + 1] >= '0' && out[i + 1] <= '9' && out[i + 2] >= '0' && out[i + 2] <= '9');
+		FUZZ_CHECK(out[i + 3] == ' ' || out[i + 3] == '-');
+		for (size_t k = i + 4; k < end - 1; k++)
+			FUZZ_CHECK((unsigned char)out[k] >= 0x20 && out[k] != 0x7f);
+		if (end + 1 - i == llen && memcmp(out + i, line, llen) == 0)
+			count++;
+		i = end + 1;
+	}
+	return count;
+}
+
+static void session_h_write(int fd, const void *p, size_t n)
+{
+	const char *c = p;
+
+	while (n > 0) {
+		ssize_t w = write(fd, c, n);
+
+		if (w <= 0)
+			abort();
+		c += w;
+		n -= (size_t)w;
+	}
+}
+
+/* Runs one session on in[0..n); returns the replies (heap, *out_len octets, NUL-terminated) and
+ * the exit status in *status. */
+static char *session_h_run(const void *in, size_t n, size_t *out_len, int *status)
+{
+	int saved0, saved1;
+	off_t len;
+	char *out;
+
+	session_h_init();
+	if (ftruncate(session_h.in_fd, 0) != 0 || ftruncate(session_h.out_fd, 0) != 0)
+		abort();
+	lseek(session_h.in_fd, 0, SEEK_SET);
+	session_h_write(session_h.in_fd, in, n);
+	lseek(session_h.in_fd, 0, SEEK_SET);
+	lseek(session_h.out_fd, 0, SEEK_SET);
+	fflush(stdout);
+	saved0 = dup(0);
+	saved1 = dup(1);
+	if (saved0 < 0 || saved1 < 0 || dup2(session_h.in_fd, 0) < 0 || dup2(session_h.out_fd, 1) < 0)
+		abort();
+	*status = session_run(&session_h.cfg, &session_h.profile, &session_h.peer);
+	dup2(saved0, 0);
+	dup2(saved1, 1);
+	close(saved0);
+	close(saved1);
+	len = lseek(session_h.out_fd, 0, SEEK_END);
+	out = malloc((size_t)len + 1);
+	if (len < 0 || out == NULL || pread(session_h.out_fd, out, (size_t)len, 0) != len)
+		abort();
+	out[len] = '\0';
+	*out_len = (size_t)len;
+	FUZZ_CHECK(*status == 0 || *status == 1);
+	FUZZ_CHECK(session_h_sweep("tmp", NULL, NULL) == 0);   /* nothing half-written */
+	return out;
+}
+
+#endif

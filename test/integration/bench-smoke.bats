@@ -1,0 +1,22 @@
+#!/usr/bin/env bats
+# The benchmark scripts (bench/run, issue 6) in their smoke mode: tiny counts, one run of every
+# measurement, TAP lines, the table and the PASS/FAIL lines. Timings are not judged here (make
+# bench does that); this only proves the bench still runs. Installs smtp-source when root.
+
+REPO=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+BADSMTP_BIN=${BADSMTP_BIN:-$REPO/src/badsmtp-session}
+
+@test "bench: make bench-smoke's script runs every measurement and prints the table" {
+	[ -x "$BADSMTP_BIN" ] || skip "no binary at $BADSMTP_BIN (run make)"
+	if ! command -v smtp-source > /dev/null && [ ! -x /usr/sbin/smtp-source ] && [ "$(id -u)" != 0 ]; then
+		skip "smtp-source is missing and cannot be installed without root (apt-get install postfix)"
+	fi
+	run timeout 120 env BENCH_BUILD="$REPO/build/bench" "$REPO/bench/run" --smoke --bin "$BADSMTP_BIN"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"ok 1 - "* ]]
+	[[ "$output" != *"not ok"* ]]
+	[[ "$output" == *"figure "*"badsmtp/sa"*"floor/sa"*"smtp-sink"* ]]
+	[[ "$output" == *"sessions/s, 1 parallel"* ]]
+	[[ "$output" =~ (PASS|FAIL)\ sessions/s\ 1\ parallel\ vs\ floor ]]
+}

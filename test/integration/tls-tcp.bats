@@ -1,0 +1,176 @@
+#!/usr/bin/env bats
+# SPEC §7 and the smtps profile over real TCP, with the clients people use: gnutls-cli
+# --starttls-proto=smtp, openssl s_client -starttls smtp, python smtplib (starttls(), SMTP_SSL),
+# curl --ssl-reqd sending a real message, msmtp. Two listeners (STARTTLS and smtps) run under
+# systemd-socket-activate --inetd -a, started in setup_file and stopped in teardown_file.
+
+REPO=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+BADSMTP_BIN=${BADSMTP_BIN:-$REPO/src/badsmtp-session}
+PY=/usr/bin/python3
+
+free_port() {
+	$PY -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# listen PORT FLAG...: a launcher on 127.0.0.1:PORT; prints its pid.
+listen() {
+	local port=$1
+	shift
+	systemd-socket-activate --inetd -a -l "127.0.0.1:$port" "$BADSMTP_BIN" "$@" \
+		> /dev/null 2>> "$D/launcher.log" &
+	echo $!
+}
+
+# wait_listening PORT: the launcher says it listens (no probe connection: on smtps it would be
+# a failed handshake in the log).
+wait_listening() {
+	local i
+	for ((i = 0; i < 100; i++)); do
+		grep -q "Listening on 127.0.0.1:$1 " "$D/launcher.log" 2> /dev/null && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+setup_file() {
+	command -v systemd-socket-activate > /dev/null || skip "systemd-socket-activate is missing"
+	[ -x "$BADSMTP_BIN" ] || skip "no binary at $BADSMTP_BIN (run make)"
+	export D=$BATS_FILE_TMPDIR
+	export MD=$D/md CACHE=$D/cache LOG=$D/sessions.log
+	export PORT_STARTTLS PORT_SMTPS
+	local common=(--cert-cache "$CACHE" --maildir "$MD" --log-target "file:$LOG")
+	PORT_STARTTLS=$(free_port)
+	PID_STARTTLS=$(listen "$PORT_STARTTLS" --profile plain "${common[@]}")
+	PORT_SMTPS=$(free_port)
+	PID_SMTPS=$(listen "$PORT_SMTPS" --profile smtps "${common[@]}")
+	export PID_STARTTLS PID_SMTPS
+	wait_listening "$PORT_STARTTLS" && wait_listening "$PORT_SMTPS" ||
+		{ cat "$D/launcher.log" >&3; false; }
+	# The first connection warms the certificate cache, so tests never race to generate.
+	printf 'QUIT\r\n' | timeout 10 gnutls-cli --insecure --starttls-proto=smtp \
+		-p "$PORT_STARTTLS" 127.0.0.1 > /dev/null 2>&1 || true
+}
+
+teardown_file() {
+	[ -z "${PID_STARTTLS-}" ] || kill "$PID_STARTTLS" 2> /dev/null || true
+	[ -z "${PID_SMTPS-}" ] || kill "$PID_SMTPS" 2> /dev/null || true
+}
+
+fail() {
+	printf '%s\n' "$@" >&2
+	return 1
+}
+
+# stored_count: messages in $MD/new.
+stored_count() {
+	find "$MD/new" -type f 2> /dev/null | wc -l
+}
+
+# newest_stored: the file most recently stored.
+newest_stored() {
+	ls -t "$MD"/new/* | head -1
+}
+
+@test "gnutls-cli --starttls-proto=smtp: a session over TLS" {
+	run timeout 15 bash -c "(printf 'EHLO client.example\r\nNOOP\r\nQUIT\r\n'; sleep 0.5) |
+		gnutls-cli --insecure --starttls-proto=smtp --sni-hostname=gnutls.example -p $PORT_STARTTLS 127.0.0.1"
+	grep -q '^250 OK' <<< "$output" || fail "$output"
+	grep -q '^221 Bye' <<< "$output" || fail "$output"
+	grep -q "subject \`CN=gnutls.example'" <<< "$output" || fail "$output"
+	! grep -q '^250-STARTTLS' <<< "$(sed -n '/Handshake was completed/,$p' <<< "$output")" ||
+		fail "STARTTLS offered after TLS: $output"
+}
+
+@test "gnutls-cli: TLS 1.2 and TLS 1.3 each negotiate" {
+	local v
+	for v in 1.2 1.3; do
+		run timeout 15 bash -c "(printf 'QUIT\r\n'; sleep 0.5) | gnutls-cli --insecure \
+			--priority 'NORMAL:-VERS-ALL:+VERS-TLS$v' -p $PORT_SMTPS 127.0.0.1"
+		grep -qF "(TLS$v-" <<< "$output" || fail "TLS$v: $output"
+		grep -q '^221 Bye' <<< "$output" || fail "TLS$v: $output"
+	done
+}
+
+@test "openssl s_client -starttls smtp: SNI names the certificate" {
+	run timeout 15 bash -c "(printf 'EHLO x\r\nQUIT\r\n'; sleep 0.5) |
+		openssl s_client -starttls smtp -crlf -servername openssl.example -connect 127.0.0.1:$PORT_STARTTLS 2>&1"
+	grep -q 'subject=CN = openssl.example' <<< "$output" || fail "$output"
+	grep -q '^221 Bye' <<< "$output" || fail "$output"
+}
+
+@test "openssl s_client on smtps: implicit TLS, greeting after the handshake" {
+	run timeout 15 bash -c "(printf 'EHLO x\r\nQUIT\r\n'; sleep 0.5) |
+		openssl s_client -crlf -connect 127.0.0.1:$PORT_SMTPS 2>&1"
+	grep -q '^220 badsmtp.test ESMTP BadSMTP Server' <<< "$output" || fail "$output"
+	grep -q 'subject=CN = badsmtp.test' <<< "$output" || fail "$output"
+	grep -q '^221 Bye' <<< "$output" || fail "$output"
+}
+
+@test "python smtplib starttls() and SMTP_SSL send messages (ESMTPS)" {
+	local before
+	before=$(stored_count)
+	run timeout 20 $PY - "$PORT_STARTTLS" "$PORT_SMTPS" << 'EOF'
+import smtplib, ssl, sys
+ctx = ssl.create_default_context()
+ctx.check_hostname = False
+ctx.verify_mode = ssl.CERT_NONE
+msg = 'Subject: smtplib\r\n\r\nover TLS\r\n'
+with smtplib.SMTP('127.0.0.1', int(sys.argv[1]), local_hostname='py.example', timeout=10) as s:
+    s.ehlo()
+    assert s.has_extn('starttls'), s.esmtp_features
+    s.starttls(context=ctx)
+    s.ehlo()
+    assert not s.has_extn('starttls'), 'STARTTLS offered after TLS'
+    print(s.sock.version(), s.sock.cipher()[0])
+    s.sendmail('a@example.com', ['b@example.com'], msg)
+with smtplib.SMTP_SSL('127.0.0.1', int(sys.argv[2]), local_hostname='py.example', context=ctx, timeout=10) as s:
+    s.login('user', 'secret')
+    s.sendmail('a@example.com', ['c@example.com'], msg)
+print('sent')
+EOF
+	[ "$status" -eq 0 ] || fail "$output"
+	grep -q '^sent$' <<< "$output" || fail "$output"
+	[ "$(stored_count)" -eq $((before + 2)) ] || fail "stored: $(stored_count), want $((before + 2))"
+	grep -q ' with ESMTPSA id ' "$(newest_stored)" || fail "$(head -3 "$(newest_stored)")"
+	grep -l 'X-BadSMTP-Rcpt-To: b@example.com' "$MD"/new/* | xargs grep -q ' with ESMTPS id ' ||
+		fail "no ESMTPS message for b@example.com"
+}
+
+@test "curl --ssl-reqd smtp:// sends a real message through STARTTLS" {
+	local before
+	before=$(stored_count)
+	printf 'From: a@example.com\r\nTo: d@example.com\r\nSubject: curl\r\n\r\nhello from curl\r\n' > "$D/curl.msg"
+	run timeout 15 curl -sS --ssl-reqd -k "smtp://127.0.0.1:$PORT_STARTTLS/curl.example" \
+		--mail-from a@example.com --mail-rcpt d@example.com --upload-file "$D/curl.msg"
+	[ "$status" -eq 0 ] || fail "curl exit $status: $output"
+	[ "$(stored_count)" -eq $((before + 1)) ] || fail "nothing stored"
+	grep -q 'hello from curl' "$(newest_stored)" || fail "$(cat "$(newest_stored)")"
+	grep -q ' with ESMTPS id ' "$(newest_stored)" || fail "$(head -3 "$(newest_stored)")"
+}
+
+@test "msmtp with STARTTLS (its SNI is the IP literal: the --hostname certificate)" {
+	command -v msmtp > /dev/null || skip "msmtp is missing"
+	local before
+	before=$(stored_count)
+	run timeout 15 bash -c "printf 'Subject: msmtp\r\n\r\nhi\r\n' | msmtp --host=127.0.0.1 \
+		--port=$PORT_STARTTLS --tls=on --tls-starttls=on --tls-certcheck=off \
+		--from=a@example.com e@example.com"
+	[ "$status" -eq 0 ] || fail "msmtp exit $status: $output"
+	[ "$(stored_count)" -eq $((before + 1)) ] || fail "nothing stored"
+	grep -q ' with ESMTPS id ' "$(newest_stored)" || fail "$(head -3 "$(newest_stored)")"
+}
+
+@test "the logs record each handshake with version, cipher and sni" {
+	$PY - "$LOG" << 'EOF'
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1])]
+ok = [e['fields'] for e in ev if e['message'] == 'TLS handshake successful']
+assert len(ok) >= 5, ok
+for f in ok:
+    assert f['tls_version'] in ('TLS1.2', 'TLS1.3'), f
+    assert f['cipher'].startswith('TLS_'), f
+assert any(f['sni'] == 'openssl.example' for f in ok), ok
+bad = [e for e in ev if e['message'] == 'TLS handshake failed']
+assert not bad, [e for e in ev if e['fields'].get('session_id') in {b['fields']['session_id'] for b in bad}]
+EOF
+}

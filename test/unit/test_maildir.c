@@ -1,0 +1,348 @@
+/* test_maildir: SPEC §12 delivery, in a temporary directory. The message appears in new/ with
+ * exactly the bytes written (small writes, writes larger than the buffer, an empty message);
+ * tmp/ is empty after commit and after abort; the directories are created; the name is
+ * {seconds}.M{usec}P{pid}Q{n}.{hostname} with a '/' or ':' in the hostname escaped as \057 and
+ * \072 (maildir(5)); a directory that cannot be created fails with nothing left behind; a
+ * rename that fails leaves nothing in tmp/. */
+#include "maildir.h"
+#include "tap.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static char base[256];
+
+/* Entries of a directory other than . and ..; the first one's name in first. -1: no dir. */
+static int count_entries(const char *dir, char *first, size_t cap)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+
+	if (first != NULL && cap > 0)
+		first[0] = '\0';
+	if (d == NULL)
+		return -1;
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		if (n++ == 0 && first != NULL)
+			snprintf(first, cap, "%s", e->d_name);
+	}
+	closedir(d);
+	return n;
+}
+
+static int sub_count(const char *dir, const char *sub, char *first, size_t cap)
+{
+	char path[1024];
+
+	snprintf(path, sizeof path, "%s/%s", dir, sub);
+	return count_entries(path, first, cap);
+}
+
+static int is_dir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* The whole of a file, up to cap octets; its length or -1. */
+static long read_file(const char *path, char *buf, size_t cap)
+{
+	FILE *f = fopen(path, "rb");
+	size_t n;
+
+	if (f == NULL)
+		return -1;
+	n = fread(buf, 1, cap, f);
+	fclose(f);
+	return (long)n;
+}
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static void rm_tree(const char *path)
+{
+	nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+struct name_parts {
+	long long seconds, usec, pid, q;
+	char host[256];
+};
+
+/* {seconds}.M{usec}P{pid}Q{n}.{hostname}; 0 when the name has that shape. */
+static int parse_name(const char *name, struct name_parts *np)
+{
+	regex_t re;
+	regmatch_t m[6];
+	int ok;
+
+	if (regcomp(&re, "^([0-9]+)\\.M([0-9]+)P([0-9]+)Q([0-9]+)\\.(.+)$", REG_EXTENDED) != 0)
+		return -1;
+	ok = regexec(&re, name, 6, m, 0) == 0;
+	regfree(&re);
+	if (!ok)
+		return -1;
+	np->seconds = strtoll(name + m[1].rm_so, NULL, 10);
+	np->usec = strtoll(name + m[2].rm_so, NULL, 10);
+	np->pid = strtoll(name + m[3].rm_so, NULL, 10);
+	np->q = strtoll(name + m[4].rm_so, NULL, 10);
+	snprintf(np->host, sizeof np->host, "%s", name + m[5].rm_so);
+	return 0;
+}
+
+/* How a message is written: in pieces of these sizes, cycling. */
+struct delivery {
+	const char *what;
+	const char *hostname;
+	size_t len;
+	size_t pieces[4];
+	const char *want_host;   /* as it must appear in the file name */
+};
+
+static const struct delivery deliveries[] = {
+	{ "a small message in one write", "badsmtp.test", 60, { 60 }, "badsmtp.test" },
+	{ "an empty message", "badsmtp.test", 0, { 1 }, "badsmtp.test" },
+	{ "one octet at a time", "badsmtp.test", 3000, { 1 }, "badsmtp.test" },
+	{ "pieces across the buffer edge", "badsmtp.test", 50000, { 1000, 7, 16383, 2 },
+	  "badsmtp.test" },
+	{ "one write larger than the buffer", "badsmtp.test", 100000, { 100000 }, "badsmtp.test" },
+	{ "exactly the buffer size", "badsmtp.test", 16384, { 16384 }, "badsmtp.test" },
+	{ "buffer-size writes after a small one", "badsmtp.test", 40000, { 5, 16384 },
+	  "badsmtp.test" },
+	{ "a '/' in the hostname", "a/b", 10, { 10 }, "a\\057b" },
+	{ "a ':' in the hostname", "host:2525", 10, { 10 }, "host\\0722525" },
+	{ "both", "x/y:z", 10, { 10 }, "x\\057y\\072z" },
+};
+
+static void test_delivery(const struct delivery *dv, int k, long long *last_q)
+{
+	char dir[512], name[1024], first[600], path[1200];
+	static char want[200000], got[200000];
+	struct maildir_msg *m = malloc(sizeof *m);
+	struct name_parts np;
+	time_t before = time(NULL), after;
+	size_t at = 0;
+	int piece = 0;
+	long n;
+
+	snprintf(dir, sizeof dir, "%s/md%d", base, k);
+	for (size_t i = 0; i < dv->len; i++)
+		want[i] = "Return-Path: <a@b>\r\n\0\xff.x"[i % 24];
+	snprintf(name, sizeof name, "%s: maildir_open", dv->what);
+	tap_int(maildir_open(m, dir, dv->hostname), 0, name);
+	snprintf(name, sizeof name, "%s: tmp/ new/ cur/ created", dv->what);
+	snprintf(path, sizeof path, "%s/tmp", dir);
+	tap_ok(is_dir(path) && (snprintf(path, sizeof path, "%s/new", dir), is_dir(path)) &&
+	       (snprintf(path, sizeof path, "%s/cur", dir), is_dir(path)), name);
+	snprintf(name, sizeof name, "%s: the open file is in tmp/", dv->what);
+	tap_int(sub_count(dir, "tmp", NULL, 0), 1, name);
+	while (at < dv->len) {
+		size_t len = dv->pieces[piece];
+
+		if (len == 0)
+			len = dv->pieces[piece = 0];
+		if (len > dv->len - at)
+			len = dv->len - at;
+		maildir_write(m, want + at, len);
+		at += len;
+		piece = (piece + 1) % 4;
+	}
+	snprintf(name, sizeof name, "%s: nothing in new/ before commit", dv->what);
+	tap_int(sub_count(dir, "new", NULL, 0), 0, name);
+	snprintf(name, sizeof name, "%s: maildir_commit", dv->what);
+	tap_int(maildir_commit(m), 0, name);
+	after = time(NULL);
+	snprintf(name, sizeof name, "%s: tmp/ empty after commit", dv->what);
+	tap_int(sub_count(dir, "tmp", NULL, 0), 0, name);
+	snprintf(name, sizeof name, "%s: one file in new/", dv->what);
+	tap_int(sub_count(dir, "new", first, sizeof first), 1, name);
+	snprintf(name, sizeof name, "%s: nothing in cur/", dv->what);
+	tap_int(sub_count(dir, "cur", NULL, 0), 0, name);
+
+	snprintf(path, sizeof path, "%s/new/%s", dir, first);
+	snprintf(name, sizeof name, "%s: new_path names the file", dv->what);
+	tap_str(m->new_path, path, name);
+	n = read_file(path, got, sizeof got);
+	snprintf(name, sizeof name, "%s: the file holds exactly the %zu octets written", dv->what,
+	         dv->len);
+	if (n >= 0 && (size_t)n == dv->len && memcmp(got, want, dv->len) == 0) {
+		tap_ok(1, name);
+	} else {
+		tap_ok(0, name);
+		printf("#   got %ld octets, want %zu\n", n, dv->len);
+	}
+
+	snprintf(name, sizeof name, "%s: name %s is {seconds}.M{usec}P{pid}Q{n}.{host}", dv->what,
+	         first);
+	tap_int(parse_name(first, &np), 0, name);
+	snprintf(name, sizeof name, "%s: name's seconds are now", dv->what);
+	tap_ok(np.seconds >= (long long)before && np.seconds <= (long long)after, name);
+	snprintf(name, sizeof name, "%s: name's microseconds < 1000000", dv->what);
+	tap_ok(np.usec >= 0 && np.usec < 1000000, name);
+	snprintf(name, sizeof name, "%s: name's pid", dv->what);
+	tap_int(np.pid, (long long)getpid(), name);
+	snprintf(name, sizeof name, "%s: name's hostname", dv->what);
+	tap_str(np.host, dv->want_host, name);
+	if (*last_q >= 0) {
+		snprintf(name, sizeof name, "%s: Q counts deliveries (previous %lld)", dv->what,
+		         *last_q);
+		tap_int(np.q, *last_q + 1, name);
+	}
+	*last_q = np.q;
+	free(m);
+}
+
+static void test_abort(void)
+{
+	char dir[512];
+	struct maildir_msg *m = malloc(sizeof *m);
+
+	snprintf(dir, sizeof dir, "%s/abort", base);
+	tap_int(maildir_open(m, dir, "badsmtp.test"), 0, "abort: maildir_open");
+	maildir_write(m, "Subject: x\r\n\r\nbody\r\n", 20);
+	tap_int(sub_count(dir, "tmp", NULL, 0), 1, "abort: the file is in tmp/");
+	maildir_abort(m);
+	tap_int(sub_count(dir, "tmp", NULL, 0), 0, "abort: tmp/ empty after abort");
+	tap_int(sub_count(dir, "new", NULL, 0), 0, "abort: new/ empty after abort");
+	maildir_abort(m);
+	tap_ok(1, "abort: a second abort is harmless");
+	tap_int(maildir_commit(m), -1, "abort: commit after abort fails");
+	tap_int(sub_count(dir, "new", NULL, 0), 0, "abort: still nothing in new/");
+
+	/* a large message aborted after some of it reached the disk */
+	tap_int(maildir_open(m, dir, "badsmtp.test"), 0, "abort large: maildir_open");
+	for (int i = 0; i < 100; i++)
+		maildir_write(m, "0123456789012345678901234567890123456789012345678901234567890123"
+		              "0123456789012345678901234567890123456789012345678901234567890123"
+		              "0123456789012345678901234567890123456789012345678901234567890123"
+		              "0123456789012345678901234567890123456789012345678901234567890123", 256);
+	maildir_abort(m);
+	tap_int(sub_count(dir, "tmp", NULL, 0), 0, "abort large: tmp/ empty");
+	tap_int(sub_count(dir, "new", NULL, 0), 0, "abort large: new/ empty");
+	free(m);
+}
+
+/* Failures: nothing may be left in tmp/ or new/. */
+static void test_failures(void)
+{
+	char file[512], dir[600], path[700];
+	struct maildir_msg *m = malloc(sizeof *m);
+	int fd;
+
+	/* a path under a regular file cannot be created */
+	snprintf(file, sizeof file, "%s/plainfile", base);
+	fd = open(file, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	if (fd >= 0)
+		close(fd);
+	snprintf(dir, sizeof dir, "%s/md", file);
+	tap_int(maildir_open(m, dir, "badsmtp.test"), -1, "under a regular file: maildir_open fails");
+	tap_int(m->failed, 1, "... the message is marked failed");
+	tap_int(m->fd, -1, "... no fd is open");
+	maildir_write(m, "x", 1);
+	tap_int(maildir_commit(m), -1, "... commit fails");
+	maildir_abort(m);
+	tap_ok(1, "... abort after a failed open is harmless");
+	tap_int(count_entries(base, NULL, 0), 1, "... nothing was created next to it");
+
+	/* the Maildir path is itself a regular file */
+	tap_int(maildir_open(m, file, "badsmtp.test"), -1, "a regular file as the Maildir fails");
+	maildir_abort(m);
+
+	/* tmp is a regular file: open fails, nothing in new/ */
+	snprintf(dir, sizeof dir, "%s/badtmp", base);
+	mkdir(dir, 0700);
+	snprintf(path, sizeof path, "%s/tmp", dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	if (fd >= 0)
+		close(fd);
+	tap_int(maildir_open(m, dir, "badsmtp.test"), -1, "tmp is a file: maildir_open fails");
+	tap_int(sub_count(dir, "new", NULL, 0), 0, "... nothing in new/");
+	maildir_abort(m);
+
+	/* new is a regular file: the rename fails at commit, and tmp/ is cleaned up */
+	snprintf(dir, sizeof dir, "%s/badnew", base);
+	mkdir(dir, 0700);
+	snprintf(path, sizeof path, "%s/new", dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	if (fd >= 0)
+		close(fd);
+	if (maildir_open(m, dir, "badsmtp.test") == 0) {
+		maildir_write(m, "body\r\n", 6);
+		tap_int(maildir_commit(m), -1, "new is a file: commit fails");
+		tap_int(sub_count(dir, "tmp", NULL, 0), 0, "... nothing left in tmp/");
+		maildir_abort(m);
+	} else {
+		tap_ok(1, "new is a file: maildir_open fails already");
+		tap_int(sub_count(dir, "tmp", NULL, 0), 0, "... nothing left in tmp/");
+	}
+
+	/* a path too long for the buffers fails cleanly */
+	{
+		static char longdir[5000];
+
+		memset(longdir, 'd', sizeof longdir - 1);
+		longdir[0] = '/';
+		tap_int(maildir_open(m, longdir, "badsmtp.test"), -1, "a 4999-octet path fails");
+		maildir_abort(m);
+	}
+	free(m);
+}
+
+/* An existing Maildir is used as it is; messages accumulate with distinct names. */
+static void test_existing(void)
+{
+	char dir[512], name1[600], name2[600];
+	struct maildir_msg *m = malloc(sizeof *m);
+	int n;
+
+	snprintf(dir, sizeof dir, "%s/existing", base);
+	tap_int(maildir_open(m, dir, "h"), 0, "existing: first message");
+	maildir_write(m, "1", 1);
+	tap_int(maildir_commit(m), 0, "existing: first commit");
+	sub_count(dir, "new", name1, sizeof name1);
+	tap_int(maildir_open(m, dir, "h"), 0, "existing: second message in the same Maildir");
+	maildir_write(m, "2", 1);
+	tap_int(maildir_commit(m), 0, "existing: second commit");
+	n = sub_count(dir, "new", NULL, 0);
+	tap_int(n, 2, "existing: two files in new/");
+	tap_int(sub_count(dir, "tmp", NULL, 0), 0, "existing: tmp/ empty");
+	snprintf(name2, sizeof name2, "%s", strrchr(m->new_path, '/') + 1);
+	tap_ok(strcmp(name1, name2) != 0, "existing: the two names differ");
+	free(m);
+}
+
+int main(void)
+{
+	long long last_q = -1;
+
+	snprintf(base, sizeof base, "%s/badsmtp-test-maildir-XXXXXX",
+	         getenv("TMPDIR") != NULL && *getenv("TMPDIR") != '\0' ? getenv("TMPDIR") : "/tmp");
+	if (mkdtemp(base) == NULL) {
+		printf("Bail out! mkdtemp %s failed\n", base);
+		return 1;
+	}
+	test_failures();
+	for (size_t i = 0; i < sizeof deliveries / sizeof deliveries[0]; i++)
+		test_delivery(&deliveries[i], (int)i, &last_q);
+	test_abort();
+	test_existing();
+	rm_tree(base);
+	return tap_done();
+}

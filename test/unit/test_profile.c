@@ -1,0 +1,283 @@
+/* test_profile: SPEC §8. Every default port → profile name, kind and delay (2525 plain, 25465
+ * smtps, 25587 starttls-required, the three ten-port families with delays 0 1 2 8 10 30 60 120
+ * 300 600, any other port plain); moved family bases; names round-trip through
+ * profile_from_name; unknown names are rejected; overlapping or out-of-range bases are. */
+#include "profile.h"
+#include "tap.h"
+
+#include <stdio.h>
+
+static const char *kind_name(enum profile_kind k)
+{
+	static const char *const names[] = {
+		[PROFILE_PLAIN] = "PLAIN", [PROFILE_STARTTLS_REQUIRED] = "STARTTLS_REQUIRED",
+		[PROFILE_SMTPS] = "SMTPS", [PROFILE_GREETING_DELAY] = "GREETING_DELAY",
+		[PROFILE_COMMAND_DELAY] = "COMMAND_DELAY", [PROFILE_DROP] = "DROP",
+	};
+	return (unsigned)k < sizeof names / sizeof names[0] ? names[k] : "?";
+}
+
+struct row {
+	int port;
+	enum profile_kind kind;
+	int delay;
+	const char *name;
+};
+
+#define G PROFILE_GREETING_DELAY
+#define C PROFILE_COMMAND_DELAY
+#define DR PROFILE_DROP
+
+static const struct row default_rows[] = {
+	{ 2525, PROFILE_PLAIN, 0, "plain" },
+	{ 25465, PROFILE_SMTPS, 0, "smtps" },
+	{ 25587, PROFILE_STARTTLS_REQUIRED, 0, "starttls-required" },
+	{ 25200, G, 0, "greeting-delay-0" },
+	{ 25201, G, 1, "greeting-delay-1" },
+	{ 25202, G, 2, "greeting-delay-2" },
+	{ 25203, G, 8, "greeting-delay-8" },
+	{ 25204, G, 10, "greeting-delay-10" },
+	{ 25205, G, 30, "greeting-delay-30" },
+	{ 25206, G, 60, "greeting-delay-60" },
+	{ 25207, G, 120, "greeting-delay-120" },
+	{ 25208, G, 300, "greeting-delay-300" },
+	{ 25209, G, 600, "greeting-delay-600" },
+	{ 25400, C, 0, "command-delay-0" },
+	{ 25401, C, 1, "command-delay-1" },
+	{ 25402, C, 2, "command-delay-2" },
+	{ 25403, C, 8, "command-delay-8" },
+	{ 25404, C, 10, "command-delay-10" },
+	{ 25405, C, 30, "command-delay-30" },
+	{ 25406, C, 60, "command-delay-60" },
+	{ 25407, C, 120, "command-delay-120" },
+	{ 25408, C, 300, "command-delay-300" },
+	{ 25409, C, 600, "command-delay-600" },
+	{ 25600, DR, 0, "drop-0" },
+	{ 25601, DR, 1, "drop-1" },
+	{ 25602, DR, 2, "drop-2" },
+	{ 25603, DR, 8, "drop-8" },
+	{ 25604, DR, 10, "drop-10" },
+	{ 25605, DR, 30, "drop-30" },
+	{ 25606, DR, 60, "drop-60" },
+	{ 25607, DR, 120, "drop-120" },
+	{ 25608, DR, 300, "drop-300" },
+	{ 25609, DR, 600, "drop-600" },
+	/* everything else is plain */
+	{ 25, PROFILE_PLAIN, 0, "plain" },
+	{ 587, PROFILE_PLAIN, 0, "plain" },
+	{ 0, PROFILE_PLAIN, 0, "plain" },
+	{ -1, PROFILE_PLAIN, 0, "plain" },
+	{ 1, PROFILE_PLAIN, 0, "plain" },
+	{ 2524, PROFILE_PLAIN, 0, "plain" },
+	{ 2526, PROFILE_PLAIN, 0, "plain" },
+	{ 25199, PROFILE_PLAIN, 0, "plain" },
+	{ 25210, PROFILE_PLAIN, 0, "plain" },
+	{ 25399, PROFILE_PLAIN, 0, "plain" },
+	{ 25410, PROFILE_PLAIN, 0, "plain" },
+	{ 25464, PROFILE_PLAIN, 0, "plain" },
+	{ 25466, PROFILE_PLAIN, 0, "plain" },
+	{ 25586, PROFILE_PLAIN, 0, "plain" },
+	{ 25588, PROFILE_PLAIN, 0, "plain" },
+	{ 25599, PROFILE_PLAIN, 0, "plain" },
+	{ 25610, PROFILE_PLAIN, 0, "plain" },
+	{ 65535, PROFILE_PLAIN, 0, "plain" },
+	{ 65536, PROFILE_PLAIN, 0, "plain" },
+};
+
+static void check(const char *what, const struct profile *p, const struct row *r)
+{
+	char name[160];
+
+	snprintf(name, sizeof name, "%s: kind", what);
+	tap_str(kind_name(p->kind), kind_name(r->kind), name);
+	snprintf(name, sizeof name, "%s: delay", what);
+	tap_int(p->delay_seconds, r->delay, name);
+	snprintf(name, sizeof name, "%s: name", what);
+	tap_str(p->name, r->name, name);
+}
+
+static void test_default_ports(void)
+{
+	char what[64];
+
+	for (size_t i = 0; i < sizeof default_rows / sizeof default_rows[0]; i++) {
+		struct profile p;
+
+		memset(&p, 0x55, sizeof p);
+		profile_for_port(default_rows[i].port, &PORT_BASES_DEFAULT, &p);
+		snprintf(what, sizeof what, "port %d", default_rows[i].port);
+		check(what, &p, &default_rows[i]);
+	}
+}
+
+static void test_family_delays(void)
+{
+	static const int want[PROFILE_FAMILY_PORTS] = { 0, 1, 2, 8, 10, 30, 60, 120, 300, 600 };
+	char name[64];
+
+	for (int k = 0; k < PROFILE_FAMILY_PORTS; k++) {
+		snprintf(name, sizeof name, "profile_family_delay(%d)", k);
+		tap_int(profile_family_delay(k), want[k], name);
+	}
+}
+
+/* Every profile a port gives, by name, gives the same profile back. */
+static void test_round_trip(void)
+{
+	char what[96];
+
+	for (size_t i = 0; i < sizeof default_rows / sizeof default_rows[0]; i++) {
+		struct profile p;
+		int ret;
+
+		memset(&p, 0x55, sizeof p);
+		ret = profile_from_name(default_rows[i].name, &p);
+		snprintf(what, sizeof what, "profile_from_name(\"%s\") returns 0", default_rows[i].name);
+		tap_int(ret, 0, what);
+		snprintf(what, sizeof what, "profile_from_name(\"%s\")", default_rows[i].name);
+		check(what, &p, &default_rows[i]);
+	}
+}
+
+static const struct {
+	const char *name;
+	int ret;
+} name_rows[] = {
+	{ "plain", 0 }, { "smtps", 0 }, { "starttls-required", 0 },
+	{ "greeting-delay-0", 0 }, { "command-delay-600", 0 }, { "drop-0", 0 },
+	{ "", -1 },
+	{ "PLAIN", -1 },
+	{ "Plain", -1 },
+	{ "plain ", -1 },
+	{ " plain", -1 },
+	{ "plainx", -1 },
+	{ "smtp", -1 },
+	{ "starttls", -1 },
+	{ "starttls-required-1", -1 },
+	{ "tls", -1 },
+	{ "drop", -1 },
+	{ "drop-", -1 },
+	{ "drop-x", -1 },
+	{ "drop-1x", -1 },
+	{ "drop--1", -1 },
+	{ "drop-+1", -1 },
+	{ "drop- 1", -1 },
+	{ "drop-1.5", -1 },
+	{ "drop-1 ", -1 },
+	{ "drop-86401", -1 },
+	{ "drop-99999999999999999999", -1 },
+	{ "greeting-delay", -1 },
+	{ "greeting-delay-", -1 },
+	{ "greeting_delay_8", -1 },
+	{ "greeting-8", -1 },
+	{ "command-delay-", -1 },
+	{ "command-delay-abc", -1 },
+	{ "connection", -1 },
+	{ "badsmtp-2525", -1 },
+	{ "2525", -1 },
+};
+
+static void test_names(void)
+{
+	char name[96];
+
+	for (size_t i = 0; i < sizeof name_rows / sizeof name_rows[0]; i++) {
+		struct profile p;
+
+		snprintf(name, sizeof name, "profile_from_name(\"%s\") returns %d", name_rows[i].name,
+		         name_rows[i].ret);
+		tap_int(profile_from_name(name_rows[i].name, &p), name_rows[i].ret, name);
+	}
+}
+
+/* Moved bases: the families follow, the fixed ports stay, the old family ports are plain. */
+static void test_moved_bases(void)
+{
+	const struct port_bases b = { 3000, 3100, 3200 };
+	static const struct row rows[] = {
+		{ 3000, G, 0, "greeting-delay-0" },
+		{ 3003, G, 8, "greeting-delay-8" },
+		{ 3009, G, 600, "greeting-delay-600" },
+		{ 3010, PROFILE_PLAIN, 0, "plain" },
+		{ 3104, C, 10, "command-delay-10" },
+		{ 3200, DR, 0, "drop-0" },
+		{ 3205, DR, 30, "drop-30" },
+		{ 2999, PROFILE_PLAIN, 0, "plain" },
+		{ 25203, PROFILE_PLAIN, 0, "plain" },
+		{ 25405, PROFILE_PLAIN, 0, "plain" },
+		{ 25601, PROFILE_PLAIN, 0, "plain" },
+		{ 2525, PROFILE_PLAIN, 0, "plain" },
+		{ 25465, PROFILE_SMTPS, 0, "smtps" },
+		{ 25587, PROFILE_STARTTLS_REQUIRED, 0, "starttls-required" },
+	};
+	char what[64];
+	char err[256];
+
+	tap_int(profile_check_bases(&b, err, sizeof err), 0, "bases 3000/3100/3200 are valid");
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		struct profile p;
+
+		profile_for_port(rows[i].port, &b, &p);
+		snprintf(what, sizeof what, "bases 3000/3100/3200: port %d", rows[i].port);
+		check(what, &p, &rows[i]);
+	}
+}
+
+static const struct {
+	struct port_bases b;
+	int ret;
+	const char *why;
+} base_rows[] = {
+	{ { 25200, 25400, 25600 }, 0, "the defaults" },
+	{ { 25200, 25210, 25220 }, 0, "adjacent ranges" },
+	{ { 25220, 25210, 25200 }, 0, "adjacent ranges, reversed" },
+	{ { 1, 11, 21 }, 0, "lowest ports" },
+	{ { 65526, 65516, 65506 }, 0, "highest ports (65526-65535)" },
+	{ { 25200, 25209, 25600 }, -1, "greeting and command overlap by one" },
+	{ { 25200, 25205, 25600 }, -1, "greeting and command overlap" },
+	{ { 25200, 25400, 25200 }, -1, "greeting and drop equal" },
+	{ { 25200, 25400, 25391 }, -1, "drop overlaps command from below" },
+	{ { 25200, 25400, 25409 }, -1, "drop overlaps command's last port" },
+	{ { 25500, 25500, 25500 }, -1, "all equal" },
+	{ { 2520, 25400, 25600 }, -1, "greeting covers 2525" },
+	{ { 2516, 25400, 25600 }, -1, "greeting's last port is 2525" },
+	{ { 25200, 25460, 25600 }, -1, "command covers 25465" },
+	{ { 25200, 25400, 25580 }, -1, "drop covers 25587" },
+	{ { 25587, 25400, 25600 }, -1, "greeting starts at 25587" },
+	{ { 2525, 25400, 25600 }, -1, "greeting starts at 2525" },
+	{ { 2515, 25400, 25600 }, 0, "greeting ends at 2524" },
+	{ { 2526, 25400, 25600 }, 0, "greeting starts at 2526" },
+	{ { 0, 25400, 25600 }, -1, "base 0" },
+	{ { -5, 25400, 25600 }, -1, "negative base" },
+	{ { 25200, 65527, 25600 }, -1, "range past 65535" },
+	{ { 25200, 25400, 70000 }, -1, "base past 65535" },
+};
+
+static void test_check_bases(void)
+{
+	char err[256], name[160];
+
+	for (size_t i = 0; i < sizeof base_rows / sizeof base_rows[0]; i++) {
+		const struct port_bases *b = &base_rows[i].b;
+
+		err[0] = '\0';
+		snprintf(name, sizeof name, "profile_check_bases(%d, %d, %d) %s: %d", b->greeting_delay,
+		         b->command_delay, b->drop, base_rows[i].why, base_rows[i].ret);
+		tap_int(profile_check_bases(b, err, sizeof err), base_rows[i].ret, name);
+		if (base_rows[i].ret != 0) {
+			snprintf(name, sizeof name, "... with an error message (%s)", err);
+			tap_ok(err[0] != '\0', name);
+		}
+	}
+}
+
+int main(void)
+{
+	test_default_ports();
+	test_family_delays();
+	test_round_trip();
+	test_names();
+	test_moved_bases();
+	test_check_bases();
+	return tap_done();
+}
