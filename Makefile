@@ -16,7 +16,7 @@ BIN       = $(O)/badsmtp-session
 UNIT_SRCS = $(wildcard test/unit/test_*.c)
 UNIT_BINS = $(UNIT_SRCS:test/unit/%.c=$(O)/unit/%)
 
-.PHONY: all check check-sanitize unit clean
+.PHONY: all check check-sanitize unit clean deps
 all: $(BIN)
 
 $(BIN): $(O)/main.o $(LIB_OBJS)
@@ -33,10 +33,15 @@ $(O)/unit/%: test/unit/%.c $(LIB_OBJS)
 unit: $(UNIT_BINS)
 
 # Every test layer prints TAP; test/run-tests counts it and ends with "N passed, N failed".
-check: $(BIN) $(UNIT_BINS)
+check: deps
+	$(MAKE) $(BIN) $(UNIT_BINS)
 	BADSMTP_BIN=$(abspath $(BIN)) test/run-tests $(O)/unit
 
+deps:
+	@scripts/ensure-deps $(if $(SANFLAGS),sanitize,test)
+
 check-sanitize:
+	@scripts/ensure-deps sanitize
 	$(MAKE) O=build/sanitize CC=clang CFLAGS="-O1 -g" \
 	  SANFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" check
 

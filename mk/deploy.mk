@@ -24,7 +24,9 @@ SUBST_BINDIR = sed 's|@BINDIR@|$(BINDIR)|g'
 .PHONY: run install uninstall install-xinetd uninstall-xinetd install-inetd uninstall-inetd \
         check-units
 
-run: $(BIN)
+run:
+	@scripts/ensure-deps build
+	$(MAKE) $(BIN)
 	scripts/badsmtp-run --bin $(abspath $(BIN)) $(RUN_ARGS)
 
 install: $(BIN)

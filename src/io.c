@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 /* The plain transport: the io itself is the context, so both fds are at hand. */
@@ -206,4 +207,17 @@ size_t io_discard_input(struct io *io)
 
 	io->in_off = io->in_len = 0;
 	return n;
+}
+
+void io_linger(struct io *io, int ms)
+{
+	struct pollfd pfd = { .fd = io->in_fd, .events = POLLIN };
+	long long deadline = clock_monotonic_ms() + ms;
+	char sink[4096];
+
+	if (poll(&pfd, 1, 0) <= 0 || shutdown(io->out_fd, SHUT_WR) != 0)
+		return;   /* nothing unread, or not a socket: a plain close is clean */
+	while (clock_wait(&pfd, 1, clock_ms_until(deadline)) > 0)
+		if (read(io->in_fd, sink, sizeof sink) <= 0)
+			break;
 }

@@ -330,19 +330,22 @@ static void send_journal(enum log_level level, const char *message,
 			key[k] = (char)(fields[i]->key[k] >= 'a' && fields[i]->key[k] <= 'z'
 			                ? fields[i]->key[k] - 32 : fields[i]->key[k]);
 		key[k] = '\0';
+		/* smtp_state is SMTP_STATE, not SMTP_SMTP_STATE */
+		const char *prefix = strncmp(key, "SMTP_", 5) == 0 ? "" : "SMTP_";
+
 		switch (fields[i]->type) {
 		case LOG_STR:
-			ADD("SMTP_%s=%s", key, fields[i]->str ? fields[i]->str : "");
+			ADD("%s%s=%s", prefix, key, fields[i]->str ? fields[i]->str : "");
 			break;
 		case LOG_NUM:
-			ADD("SMTP_%s=%lld", key, fields[i]->num);
+			ADD("%s%s=%lld", prefix, key, fields[i]->num);
 			break;
 		case LOG_BOOL:
-			ADD("SMTP_%s=%s", key, fields[i]->num ? "true" : "false");
+			ADD("%s%s=%s", prefix, key, fields[i]->num ? "true" : "false");
 			break;
 		case LOG_STRV:
 			for (size_t j = 0; j < fields[i]->strc; j++)
-				ADD("SMTP_%s=%s", key, fields[i]->strv[j]);
+				ADD("%s%s=%s", prefix, key, fields[i]->strv[j]);
 			break;
 		}
 	}

@@ -30,6 +30,8 @@
 
 #define RCPT_MAX 1000
 #define ARGS_LOGGED_MAX 32
+#define LINGER_MS 200
+#define HANDSHAKE_MAX_SECONDS 30
 
 enum state { ST_GREETING, ST_HELO, ST_MAIL, ST_RCPT, ST_DATA, ST_BDAT };
 
@@ -749,7 +751,10 @@ static struct tls_settings tls_settings_for(const struct session *s, char *cache
 	return (struct tls_settings){
 		.cert_file = s->cfg->tls_cert, .key_file = s->cfg->tls_key,
 		.cache_dir = config_cert_cache(s->cfg, cache, cap), .hostname = s->cfg->hostname,
-		.timeout_ms = data_timeout_ms(s),
+		/* A client that stalls mid-handshake must not hold the process for a whole
+		 * --data-timeout: no real handshake needs more than this. */
+		.timeout_ms = s->cfg->data_timeout < HANDSHAKE_MAX_SECONDS
+		              ? data_timeout_ms(s) : clock_scaled_ms(HANDSHAKE_MAX_SECONDS),
 	};
 }
 
@@ -1061,6 +1066,7 @@ int session_run(const struct config *cfg, const struct profile *profile, const s
 	}
 	io_flush(&s->io);
 	tls_end();
+	io_linger(&s->io, LINGER_MS);
 	clear_transaction(s);
 	LOG_EVENT(LOG_LEVEL_INFO, "SMTP connection closed",
 	          LOG_N("duration_ms", clock_monotonic_ms() - s->started_ms),
