@@ -125,7 +125,8 @@ static int valid_address_literal(const char *p, size_t n)
 	char text[64];
 	unsigned char bin[16];
 
-	if (n < 3 || p[n - 1] != ']' || n - 2 >= sizeof text)
+	/* inet_pton stops at a NUL: "[1.2.3.4\0junk]" must not pass */
+	if (n < 3 || p[n - 1] != ']' || n - 2 >= sizeof text || memchr(p, '\0', n) != NULL)
 		return 0;
 	if (n > 7 && strncasecmp(p + 1, "IPv6:", 5) == 0) {
 		memcpy(text, p + 6, n - 7);

@@ -191,7 +191,10 @@ int tls_preload(const struct tls_settings *s, char *err, size_t errlen)
 	signal(SIGPIPE, SIG_IGN);
 	if (tlsdl_load(err, errlen) != 0)
 		return -1;
-	if ((rc = tlsdl.gnutls_priority_init(&T.priority, PRIORITY, &where)) < 0) {
+	/* A preload that failed on credentials is retried by the next STARTTLS: keep the priority. */
+	if (T.priority == NULL &&
+	    (rc = tlsdl.gnutls_priority_init(&T.priority, PRIORITY, &where)) < 0) {
+		T.priority = NULL;
 		snprintf(err, errlen, "TLS priority \"%s\" at \"%s\": %s", PRIORITY, where,
 		         tlsdl.gnutls_strerror(rc));
 		return -1;
