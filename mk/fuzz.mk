@@ -77,6 +77,9 @@ fuzz-afl:
 # clang 14's DWARF 5). Timing tests skip themselves when BADSMTP_UNDER_VALGRIND=1.
 VALGRIND_DIR = build/valgrind
 VALGRIND_BIN = $(VALGRIND_DIR)/obj/badsmtp-session
+VALGRIND_JOBS ?= $(shell nproc 2> /dev/null || echo 2)
+# Each bats file is one job; VALGRIND_JOBS of them run at once (valgrind is CPU-bound).
+VALGRIND_SUITES = $(wildcard test/bats/*.bats)
 check-valgrind:
 	command -v valgrind > /dev/null || { echo "apt-get install valgrind"; exit 1; }
 	$(MAKE) O=$(VALGRIND_DIR)/obj CC=gcc CFLAGS="-O1 -g -gdwarf-4" SANFLAGS= $(VALGRIND_BIN)
@@ -86,10 +89,21 @@ check-valgrind:
 	  --log-file="$(abspath $(VALGRIND_DIR)/logs)/%p.log" "$(abspath $(VALGRIND_BIN))" "$$@"' \
 	  > $(VALGRIND_DIR)/badsmtp-session
 	chmod +x $(VALGRIND_DIR)/badsmtp-session
-	BADSMTP_BIN=$(abspath $(VALGRIND_DIR)/badsmtp-session) BADSMTP_UNDER_VALGRIND=1 \
-	  bats --tap test/bats; rc=$$?; \
+	rm -rf $(VALGRIND_DIR)/tap && mkdir -p $(VALGRIND_DIR)/tap
+	@echo "check-valgrind: $(words $(VALGRIND_SUITES)) bats files, $(VALGRIND_JOBS) at a time"
+	@export BADSMTP_BIN=$(abspath $(VALGRIND_DIR)/badsmtp-session) BADSMTP_UNDER_VALGRIND=1; \
+	printf '%s\n' $(VALGRIND_SUITES) | xargs -P $(VALGRIND_JOBS) -I{} sh -c \
+	  'bats --tap "$$1" > "$(VALGRIND_DIR)/tap/$${1##*/}.tap" 2>&1; echo $$? > "$(VALGRIND_DIR)/tap/$${1##*/}.rc"' sh {}; \
+	rc=0; for f in $(VALGRIND_DIR)/tap/*.tap; do \
+	  echo "# $$f (bats exit $$(cat $${f%.tap}.rc))"; cat "$$f"; \
+	  [ "$$(cat $${f%.tap}.rc)" = 0 ] || rc=1; \
+	done; \
 	for f in $(VALGRIND_DIR)/logs/*.log; do \
 	  [ -s "$$f" ] || continue; echo "valgrind reported ($$f):"; head -60 "$$f"; rc=1; \
-	done; exit $$rc
+	done; \
+	echo "check-valgrind: $$(cat $(VALGRIND_DIR)/tap/*.tap | grep -c '^ok') ok," \
+	  "$$(cat $(VALGRIND_DIR)/tap/*.tap | grep -c '^not ok') not ok," \
+	  "$$(cat $(VALGRIND_DIR)/tap/*.tap | grep -ci '^ok.*# skip') skipped"; \
+	exit $$rc
 
 -include $(wildcard $(FUZZ_DIR)/obj/*.d)

@@ -4,6 +4,8 @@
  * where a test server must be exact (lengths, label shapes). */
 #include "command.h"
 
+#include "utf8.h"
+
 #include <arpa/inet.h>
 #include <string.h>
 #include <strings.h>
@@ -61,25 +63,6 @@ static int is_alnum(unsigned char c)
 static int is_atext(unsigned char c)
 {
 	return is_alnum(c) || c >= 0x80 || (c != '\0' && strchr("!#$%&'*+-/=?^_`{|}~", c) != NULL);
-}
-
-/* Well-formed UTF-8 only: a broken sequence is a syntax error, not "non-ASCII". */
-static int valid_utf8(const unsigned char *p, size_t n)
-{
-	size_t i = 0;
-
-	while (i < n) {
-		size_t want = p[i] < 0x80 ? 1 : p[i] >= 0xC2 && p[i] <= 0xDF ? 2
-		            : p[i] >= 0xE0 && p[i] <= 0xEF ? 3 : p[i] >= 0xF0 && p[i] <= 0xF4 ? 4 : 0;
-
-		if (want == 0 || i + want > n)
-			return 0;
-		for (size_t k = 1; k < want; k++)
-			if ((p[i + k] & 0xC0) != 0x80)
-				return 0;
-		i += want;
-	}
-	return 1;
 }
 
 static int has_high_bit(const char *p, size_t n)
@@ -176,7 +159,7 @@ int command_parse_address(const char *p, size_t n, struct address *out)
 	size_t local_len = (size_t)(at - p), domain_len = n - local_len - 1;
 
 	if (!valid_local(p, local_len) || !valid_domain(at + 1, domain_len) ||
-	    !valid_utf8((const unsigned char *)p, n))
+	    !utf8_valid((const unsigned char *)p, n))
 		return -1;
 	memcpy(out->local, p, local_len);
 	for (size_t i = 0; i < domain_len; i++) {
@@ -218,7 +201,7 @@ static int parse_params(const char *p, size_t n, struct path *out)
 			pm->value = p + ++i;
 			while (i < n && p[i] != ' ') {
 				/* esmtp-value: any CHAR except "=", SP and controls (RFC 5321 §4.1.2) */
-				if ((unsigned char)p[i] < 0x21 || p[i] == '=')
+				if ((unsigned char)p[i] < 0x21 || p[i] == '=' || p[i] == 0x7F)
 					return -1;
 				i++;
 			}

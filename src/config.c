@@ -95,6 +95,16 @@ static int valid_hostname(const char *s)
 	return 1;
 }
 
+/* The error stays one line whatever the value holds (SPEC §1): controls become '?'. */
+static void append_printable(char *err, size_t errlen, const char *text)
+{
+	size_t n = strlen(err);
+
+	for (; *text != '\0' && n + 1 < errlen; text++)
+		err[n++] = (unsigned char)*text < 0x20 || *text == 0x7F ? '?' : *text;
+	err[n] = '\0';
+}
+
 static int set_option(struct config *c, const struct option *o, const char *value, char *err,
                       size_t errlen)
 {
@@ -153,7 +163,9 @@ static int set_option(struct config *c, const struct option *o, const char *valu
 	}
 	}
 bad:
-	snprintf(err, errlen, "%s: invalid value '%s' (see --help)", name, value);
+	snprintf(err, errlen, "%s: invalid value '", name);
+	append_printable(err, errlen, value);
+	append_printable(err, errlen, "' (see --help)");
 	return -1;
 }
 
@@ -189,7 +201,9 @@ enum config_result config_load(struct config *c, int argc, char **argv, char *er
 			    strncmp(options[i].flag, arg, name_len) == 0)
 				o = &options[i];
 		if (o == NULL) {
-			snprintf(err, errlen, "unknown option '%s' (see --help)", arg);
+			snprintf(err, errlen, "unknown option '");
+			append_printable(err, errlen, arg);
+			append_printable(err, errlen, "' (see --help)");
 			return CONFIG_ERROR;
 		}
 		if (eq == NULL && a + 1 >= argc) {

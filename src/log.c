@@ -5,6 +5,8 @@
  * otherwise. Values are escaped so a client's bytes cannot forge fields or lines. */
 #include "log.h"
 
+#include "utf8.h"
+
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -139,19 +141,6 @@ static void puts_(struct line *l, const char *s)
 	put(l, s, strlen(s));
 }
 
-/* Length of the valid UTF-8 sequence at p, or 0 when it is not one. */
-static size_t utf8_len(const unsigned char *p, size_t n)
-{
-	size_t want = p[0] >= 0xF0 && p[0] <= 0xF4 ? 4 : p[0] >= 0xE0 ? 3 : p[0] >= 0xC2 ? 2 : 0;
-
-	if (want == 0 || want > n)
-		return 0;
-	for (size_t i = 1; i < want; i++)
-		if ((p[i] & 0xC0) != 0x80)
-			return 0;
-	return want;
-}
-
 /* JSON string escaping; invalid UTF-8 becomes U+FFFD so every line is valid JSON. */
 static void put_escaped(struct line *l, const char *s)
 {
@@ -174,7 +163,7 @@ static void put_escaped(struct line *l, const char *s)
 		} else if (*p < 0x80) {
 			put(l, (const char *)p, 1);
 			seq = 1;
-		} else if ((seq = utf8_len(p, n)) > 0) {
+		} else if ((seq = utf8_sequence_len(p, n)) > 0) {
 			put(l, (const char *)p, seq);
 		} else {
 			puts_(l, "\\ufffd");

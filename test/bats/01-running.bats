@@ -298,3 +298,25 @@ usage_error() {
 	expect_out "$G" "$BYE"
 	log_check "f = fields('SMTP connection established'); assert f['profile'] == 'command-delay-2', f"
 }
+
+@test "ranges touching at one port overlap: exit 100" {
+	# greeting-delay 25591-25600 meets drop 25600-25609 at 25600
+	BADSMTP_GREETING_DELAY_PORT_START=25591 usage_error
+}
+
+@test "adjacent ranges do not overlap" {
+	smtp_input 'QUIT'
+	BADSMTP_GREETING_DELAY_PORT_START=25590 smtp_session --port 25599
+	expect_status 0
+	expect_out "$G" "$BYE"
+	log_check "f = fields('SMTP connection established'); assert f['profile'] == 'greeting-delay-600', f"
+}
+
+@test "bad BADSMTP_DROP_DELAY_PORT_START: exit 100" {
+	BADSMTP_DROP_DELAY_PORT_START=abc usage_error
+}
+
+# Reading: a range that would run past port 65535 is a bad value.
+@test "a port range past 65535: exit 100" {
+	BADSMTP_DROP_DELAY_PORT_START=65530 usage_error
+}

@@ -189,3 +189,81 @@ data_session() {
 	smtp_session
 	expect_out "$G" '250 badsmtp.test' "$OK" "$OK" "$GO_AHEAD" '552 Message size exceeds fixed maximum of 10485760 bytes' "$BYE"
 }
+
+@test "the end of the body split over several writes" {
+	smtp_start --maildir "$MD"
+	smtp_expect "$G"
+	smtp_send 'EHLO x' 'MAIL FROM:<a@example.com>' 'RCPT TO:<b@example.com>' 'DATA'
+	smtp_expect "${EHLO_DEFAULT[@]}"
+	smtp_expect "$OK"
+	smtp_expect "$OK"
+	smtp_expect "$GO_AHEAD"
+	smtp_send_raw 'body\r'
+	smtp_expect_silence 0.2
+	smtp_send_raw '\n.'
+	smtp_expect_silence 0.2
+	smtp_send_raw '\r'
+	smtp_expect_silence 0.2
+	smtp_send_raw '\n'
+	smtp_expect "$ACCEPTED"
+	smtp_cmd QUIT "$BYE"
+	smtp_wait
+	expect_status 0
+	printf 'body\r\n' > "$T/body"
+	expect_stored "$(maildir_files "$MD")" a@example.com b@example.com x ESMTP "$T/body"
+}
+
+@test "a dot-stuffed line split over writes" {
+	smtp_start --maildir "$MD"
+	smtp_expect "$G"
+	smtp_send 'EHLO x' 'MAIL FROM:<a@example.com>' 'RCPT TO:<b@example.com>' 'DATA'
+	smtp_expect "${EHLO_DEFAULT[@]}"
+	smtp_expect "$OK"
+	smtp_expect "$OK"
+	smtp_expect "$GO_AHEAD"
+	smtp_send_raw 'a\r\n.'
+	smtp_expect_silence 0.2
+	smtp_send_raw '.\r\n.'
+	smtp_expect_silence 0.2
+	smtp_send_raw '\r\n'
+	smtp_expect "$ACCEPTED"
+	smtp_close
+	smtp_wait
+	printf 'a\r\n.\r\n' > "$T/body"
+	expect_stored "$(maildir_files "$MD")" a@example.com b@example.com x ESMTP "$T/body"
+}
+
+@test "a 2 MB random body with dots, bare CR and LF survives intact" {
+	/usr/bin/python3 - "$T/body" "$T/wire" << 'EOF'
+import random, sys
+r = random.Random(5321)
+lines = []
+size = 0
+while size < 2_000_000:
+    n = r.choice([0, 1, 2, 5, 80, 998, 1500, 4000, 9000])
+    alphabet = b'abc .\r\n\x00\xff'
+    s = bytearray(r.choice(alphabet) for _ in range(n))
+    # no CRLF inside a line; a dot never follows a bare CR or LF (see the reading above)
+    s = s.replace(b'\r\n', b'\rx\n')
+    for i in range(1, len(s)):
+        if s[i] == 0x2e and s[i - 1] in (0x0d, 0x0a):
+            s[i] = 0x2d
+    if s.endswith(b'\r'):
+        s += b'x'
+    if r.random() < 0.2:
+        s = b'.' + s
+    lines.append(bytes(s))
+    size += len(s) + 2
+body = b''.join(l + b'\r\n' for l in lines)
+wire = b''.join((b'.' + l if l.startswith(b'.') else l) + b'\r\n' for l in lines)
+open(sys.argv[1], 'wb').write(body)
+open(sys.argv[2], 'wb').write(wire)
+EOF
+	smtp_input 'EHLO client.example' 'MAIL FROM:<a@example.com>' 'RCPT TO:<b@example.com>' 'DATA'
+	smtp_append_file "$T/wire"
+	smtp_append '.' 'QUIT'
+	smtp_session --maildir "$MD"
+	expect_status 0
+	expect_out "$G" "${EHLO_DEFAULT[@]}" "$OK" "$OK" "$GO_AHEAD" "$ACCEPTED" "$BYE"
+	expect_stored "$(maildir_files "$MD")" a@example.com b@example.com client.example ESMTP "$T/body"
+}

@@ -117,11 +117,12 @@ TIMEOUT421='421 Timeout, closing transmission channel'
 }
 
 @test "the command timeout restarts with every command" {
-	smtp_start --timeout 60
+	# 1 s timeout; four commands 0.4 s apart (1.6 s in all) never time out.
+	smtp_start --timeout 100
 	smtp_expect "$G"
 	local i
 	for i in 1 2 3 4; do
-		sleep 0.3
+		sleep 0.4
 		smtp_cmd 'NOOP' '250 OK'
 	done
 	smtp_expect "$TIMEOUT421"
@@ -230,6 +231,35 @@ TIMEOUT421='421 Timeout, closing transmission channel'
 	smtp_expect "$G"
 	kill -TERM "$SMTP_PID"
 	smtp_expect '421 Service shutting down'
+	smtp_wait
+	expect_status 1
+}
+
+# Reading: SIGTERM ends the session at once even while a reply is being delayed; the 421
+# replaces the delayed reply.
+@test "SIGTERM during a dlay wait: 421 Service shutting down at once" {
+	export BADSMTP_TIME_SCALE=0.1
+	smtp_start
+	smtp_expect "$G"
+	smtp_send 'EHLO dlay100.example.com'
+	sleep 0.3
+	kill -TERM "$SMTP_PID"
+	local t0=$(($(now_us) / 1000 - SMTP_T0 / 1000))
+	smtp_expect '421 Service shutting down'
+	between "421 after SIGTERM (the dlay wait was 10 s)" $((REPLY_AT_MS - t0)) 0 3000
+	smtp_expect_eof
+	smtp_wait
+	expect_status 1
+}
+
+@test "SIGTERM during a greeting delay: 421 Service shutting down at once" {
+	export BADSMTP_TIME_SCALE=0.1
+	smtp_start --profile greeting-delay-60
+	sleep 0.3
+	kill -TERM "$SMTP_PID"
+	smtp_expect '421 Service shutting down'
+	between "421 after SIGTERM (the greeting delay was 6 s)" "$REPLY_AT_MS" 0 3300
+	smtp_expect_eof
 	smtp_wait
 	expect_status 1
 }

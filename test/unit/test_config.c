@@ -277,7 +277,7 @@ static void describe(const struct row *r, char *out, size_t cap)
 static void test_rows(void)
 {
 	static const char *const result_names[] = { "CONFIG_RUN", "CONFIG_DONE", "CONFIG_ERROR" };
-	char what[400], name[600], got[256];
+	char what[400], name[1200], got[256];
 
 	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
 		const struct row *r = &rows[i];

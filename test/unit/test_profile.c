@@ -255,7 +255,7 @@ static const struct {
 
 static void test_check_bases(void)
 {
-	char err[256], name[160];
+	char err[256], name[512];
 
 	for (size_t i = 0; i < sizeof base_rows / sizeof base_rows[0]; i++) {
 		const struct port_bases *b = &base_rows[i].b;
