@@ -83,7 +83,7 @@ VALGRIND_SUITES = $(wildcard test/bats/*.bats)
 check-valgrind:
 	command -v valgrind > /dev/null || { echo "apt-get install valgrind"; exit 1; }
 	$(MAKE) O=$(VALGRIND_DIR)/obj CC=gcc CFLAGS="-O1 -g -gdwarf-4" SANFLAGS= $(VALGRIND_BIN)
-	rm -rf $(VALGRIND_DIR)/logs && mkdir -p $(VALGRIND_DIR)/logs
+	rm -rf $(VALGRIND_DIR)/logs && mkdir -p $(VALGRIND_DIR)/logs && chmod 1777 $(VALGRIND_DIR)/logs
 	printf '%s\n' '#!/bin/sh' \
 	  'exec valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite -q \
 	  --log-file="$(abspath $(VALGRIND_DIR)/logs)/%p.log" "$(abspath $(VALGRIND_BIN))" "$$@"' \

@@ -65,3 +65,30 @@ int clock_sleep_ms(int ms, volatile int *interrupted)
 	}
 	return interrupted && *interrupted ? -1 : 0;
 }
+
+/* Days since 1970-01-01 to a civil date: the proleptic Gregorian algorithm of H. Hinnant's
+ * "chrono-Compatible Low-Level Date Algorithms" (civil_from_days), in 400-year eras. */
+void clock_utc(long long unix_seconds, struct clock_utc *out)
+{
+	long long days = unix_seconds / 86400, secs = unix_seconds % 86400;
+
+	if (secs < 0) {
+		secs += 86400;
+		days--;
+	}
+	out->hour = (int)(secs / 3600);
+	out->minute = (int)(secs / 60 % 60);
+	out->second = (int)(secs % 60);
+	out->weekday = (int)((days % 7 + 11) % 7);   /* 1970-01-01 was a Thursday */
+
+	long long z = days + 719468;
+	long long era = (z >= 0 ? z : z - 146096) / 146097;
+	long long doe = z - era * 146097;
+	long long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	long long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	long long mp = (5 * doy + 2) / 153;
+
+	out->day = (int)(doy - (153 * mp + 2) / 5 + 1);
+	out->month = (int)(mp < 10 ? mp + 3 : mp - 9);
+	out->year = (int)(yoe + era * 400 + (out->month <= 2));
+}

@@ -17,4 +17,11 @@ int clock_sleep_ms(int ms, volatile int *interrupted);
 /* Milliseconds left until deadline (a clock_monotonic_ms value); never negative. */
 int clock_ms_until(long long deadline);
 
+/* UTC calendar fields of a Unix time. gmtime_r would do, but glibc's first call loads the
+ * time zone database (open, read, malloc) on every session start. */
+struct clock_utc {
+	int year, month, day, hour, minute, second, weekday;   /* month 1-12, weekday 0 = Sunday */
+};
+void clock_utc(long long unix_seconds, struct clock_utc *out);
+
 #endif

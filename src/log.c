@@ -5,6 +5,7 @@
  * otherwise. Values are escaped so a client's bytes cannot forge fields or lines. */
 #include "log.h"
 
+#include "clock.h"
 #include "utf8.h"
 
 #include <dlfcn.h>
@@ -227,13 +228,13 @@ quoted:
 static void put_timestamp(struct line *l)
 {
 	struct timespec ts;
-	struct tm tm;
+	struct clock_utc t;
 	char buf[96];
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ", tm.tm_year + 1900,
-	         tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000);
+	clock_utc(ts.tv_sec, &t);
+	snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ", t.year, t.month, t.day,
+	         t.hour, t.minute, t.second, ts.tv_nsec / 1000);
 	puts_(l, buf);
 }
 

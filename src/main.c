@@ -53,13 +53,17 @@ int main(int argc, char **argv)
 		return 100;
 	}
 	clock_set_scale(cfg.time_scale);
-	struct tls_settings tls = {
-		.cert_file = cfg.tls_cert, .key_file = cfg.tls_key,
-		.cache_dir = config_cert_cache(&cfg, cache, sizeof cache), .hostname = cfg.hostname,
-	};
-	if (tls_check_settings(&tls, err, sizeof err) != 0) {
-		log_fatal_setup(err);
-		return 100;
+	if (cfg.tls_cert != NULL) {
+		struct tls_settings tls = {
+			.cert_file = cfg.tls_cert, .key_file = cfg.tls_key,
+			.cache_dir = config_cert_cache(&cfg, cache, sizeof cache),
+			.hostname = cfg.hostname,
+		};
+
+		if (tls_check_settings(&tls, err, sizeof err) != 0) {
+			log_fatal_setup(err);
+			return 100;
+		}
 	}
 	activation_peer(0, &peer);
 	choose_profile(&cfg, &peer, &profile);

@@ -287,11 +287,10 @@ static void write_headers(struct session *s)
 	static const char *const months[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
 	                                      "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
 	char line[1024];
-	time_t now = time(NULL);
-	struct tm tm;
+	struct clock_utc t;
 	int n;
 
-	gmtime_r(&now, &tm);
+	clock_utc((long long)time(NULL), &t);
 	n = snprintf(line, sizeof line, "Return-Path: <%s>\r\nX-BadSMTP-Rcpt-To: ", s->sender);
 	maildir_write(&s->msg, line, (size_t)n < sizeof line ? (size_t)n : 0);
 	for (size_t i = 0; i < s->nrcpts; i++) {
@@ -304,8 +303,8 @@ static void write_headers(struct session *s)
 	             "%s, %02d %s %04d %02d:%02d:%02d +0000\r\n",
 	             s->helo_name, s->client_ip, s->cfg->hostname, s->extended ? "ESMTP" : "SMTP",
 	             s->extended && s->tls_on ? "S" : "", s->extended && s->authenticated ? "A" : "",
-	             s->session_id, days[tm.tm_wday], tm.tm_mday, months[tm.tm_mon],
-	             tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	             s->session_id, days[t.weekday], t.day, months[t.month - 1], t.year, t.hour,
+	             t.minute, t.second);
 	if (n < 0 || (size_t)n >= sizeof line)
 		s->msg.failed = 1;
 	else
