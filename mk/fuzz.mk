@@ -106,4 +106,4 @@ check-valgrind:
 	  "$$(cat $(VALGRIND_DIR)/tap/*.tap | grep -ci '^ok.*# skip') skipped"; \
 	exit $$rc
 
--include $(wildcard $(FUZZ_DIR)/obj/*.d)
+-include $(wildcard $(FUZZ_DIR)/obj/*.d $(FUZZ_DIR)/*.d)

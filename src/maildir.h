@@ -21,7 +21,7 @@ int maildir_open(struct maildir_msg *m, const char *dir, const char *hostname);
 void maildir_write(struct maildir_msg *m, const char *p, size_t n);
 /* fsync, rename into new/, fsync new/. 0, or -1 with nothing left behind. */
 int maildir_commit(struct maildir_msg *m);
-/* Removes the tmp file; safe on a message never opened. */
+/* Removes the tmp file; safe after any maildir_open, whatever it returned. */
 void maildir_abort(struct maildir_msg *m);
 
 #endif

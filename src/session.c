@@ -751,9 +751,9 @@ static struct tls_settings tls_settings_for(const struct session *s, char *cache
 		.cert_file = s->cfg->tls_cert, .key_file = s->cfg->tls_key,
 		.cache_dir = config_cert_cache(s->cfg, cache, cap), .hostname = s->cfg->hostname,
 		/* A client that stalls mid-handshake must not hold the process for a whole
-		 * --data-timeout: no real handshake needs more than this. */
-		.timeout_ms = s->cfg->data_timeout < HANDSHAKE_MAX_SECONDS
-		              ? data_timeout_ms(s) : clock_scaled_ms(HANDSHAKE_MAX_SECONDS),
+		 * --data-timeout: no real handshake needs more than this, in real seconds. */
+		.timeout_ms = data_timeout_ms(s) < HANDSHAKE_MAX_SECONDS * 1000
+		              ? data_timeout_ms(s) : HANDSHAKE_MAX_SECONDS * 1000,
 	};
 }
 

@@ -7,12 +7,12 @@ D=(0 1 2 8 10 30 60 120 300 600)
 
 @test "greeting-delay: the greeting waits d seconds, then a normal session" {
 	export BADSMTP_TIME_SCALE=0.01
-	smtp_start --profile greeting-delay-60
+	smtp_start --profile greeting-delay-120
 	smtp_expect "$G"
-	between "greeting (60 s x 0.01)" "$REPLY_AT_MS" 500 4000
+	between "greeting (120 s x 0.01)" "$REPLY_AT_MS" 1000 4000
 	local t0=$REPLY_AT_MS
 	smtp_cmd 'EHLO x' "${EHLO_DEFAULT[@]}"
-	between "EHLO reply after a delayed greeting" $((REPLY_AT_MS - t0)) 0 400
+	between "EHLO reply after a delayed greeting" $((REPLY_AT_MS - t0)) 0 800
 	smtp_cmd 'QUIT' "$BYE"
 	smtp_wait
 	expect_status 0
@@ -41,18 +41,18 @@ D=(0 1 2 8 10 30 60 120 300 600)
 
 @test "command-delay: greeting at once, every reply waits d seconds" {
 	export BADSMTP_TIME_SCALE=0.01
-	smtp_start --profile command-delay-60
+	smtp_start --profile command-delay-120
 	smtp_expect "$G"
-	between "greeting" "$REPLY_AT_MS" 0 450
+	between "greeting" "$REPLY_AT_MS" 0 800
 	local t0=$REPLY_AT_MS
 	smtp_cmd 'EHLO x' "${EHLO_DEFAULT[@]}"
-	between "EHLO reply (60 s x 0.01)" $((REPLY_AT_MS - t0)) 500 4000
+	between "EHLO reply (120 s x 0.01)" $((REPLY_AT_MS - t0)) 1000 4000
 	t0=$REPLY_AT_MS
 	smtp_cmd 'FOO' '500 Command not recognised'
-	between "500 reply" $((REPLY_AT_MS - t0)) 500 4000
+	between "500 reply" $((REPLY_AT_MS - t0)) 1000 4000
 	t0=$REPLY_AT_MS
 	smtp_cmd 'QUIT' "$BYE"
-	between "QUIT reply" $((REPLY_AT_MS - t0)) 500 4000
+	between "QUIT reply" $((REPLY_AT_MS - t0)) 1000 4000
 	smtp_wait
 	expect_status 0
 }

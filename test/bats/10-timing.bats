@@ -60,14 +60,14 @@ TIMEOUT421='421 Timeout, closing transmission channel'
 
 @test "replies already due are written before a delay (command-delay)" {
 	export BADSMTP_TIME_SCALE=0.01
-	smtp_start --profile command-delay-60
+	smtp_start --profile command-delay-120
 	smtp_expect "$G"
 	local t0=$REPLY_AT_MS
 	smtp_send 'NOOP' 'NOOP'
 	smtp_expect '250 OK'
-	between "first NOOP reply" $((REPLY_AT_MS - t0)) 500 1100
+	between "first NOOP reply (120 s x 0.01)" $((REPLY_AT_MS - t0)) 1000 2300
 	smtp_expect '250 OK'
-	between "second NOOP reply" $((REPLY_AT_MS - t0)) 1100 5000
+	between "second NOOP reply" $((REPLY_AT_MS - t0)) 2300 6000
 	smtp_close
 	smtp_wait
 	expect_status 0
@@ -161,14 +161,14 @@ TIMEOUT421='421 Timeout, closing transmission channel'
 }
 
 @test "default data timeout is 180 seconds" {
-	export BADSMTP_TIME_SCALE=0.005
+	export BADSMTP_TIME_SCALE=0.01
 	SMTP_HOLD=8
 	smtp_input 'EHLO x' 'MAIL FROM:<a@example.com>' 'RCPT TO:<b@example.com>' 'DATA' 'x'
 	smtp_session --timeout 100000
 	expect_status 1
 	expect_out "$G" "${EHLO_DEFAULT[@]}" '250 OK' '250 OK' "$GO_AHEAD" "$TIMEOUT421"
-	# 180 x 0.005 = 0.9 s (300 x 0.005 would be 1.5 s)
-	between "data timeout 180 s x 0.005" "$SMTP_ELAPSED_MS" 700 1400
+	# 180 x 0.01 = 1.8 s (300 x 0.01 would be 3 s)
+	between "data timeout 180 s x 0.01" "$SMTP_ELAPSED_MS" 1500 2800
 }
 
 @test "the command timeout does not apply inside a body" {
