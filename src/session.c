@@ -456,8 +456,13 @@ static int mail_params_ok(struct session *s, const struct path *path)
 			char digits[24], max[32];
 			const char *args[] = { max };
 
-			if (p->value == NULL || p->value_len >= sizeof digits ||
-			    strspn(p->value, "0123456789") < p->value_len) {
+			size_t ndigits = 0;
+
+			/* The value points into the unterminated command line: stay within it. */
+			while (p->value != NULL && ndigits < p->value_len &&
+			       p->value[ndigits] >= '0' && p->value[ndigits] <= '9')
+				ndigits++;
+			if (p->value == NULL || p->value_len >= sizeof digits || ndigits < p->value_len) {
 				reply(s, REPLY_SYNTAX);
 				return 0;
 			}
@@ -923,9 +928,12 @@ static void log_command(struct session *s, const struct command *c)
 		*v = (char)(*v >= 'a' && *v <= 'z' ? *v - 32 : *v);
 	memcpy(args_buf, c->arg, n);
 	args_buf[n] = '\0';
-	for (char *save = NULL, *w = strtok_r(args_buf, " \t", &save);
-	     w != NULL && nargs < ARGS_LOGGED_MAX; w = strtok_r(NULL, " \t", &save))
-		args[nargs++] = w;
+	for (size_t i = 0; i < n && nargs < ARGS_LOGGED_MAX; i++) {
+		if (args_buf[i] == ' ' || args_buf[i] == '\t')
+			args_buf[i] = '\0';
+		else if (i == 0 || args_buf[i - 1] == '\0')
+			args[nargs++] = args_buf + i;
+	}
 	/* An AUTH initial response is a credential. */
 	if (c->verb == VERB_AUTH && nargs > 1) {
 		args[1] = "[redacted]";

@@ -173,6 +173,22 @@ code_row() {
 		"$OK" "$OK" '535 5.7.8 Authentication failed' '535 5.7.8 Authentication failed'
 }
 
+# BDAT itself is covered by the BDAT suites; these two only check the trigger verbs.
+@test "bdat: fires on every BDAT after its chunk is read; the message is abandoned" {
+	ehlo_session 'MAIL FROM:<bdat451_4.3.0@example.com>' 'RCPT TO:<b@example.com>' 'BDAT 6' 'NOOP' 'BDAT 0 LAST' 'NOOP' -- \
+		"$OK" "$OK" '451 4.3.0 Requested action aborted: local error in processing' \
+		'503 Bad sequence - BDAT not allowed in MAIL state' "$OK"
+}
+
+@test "data: fires on BDAT LAST after its chunk is read" {
+	smtp_input 'EHLO x' 'MAIL FROM:<data554@example.com>' 'RCPT TO:<b@example.com>' 'BDAT 4'
+	smtp_append_raw 'abcdBDAT 6 LAST\r\nQUIT\r\n'
+	smtp_append 'NOOP' 'QUIT'
+	smtp_session
+	expect_status 0
+	expect_out "$G" "${EHLO_DEFAULT[@]}" "$OK" "$OK" "$OK" '554 Transaction failed' "$OK" "$BYE"
+}
+
 @test "a trigger never changes the state (noop inside a transaction)" {
 	ehlo_session 'MAIL FROM:<noop550@example.com>' 'RCPT TO:<b@example.com>' 'NOOP' 'DATA' 'x' '.' -- \
 		"$OK" "$OK" "$T550" "$GO_AHEAD" "$ACCEPTED"

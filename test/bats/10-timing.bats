@@ -172,14 +172,15 @@ TIMEOUT421='421 Timeout, closing transmission channel'
 }
 
 @test "the command timeout does not apply inside a body" {
-	smtp_start --timeout 30 --data-timeout 100000
+	# 0.8 s for a command (at the 0.01 scale), a 1.5 s silence inside the body
+	smtp_start --timeout 80 --data-timeout 100000
 	smtp_expect "$G"
 	smtp_cmd 'EHLO x' "${EHLO_DEFAULT[@]}"
 	smtp_cmd 'MAIL FROM:<a@example.com>' '250 OK'
 	smtp_cmd 'RCPT TO:<b@example.com>' '250 OK'
 	smtp_cmd 'DATA' "$GO_AHEAD"
 	smtp_send 'body'
-	smtp_expect_silence 1
+	smtp_expect_silence 1.5
 	smtp_cmd '.' "$ACCEPTED"
 	smtp_expect "$TIMEOUT421"
 	smtp_wait

@@ -31,7 +31,7 @@ OK='250 OK'
 	smtp_session
 	expect_status 0
 	# Reading: the unterminated overlong line may or may not get its 500 before the EOF.
-	[ "$output" = "${G}^M" ] || [ "$(cat -v "$SMTP_OUT")" = "$(printf '%s^M\n%s^M' "$G" '500 Command too long')" ] ||
+	[ "$(cat -v "$SMTP_OUT")" = "${G}^M" ] || [ "$(cat -v "$SMTP_OUT")" = "$(printf '%s^M\n%s^M' "$G" '500 Command too long')" ] ||
 		{ show_session; false; }
 }
 

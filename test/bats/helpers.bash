@@ -69,10 +69,14 @@ teardown() {
 
 # --- time --------------------------------------------------------------------------------------
 
-# now_us: wall clock in microseconds.
+# now_us: wall clock in microseconds (printed). now_us_to VAR: the same into VAR, without a fork.
 now_us() {
 	local t=$EPOCHREALTIME
 	echo $((10#${t//[.,]/}))
+}
+now_us_to() {
+	local t=$EPOCHREALTIME
+	printf -v "$1" '%s' $((10#${t//[.,]/}))
 }
 
 # between NAME VALUE_MS LO_MS HI_MS: LO <= VALUE < HI.
@@ -120,21 +124,24 @@ repeat_char() {
 
 # smtp_session [FLAG...]: run the binary with FLAGs, its stdin a pipe that delivers $SMTP_IN at
 # once (and then stays open SMTP_HOLD more seconds when set, like a client that stops talking
-# without hanging up), stdout a pipe into $SMTP_OUT, stderr into $SMTP_ERR. Sets status,
-# output (stdout as text), SMTP_ELAPSED_MS. The session is killed after SMTP_LIMIT seconds
+# without hanging up), stdout a pipe into $SMTP_OUT, stderr into $SMTP_ERR. Sets status and
+# SMTP_ELAPSED_MS. The session is killed after SMTP_LIMIT seconds
 # (status 124 then).
 smtp_session() {
 	local hold=${SMTP_HOLD:-0} t0 t1 feeder ps infd
-	exec {infd}< <(exec 3>&- 2> /dev/null; cat "$SMTP_IN"; exec sleep "$hold")
+	if [ "$hold" = 0 ]; then
+		exec {infd}< <(exec cat "$SMTP_IN" 3>&- 2> /dev/null)
+	else
+		exec {infd}< <(exec 3>&- 2> /dev/null; cat "$SMTP_IN"; exec sleep "$hold")
+	fi
 	feeder=$!
-	t0=$(now_us)
+	now_us_to t0
 	timeout -k 2 "$SMTP_LIMIT" "$BADSMTP_BIN" "$@" <&"$infd" {infd}<&- 2> "$SMTP_ERR" | cat > "$SMTP_OUT"
 	ps=("${PIPESTATUS[@]}")
-	t1=$(now_us)
+	now_us_to t1
 	exec {infd}<&-
-	kill "$feeder" 2> /dev/null || true
+	[ "$hold" = 0 ] || kill "$feeder" 2> /dev/null || true
 	status=${ps[0]}
-	output=$(cat -v "$SMTP_OUT")
 	SMTP_ELAPSED_MS=$(((t1 - t0) / 1000))
 }
 
@@ -187,7 +194,7 @@ smtp_start() {
 	local r w
 	coproc SMTPCO { exec 3>&-; exec "$BADSMTP_BIN" "$@" 2> "$SMTP_ERR"; }
 	SMTP_PID=$SMTPCO_PID
-	SMTP_T0=$(now_us)
+	now_us_to SMTP_T0
 	r=${SMTPCO[0]} w=${SMTPCO[1]}
 	# Own copies of the coproc's fds: bash drops its own when the process ends, and we still
 	# want to read what it wrote last.
@@ -233,7 +240,9 @@ smtp_recv() {
 			break
 		fi
 	done
-	REPLY_AT_MS=$((($(now_us) - SMTP_T0) / 1000))
+	local now
+	now_us_to now
+	REPLY_AT_MS=$(((now - SMTP_T0) / 1000))
 }
 
 # smtp_expect LINE...: the next reply is exactly these lines.
