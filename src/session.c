@@ -365,13 +365,23 @@ static int no_argument(struct session *s, const struct command *c)
 	return 0;
 }
 
+/* A control octet other than TAB (a bare CR above all): client text that we echo in a reply
+ * or store in a header must not carry one (RFC 5321 §4.2: reply text is printable). */
+static int has_control(const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (((unsigned char)p[i] < 0x20 && p[i] != '\t') || p[i] == 0x7F)
+			return 1;
+	return 0;
+}
+
 static void do_ehlo_or_helo(struct session *s, const struct command *c)
 {
 	int helo = c->verb == VERB_HELO;
 	struct ehlo_opts opts;
 	int code;
 
-	if (c->arg_len == 0) {
+	if (c->arg_len == 0 || has_control(c->arg, c->arg_len)) {
 		reply(s, REPLY_SYNTAX);
 		return;
 	}
@@ -712,6 +722,10 @@ static void do_vrfy(struct session *s, const struct command *c)
 	size_t n = 0;
 	const char *lt, *gt, *at, *start = joined, *end;
 
+	if (has_control(c->arg, c->arg_len)) {
+		reply(s, REPLY_SYNTAX);
+		return;
+	}
 	for (size_t i = 0; i < c->arg_len; i++)
 		if (c->arg[i] != ' ' && c->arg[i] != '\t')
 			joined[n++] = c->arg[i];
