@@ -9,6 +9,8 @@
 #include <errno.h>
 #include <poll.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -220,4 +222,12 @@ void io_linger(struct io *io, int ms)
 	while (clock_wait(&pfd, 1, clock_ms_until(deadline)) > 0)
 		if (read(io->in_fd, sink, sizeof sink) <= 0)
 			break;
+}
+
+void io_no_delay(struct io *io)
+{
+	int on = 1;
+
+	/* Fails with ENOTSOCK or EOPNOTSUPP on pipes and Unix sockets: nothing to do there. */
+	(void)setsockopt(io->out_fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
 }

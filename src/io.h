@@ -66,6 +66,10 @@ size_t io_buffered(const struct io *io);
 /* Throw away everything buffered (STARTTLS injection defence); returns how much. */
 size_t io_discard_input(struct io *io);
 
+/* TLS writes a handshake flight as several small records: with Nagle on, the last of them
+ * waits for a delayed ACK (~40 ms a handshake). No-op on pipes. */
+void io_no_delay(struct io *io);
+
 /* Before exit on a socket with unread input: closing would make the kernel send a reset that
  * can destroy our last reply in flight, so half-close and drain for at most ms first. */
 void io_linger(struct io *io, int ms);

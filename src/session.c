@@ -783,6 +783,7 @@ static int start_tls(struct session *s)
 	struct tls_settings settings = tls_settings_for(s, cache, sizeof cache);
 	struct tls_info info = { 0 };
 
+	io_no_delay(&s->io);
 	if (tls_server_start(&s->io, &settings, &info, err, sizeof err) != 0) {
 		LOG_EVENT(LOG_LEVEL_ERROR, "TLS handshake failed", LOG_S("tls_version", ""),
 		          LOG_S("cipher", ""), LOG_S("sni", info.sni), LOG_S("error", err));
