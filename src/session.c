@@ -386,34 +386,28 @@ static void do_ehlo_or_helo(struct session *s, const struct command *c)
 		return;
 	}
 	ehlo_parse(c->arg, c->arg_len, helo, &opts);
+	code = trigger_parse_helo(c->arg, c->arg_len);
+	reset_session(s);
 	if (opts.delay_seconds > 0) {
 		s->delay_seconds = opts.delay_seconds;
 		log_behaviour(s, "command_delay", opts.delay_seconds);
 	}
-	code = trigger_parse_helo(c->arg, c->arg_len);
-	if (code != 0 || (!helo && opts.reject)) {
-		/* A refused greeting leaves the client where it was before any: HELO state. */
-		reset_session(s);
-		if (opts.delay_seconds > 0)
-			s->delay_seconds = opts.delay_seconds;
-		if (code != 0) {
-			struct trigger t = { .verb = TRIGGER_NONE, .code = code };
-			char buf[256];
+	/* A refused greeting leaves the client where it was before any: HELO state. */
+	if (code != 0) {
+		char buf[256];
 
-			LOG_EVENT(LOG_LEVEL_WARN, "SMTP error simulation triggered",
-			          LOG_N("error_code", code), LOG_S("trigger", helo ? "helo" : "ehlo"),
-			          LOG_S("smtp_stage", state_names[s->state]));
-			send_reply(s, buf, reply_render_code(buf, sizeof buf, t.code, NULL,
-			                                     reply_trigger_text(code)));
-		} else {
-			reply(s, REPLY_NOT_IMPLEMENTED);
-		}
+		LOG_EVENT(LOG_LEVEL_WARN, "SMTP error simulation triggered", LOG_N("error_code", code),
+		          LOG_S("trigger", helo ? "helo" : "ehlo"),
+		          LOG_S("smtp_stage", state_names[s->state]));
+		send_reply(s, buf, reply_render_code(buf, sizeof buf, code, NULL,
+		                                     reply_trigger_text(code)));
 		return;
 	}
-	reset_session(s);
+	if (!helo && opts.reject) {
+		reply(s, REPLY_NOT_IMPLEMENTED);
+		return;
+	}
 	s->opts = opts;
-	if (opts.delay_seconds > 0)
-		s->delay_seconds = opts.delay_seconds;
 	s->greeted = 1;
 	s->extended = !helo;
 	snprintf(s->helo_name, sizeof s->helo_name, "%.*s", (int)c->arg_len, c->arg);
