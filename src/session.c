@@ -32,6 +32,8 @@
 #define ARGS_LOGGED_MAX 32
 #define LINGER_MS 200
 #define HANDSHAKE_MAX_SECONDS 30
+#define BDAT_CHUNK_MAX 1000000000000ULL
+#define DECIMAL_SATURATED 100000000000000000ULL
 
 enum state { ST_GREETING, ST_HELO, ST_MAIL, ST_RCPT, ST_DATA, ST_BDAT };
 
@@ -357,6 +359,18 @@ static void finish_message(struct session *s, unsigned long long size, unsigned 
 
 /* ---- command handlers ------------------------------------------------------------------------ */
 
+/* The leading decimal digits of p[0..n) (the command line is not NUL-terminated), saturating
+ * far above any size we accept; returns how many digits there were. */
+static size_t decimal(const char *p, size_t n, unsigned long long *value)
+{
+	size_t i = 0;
+
+	*value = 0;
+	for (; i < n && p[i] >= '0' && p[i] <= '9'; i++)
+		*value = *value > DECIMAL_SATURATED ? *value : *value * 10 + (unsigned)(p[i] - '0');
+	return i;
+}
+
 static int no_argument(struct session *s, const struct command *c)
 {
 	if (c->arg_len == 0)
@@ -457,22 +471,15 @@ static int mail_params_ok(struct session *s, const struct path *path)
 			return 0;
 		}
 		if (ext == EXT_SIZE) {
-			char digits[24], max[32];
+			unsigned long long size;
+			char max[32];
 			const char *args[] = { max };
 
-			size_t ndigits = 0;
-
-			/* The value points into the unterminated command line: stay within it. */
-			while (p->value != NULL && ndigits < p->value_len &&
-			       p->value[ndigits] >= '0' && p->value[ndigits] <= '9')
-				ndigits++;
-			if (p->value == NULL || p->value_len >= sizeof digits || ndigits < p->value_len) {
+			if (p->value == NULL || decimal(p->value, p->value_len, &size) != p->value_len) {
 				reply(s, REPLY_SYNTAX);
 				return 0;
 			}
-			memcpy(digits, p->value, p->value_len);
-			digits[p->value_len] = '\0';
-			if (p->value_len > 18 || strtoll(digits, NULL, 10) > s->opts.size_limit) {
+			if (size > (unsigned long long)s->opts.size_limit) {
 				snprintf(max, sizeof max, "%ld", s->opts.size_limit);
 				reply_args(s, REPLY_SIZE_EXCEEDED, args, 1);
 				return 0;
@@ -625,15 +632,9 @@ static enum io_status read_chunk(struct session *s, unsigned long long n, int ke
 /* "n" or "n LAST"; 0 or -1. */
 static int parse_bdat(const struct command *c, unsigned long long *size, int *last)
 {
-	size_t i = 0;
+	size_t i = decimal(c->arg, c->arg_len, size);
 
-	*size = 0;
-	while (i < c->arg_len && c->arg[i] >= '0' && c->arg[i] <= '9') {
-		if (*size > 1000000000000ULL)
-			return -1;
-		*size = *size * 10 + (unsigned)(c->arg[i++] - '0');
-	}
-	if (i == 0)
+	if (i == 0 || *size > BDAT_CHUNK_MAX)
 		return -1;
 	while (i < c->arg_len && c->arg[i] == ' ')
 		i++;
