@@ -109,7 +109,7 @@ assert c['exit_status'] == 1, c"
 f = fields('SMTP behaviour triggered')
 assert f['delay_seconds'] == 8 and type(f['delay_seconds']) is int, f
 assert f['port'] == 25203, f
-assert 'greeting' in f['behaviour'], f
+assert f['behaviour'] == 'greeting_delay', f
 e = one('SMTP behaviour triggered')
 assert e['level'] == 'INFO', e"
 }
@@ -128,7 +128,7 @@ if $3 > 0:
     b = fields('SMTP behaviour triggered')
     assert b['delay_seconds'] == $3, b
     assert b['port'] == $1, b
-    assert '$4' in b['behaviour'], b"
+    assert b['behaviour'] == '$4', b"
 	local want=$(($3 * $5))
 	between "port $1 session (d=$3 x $5 at scale 0.001)" "$SMTP_ELAPSED_MS" $((want * 8 / 10)) $((want + 2500))
 }
@@ -141,7 +141,7 @@ if $3 > 0:
 		smtp_session --port $((25200 + k))
 		expect_status 0
 		expect_out "$G" "$BYE"
-		port_profile $((25200 + k)) "greeting-delay-${D[k]}" "${D[k]}" greeting 1
+		port_profile $((25200 + k)) "greeting-delay-${D[k]}" "${D[k]}" greeting_delay 1
 	done
 }
 
@@ -153,7 +153,7 @@ if $3 > 0:
 		smtp_session --port $((25400 + k))
 		expect_status 0
 		expect_out "$G" "${EHLO_DEFAULT[@]}" "$BYE"
-		port_profile $((25400 + k)) "command-delay-${D[k]}" "${D[k]}" command 2
+		port_profile $((25400 + k)) "command-delay-${D[k]}" "${D[k]}" command_delay 2
 	done
 }
 

@@ -563,7 +563,8 @@ assert one('SMTP authentication successful')['level'] == 'INFO'
 	LD_LIBRARY_PATH=$T/fakelib smtp_session
 	local got
 	got=$(sed -n '12p' "$SMTP_OUT" | tr -d '\r')
-	[[ $got == 454\ * ]] || { show_session; fail "want a 454 reply to AUTH"; }
+	[ "$got" = '454 4.7.0 Temporary authentication failure' ] ||
+		{ show_session; fail "want the 454 temporary failure, got '$got'"; }
 	[ "$(sed -n '13,14p' "$SMTP_OUT" | tr -d '\r')" = "250 OK"$'\n'"$BYE" ] || { show_session; false; }
 }
 
