@@ -11,9 +11,27 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+static int dirs_made;
+
 static int make_dir(const char *path)
 {
 	return mkdir(path, 0700) == 0 || errno == EEXIST ? 0 : -1;
+}
+
+/* The Maildir and its tmp/, new/ and cur/, created when missing (SPEC §12). */
+static int make_dirs(const char *dir)
+{
+	char sub[4096];
+
+	if (make_dir(dir) != 0)
+		return -1;
+	for (const char *const *s = (const char *const[]){ "tmp", "new", "cur", NULL }; *s; s++) {
+		int n = snprintf(sub, sizeof sub, "%s/%s", dir, *s);
+
+		if (n < 0 || (size_t)n >= sizeof sub || make_dir(sub) != 0)
+			return -1;
+	}
+	return 0;
 }
 
 /* A '/' or ':' in our hostname would break the name's syntax: maildir(5) escapes them. */
@@ -34,7 +52,7 @@ static void safe_hostname(const char *in, char *out, size_t cap)
 int maildir_open(struct maildir_msg *m, const char *dir, const char *hostname)
 {
 	static unsigned delivery;
-	char sub[4096], host[256], name[512];
+	char host[256], name[512];
 	struct timeval tv;
 	int n;
 
@@ -42,13 +60,10 @@ int maildir_open(struct maildir_msg *m, const char *dir, const char *hostname)
 	m->failed = 1;
 	m->pending = 0;
 	m->tmp_path[0] = m->new_path[0] = '\0';
-	if (make_dir(dir) != 0)
+	/* Once per process: a long session's later messages skip four mkdir calls. */
+	if (!dirs_made && make_dirs(dir) != 0)
 		return -1;
-	for (const char *const *s = (const char *const[]){ "tmp", "new", "cur", NULL }; *s; s++) {
-		n = snprintf(sub, sizeof sub, "%s/%s", dir, *s);
-		if (n < 0 || (size_t)n >= sizeof sub || make_dir(sub) != 0)
-			return -1;
-	}
+	dirs_made = 1;
 	safe_hostname(hostname, host, sizeof host);
 	gettimeofday(&tv, NULL);
 	n = snprintf(name, sizeof name, "%lld.M%ldP%ldQ%u.%s", (long long)tv.tv_sec,
@@ -62,6 +77,8 @@ int maildir_open(struct maildir_msg *m, const char *dir, const char *hostname)
 	if (n < 0 || (size_t)n >= sizeof m->new_path)
 		return -1;
 	m->fd = open(m->tmp_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (m->fd < 0 && errno == ENOENT && make_dirs(dir) == 0)   /* removed since: again */
+		m->fd = open(m->tmp_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (m->fd < 0)
 		return -1;
 	m->failed = 0;
@@ -120,19 +137,22 @@ int maildir_commit(struct maildir_msg *m)
 
 	if (m->fd < 0)
 		return -1;
-	drain(m);
-	synced = !m->failed && fsync(m->fd) == 0;
-	synced = close(m->fd) == 0 && synced;
-	m->fd = -1;
-	if (!synced || rename(m->tmp_path, m->new_path) != 0) {
-		unlink(m->tmp_path);
-		m->failed = 1;
-		return -1;
-	}
 	snprintf(dir, sizeof dir, "%s", m->new_path);
 	slash = strrchr(dir, '/');
 	if (slash != NULL)
 		*slash = '\0';
+	drain(m);
+	synced = !m->failed && fsync(m->fd) == 0;
+	synced = close(m->fd) == 0 && synced;
+	m->fd = -1;
+	/* new/ may have been removed since the directories were made: make it again. */
+	if (!synced || (rename(m->tmp_path, m->new_path) != 0 &&
+	                (errno != ENOENT || make_dir(dir) != 0 ||
+	                 rename(m->tmp_path, m->new_path) != 0))) {
+		unlink(m->tmp_path);
+		m->failed = 1;
+		return -1;
+	}
 	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd >= 0) {
 		fsync(dfd);
