@@ -26,12 +26,13 @@ SUBST_BINDIR = sed 's|@BINDIR@|$(BINDIR)|g'
 
 run:
 	@scripts/ensure-deps build
-	$(MAKE) $(BIN)
+	$(MAKE) $(BIN) $(TWIN)
 	scripts/badsmtp-run --bin $(abspath $(BIN)) $(RUN_ARGS)
 
-install: $(BIN)
+# The twin must sit beside badsmtp-session: the static one execs it for TLS (src/handoff.h).
+install: $(BIN) $(TWIN)
 	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(UNITDIR)
-	$(INSTALL) -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/badsmtp-session
+	$(INSTALL) -m 0755 $(BIN) $(TWIN) $(DESTDIR)$(BINDIR)/
 	$(INSTALL) -m 0755 scripts/badsmtp-run $(DESTDIR)$(BINDIR)/badsmtp-run
 	$(INSTALL) -m 0644 man/badsmtp-session.8 $(DESTDIR)$(MANDIR)/man8/badsmtp-session.8
 	set -e; for f in $(UNIT_FILES) $(UNIT_DROPINS); do \
@@ -42,7 +43,8 @@ install: $(BIN)
 	@echo "installed; now: systemctl daemon-reload && systemctl enable --now badsmtp.target"
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/badsmtp-session $(DESTDIR)$(BINDIR)/badsmtp-run
+	rm -f $(DESTDIR)$(BINDIR)/badsmtp-session $(DESTDIR)$(BINDIR)/badsmtp-session-tls \
+	  $(DESTDIR)$(BINDIR)/badsmtp-run
 	rm -f $(DESTDIR)$(MANDIR)/man8/badsmtp-session.8
 	rm -f $(patsubst systemd/%,$(DESTDIR)$(UNITDIR)/%,$(UNIT_FILES) $(UNIT_DROPINS))
 	-rmdir $(sort $(patsubst systemd/%,$(DESTDIR)$(UNITDIR)/%,$(dir $(UNIT_DROPINS)))) 2>/dev/null

@@ -31,7 +31,7 @@ $(FUZZ_DIR)/obj/%.o: src/%.c
 $(FUZZ_DIR)/fuzz_%: test/fuzz/fuzz_%.c test/fuzz/libfuzzer.c $(FUZZ_OBJS)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -Isrc -DFUZZ_ENTRY=fuzz_$* -o $@ \
-	  test/fuzz/libfuzzer.c $< $(FUZZ_OBJS)
+	  test/fuzz/libfuzzer.c $< $(FUZZ_OBJS) $(LIBS)
 
 # One target after another, each for FUZZ_SECONDS; a crash stops nothing (the others still
 # run) but fails the make at the end. libFuzzer's final stats give the execution counts.
@@ -59,7 +59,7 @@ fuzz: $(FUZZ_BINS)
 FUZZ_AFL_DIR = $(FUZZ_DIR)/afl
 fuzz-afl:
 	command -v afl-clang-fast > /dev/null || { echo "apt-get install afl++"; exit 1; }
-	$(MAKE) O=$(FUZZ_AFL_DIR)/build CC=afl-clang-fast CFLAGS="-O1 -g" \
+	$(MAKE) O=$(FUZZ_AFL_DIR)/build LINK=dynamic CC=afl-clang-fast CFLAGS="-O1 -g" \
 	  SANFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all" $(FUZZ_AFL_DIR)/build/badsmtp-session
 	mkdir -p $(FUZZ_AFL_DIR)/maildir $(FUZZ_AFL_DIR)/out
 	AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_UI=1 \
@@ -86,7 +86,7 @@ VALGRIND_SUITES ?= $(filter-out %/08-profiles.bats %/10-timing.bats %/tls.bats,$
 override VALGRIND_SUITES := $(if $(filter all,$(VALGRIND_SUITES)),$(wildcard test/bats/*.bats),$(VALGRIND_SUITES))
 check-valgrind:
 	command -v valgrind > /dev/null || { echo "apt-get install valgrind"; exit 1; }
-	$(MAKE) O=$(VALGRIND_DIR)/obj CC=gcc CFLAGS="-O1 -g -gdwarf-4" SANFLAGS= $(VALGRIND_BIN)
+	$(MAKE) O=$(VALGRIND_DIR)/obj LINK=dynamic CC=gcc CFLAGS="-O1 -g -gdwarf-4" SANFLAGS= $(VALGRIND_BIN)
 	rm -rf $(VALGRIND_DIR)/logs && mkdir -p $(VALGRIND_DIR)/logs && chmod 1777 $(VALGRIND_DIR)/logs
 	printf '%s\n' '#!/bin/sh' \
 	  'exec valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite -q \

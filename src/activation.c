@@ -3,8 +3,9 @@
  * says (fixed in 257), so that name, or no name at all, costs no dlopen. */
 #include "activation.h"
 
+#include "library.h"
+
 #include <arpa/inet.h>
-#include <dlfcn.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,20 +43,23 @@ void activation_peer(int fd, struct peer *p)
 	}
 }
 
-int activation_socket_name(char *out, size_t cap)
+int activation_has_socket_name(void)
 {
 	const char *names = getenv("LISTEN_FDNAMES");
+
+	return names != NULL && *names != '\0' && strcmp(names, "connection") != 0;
+}
+
+int activation_socket_name(char *out, size_t cap)
+{
 	int (*with_names)(int, char ***);
 	char **list = NULL;
-	void *lib;
 	int n, found = 0;
 
-	if (names == NULL || *names == '\0' || strcmp(names, "connection") == 0)
+	if (!activation_has_socket_name())
 		return 0;
-	lib = dlopen("libsystemd.so.0", RTLD_NOW | RTLD_LOCAL);
-	if (lib == NULL)
-		return 0;
-	*(void **)&with_names = dlsym(lib, "sd_listen_fds_with_names");
+	*(void **)&with_names = library_symbol(library_open("libsystemd.so.0", NULL, 0),
+	                                       "sd_listen_fds_with_names");
 	/* unset_environment = 0: the names stay visible to anything we exec. */
 	n = with_names ? with_names(0, &list) : 0;
 	if (n > 0 && list != NULL && list[0] != NULL && strcmp(list[0], "connection") != 0) {

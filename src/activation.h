@@ -12,6 +12,9 @@ struct peer {
 };
 
 void activation_peer(int fd, struct peer *p);
+/* 1 when LISTEN_FDNAMES carries a name other than systemd's "connection" default: reading it
+ * takes libsystemd. */
+int activation_has_socket_name(void);
 /* The activating socket's name from sd_listen_fds_with_names(), when systemd gave one other
  * than its "connection" default; 1 and the name in out, else 0. */
 int activation_socket_name(char *out, size_t cap);

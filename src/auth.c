@@ -6,12 +6,13 @@
  * and never kept (decoded buffers are wiped).
  *
  * Not here: replies, logging, the mechanism restriction by EHLO keywords (the session's), and a
- * base64 codec: we borrow glibc libresolv's b64_pton/b64_ntop through dlopen on first use, so
- * the binary links libc only and a session without AUTH never loads libresolv. b64_pton skips
- * white space; we check the alphabet and padding first, so what we accept is strict RFC 4648. */
+ * base64 codec: we use glibc libresolv's b64_pton/b64_ntop, linked from libresolv.a so that no
+ * session loads a shared library for them. b64_pton skips white space; we check the alphabet and
+ * padding first, so what we accept is strict RFC 4648. */
 #include "auth.h"
 
-#include <dlfcn.h>
+#include <netinet/in.h>
+#include <resolv.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -50,45 +51,7 @@ static const struct mech mechs[] = {
 static const char xoauth2_error[] =
 	"{\"status\":\"401\",\"schemes\":\"bearer\",\"scope\":\"https://mail.google.com/\"}";
 
-/* ---- base64 from libresolv ---- */
-
-typedef int (*b64_pton_fn)(const char *src, unsigned char *dst, size_t cap);
-typedef int (*b64_ntop_fn)(const unsigned char *src, size_t n, char *dst, size_t cap);
-static b64_pton_fn b64_pton_p;
-static b64_ntop_fn b64_ntop_p;
-
-static void *sym(void *h, const char *a, const char *b)
-{
-	void *p = dlsym(h, a);
-	return p != NULL ? p : dlsym(h, b);
-}
-
-/* 0 when the codec is usable. One attempt per process: the library does not appear later. */
-static int codec_load(void)
-{
-	static int tried;
-	void *h, *p, *n;
-
-	if (b64_pton_p != NULL)
-		return 0;
-	if (tried)
-		return -1;
-	tried = 1;
-	h = dlopen("libresolv.so.2", RTLD_NOW | RTLD_LOCAL);
-	if (h == NULL)
-		return -1;
-	/* resolv.h maps b64_pton to __b64_pton; the plain name is the fallback elsewhere */
-	p = sym(h, "__b64_pton", "b64_pton");
-	n = sym(h, "__b64_ntop", "b64_ntop");
-	if (p == NULL || n == NULL) {
-		dlclose(h);
-		return -1;
-	}
-	/* POSIX guarantees a data pointer from dlsym converts to a function pointer */
-	b64_ntop_p = (b64_ntop_fn)n;
-	b64_pton_p = (b64_pton_fn)p;
-	return 0;
-}
+/* ---- base64, strict ---- */
 
 static int b64_char(unsigned char c)
 {
@@ -119,7 +82,7 @@ static int b64_decode(const char *p, size_t n, unsigned char *dst, size_t cap)
 		return -1;
 	memcpy(enc, p, n);
 	enc[n] = '\0';
-	r = b64_pton_p(enc, dst, cap);
+	r = b64_pton(enc, dst, cap);
 	explicit_bzero(enc, n);
 	return r;
 }
@@ -133,7 +96,7 @@ static int b64_encode(const void *src, size_t n, char *out, size_t cap)
 		out[0] = '\0';
 		return 0;
 	}
-	return b64_ntop_p(src, n, out, cap) < 0 ? -1 : 0;
+	return b64_ntop(src, n, out, cap) < 0 ? -1 : 0;
 }
 
 /* ---- the pieces every mechanism shares ---- */
@@ -433,7 +396,7 @@ enum auth_step auth_begin(struct auth *a, int mech, const char *ir, size_t irlen
 	a->user[0] = '\0';
 	if (out != NULL && outcap > 0)
 		out[0] = '\0';
-	if (m == NULL || codec_load() < 0)
+	if (m == NULL)
 		return AUTH_UNAVAILABLE;
 	if (has_ir && irlen > 0 && ir != NULL) {
 		if (m->prompt == NULL)   /* server-first: RFC 4954 §4 forbids an initial response */

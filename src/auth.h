@@ -29,8 +29,8 @@ enum auth_step {
 	AUTH_FAILED,      /* 535 Authentication failed */
 	AUTH_CANCELLED,   /* 501 Authentication cancelled (the client sent "*") */
 	AUTH_MALFORMED,   /* 501 Syntax error in parameters (bad base64, bad exchange) */
-	AUTH_UNAVAILABLE, /* 454 4.7.0 Temporary authentication failure: the base64 library could
-	                     not be loaded, or a caller bug (bad mech, out too small, bad hostname) */
+	AUTH_UNAVAILABLE, /* 454 4.7.0 Temporary authentication failure: a caller bug (bad mech,
+	                     out too small, bad hostname) */
 };
 
 /* One exchange. Embed it in the session; touch it only through the functions below. */
@@ -60,8 +60,7 @@ size_t auth_mech_list(unsigned mask, char *out, size_t cap);
  * as the session id; 1..64 octets) are printable ASCII without space, '<', '>' (and '@' in
  * unique); they build the CRAM challenge <{unique}.{now_seconds}@{hostname}> and are not used
  * (may be NULL) for other mechanisms. out receives the challenge text, NUL-terminated (a cap of
- * AUTH_OUT_MAX is always enough). The first call loads libresolv's base64 functions with
- * dlopen; a session that never calls this never loads libresolv. */
+ * AUTH_OUT_MAX is always enough). */
 enum auth_step auth_begin(struct auth *a, int mech, const char *ir, size_t irlen, int has_ir,
                           const char *hostname, const char *unique, long long now_seconds,
                           char *out, size_t outcap);

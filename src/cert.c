@@ -11,6 +11,7 @@
  * It does no TLS session work and does not decide when to run: tls.c does. */
 #include "cert.h"
 
+#include "library.h"
 #include "log.h"
 
 #include <arpa/inet.h>
@@ -508,6 +509,8 @@ int cert_check_files(const char *cert_file, const char *key_file, const char *ca
 				return 0;
 		}
 	}
+	if (!library_loadable())
+		return 1;
 	if (tlsdl_load(err, errlen) != 0)
 		return -1;
 	if ((rc = tlsdl.gnutls_certificate_allocate_credentials(&cred)) < 0)

@@ -42,7 +42,8 @@ int cert_load_files(const char *cert_file, const char *key_file,
                     gnutls_certificate_credentials_t cred, char *err, size_t errlen);
 /* Start-up check of --tls-cert/--tls-key: both readable and PEM-looking (cheap, no GnuTLS),
  * then either a verified-stamp in cache_dir matching both files' path, device, inode, size and
- * mtime, or a full GnuTLS check of the pair, after which the stamp is written. 0 or -1 + err. */
+ * mtime, or a full GnuTLS check of the pair, after which the stamp is written. 0 or -1 + err;
+ * 1 when the full check is due and this process cannot load GnuTLS (handoff.h). */
 int cert_check_files(const char *cert_file, const char *key_file, const char *cache_dir,
                      char *err, size_t errlen);
 

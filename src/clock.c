@@ -8,6 +8,7 @@
 #include <time.h>
 
 static double time_scale = 1.0;
+static void (*on_block)(void);
 
 void clock_set_scale(double scale)
 {
@@ -42,13 +43,26 @@ int clock_ms_until(long long deadline)
 	return left > INT_MAX ? INT_MAX : (int)left;
 }
 
+void clock_on_block(void (*fn)(void))
+{
+	on_block = fn;
+}
+
 int clock_wait(struct pollfd *fds, unsigned nfds, int timeout_ms)
 {
 	struct timespec ts = { .tv_sec = timeout_ms / 1000, .tv_nsec = (long)(timeout_ms % 1000) * 1000000 };
-	sigset_t open_mask;
+	/* The mask we inherited, with SIGTERM let in: the same for the whole process, so read once
+	 * (a syscall saved on every wait of a long session). */
+	static sigset_t open_mask;
+	static int have_mask;
 
-	sigprocmask(SIG_SETMASK, NULL, &open_mask);
-	sigdelset(&open_mask, SIGTERM);
+	if (!have_mask) {
+		sigprocmask(SIG_SETMASK, NULL, &open_mask);
+		sigdelset(&open_mask, SIGTERM);
+		have_mask = 1;
+	}
+	if (timeout_ms != 0 && on_block != NULL)
+		on_block();
 	return ppoll(fds, nfds, timeout_ms < 0 ? NULL : &ts, &open_mask);
 }
 

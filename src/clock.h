@@ -12,6 +12,10 @@ struct pollfd;
  * wait (ppoll), so a SIGTERM can never slip in between a check and a block. Returns like
  * ppoll; timeout_ms < 0 waits forever. */
 int clock_wait(struct pollfd *fds, unsigned nfds, int timeout_ms);
+/* fn runs in every clock_wait that may block (timeout_ms != 0), just before it does: the log
+ * writes out the lines it gathered (log.c), so nothing sits in a buffer while the session
+ * waits. One hook; NULL removes it. */
+void clock_on_block(void (*fn)(void));
 /* Sleeps ms; returns -1 early when *interrupted becomes set (a signal arrived). */
 int clock_sleep_ms(int ms, volatile int *interrupted);
 /* Milliseconds left until deadline (a clock_monotonic_ms value); never negative. */

@@ -1,16 +1,19 @@
-/* log: renders events as JSON or text lines and hands each to one target in one call
- * (write(2) for stderr and files, syslog(3), or sd_journal_sendv from a dlopen'd libsystemd).
+/* log: renders events as JSON or text lines and hands them to one target: write(2) for stderr
+ * and files, syslog(3), or sd_journal_sendv from a dlopen'd libsystemd. Lines for stderr and
+ * files are gathered and written whole, several per write, just before the process blocks (a
+ * clock_on_block hook) or ends (log_flush): one write per exchange rather than one per event.
  * The auto target follows SPEC §11: journald when JOURNAL_STREAM names our fd 2, syslog when
  * fd 2 is a socket (inetd hands the client's socket on fds 0-2: never write there), stderr
  * otherwise. Values are escaped so a client's bytes cannot forge fields or lines. */
 #include "log.h"
 
 #include "clock.h"
+#include "library.h"
 #include "utf8.h"
 
-#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +34,10 @@ static enum log_format format = LOG_FORMAT_JSON;
 static enum log_level min_level = LOG_LEVEL_INFO;
 static const char *ctx_session_id, *ctx_client_ip;
 static int (*journal_sendv)(const struct iovec *iov, int n);
+/* Whole lines not yet written. Never more than PIPE_BUF in one write: sessions sharing a pipe
+ * (a launcher's stderr) or appending to one file cannot interleave inside a line. */
+static char pending[PIPE_BUF];
+static size_t pending_len;
 
 static const char *const level_names[] = {
 	[LOG_LEVEL_DEBUG] = "DEBUG", [LOG_LEVEL_INFO] = "INFO",
@@ -62,11 +69,15 @@ static int stderr_is_journal(void)
 
 static int open_journal(void)
 {
-	void *lib = dlopen("libsystemd.so.0", RTLD_NOW | RTLD_LOCAL);
+	void *lib = library_open("libsystemd.so.0", NULL, 0);
 
-	if (lib != NULL)
-		*(void **)&journal_sendv = dlsym(lib, "sd_journal_sendv");
+	*(void **)&journal_sendv = library_symbol(lib, "sd_journal_sendv");
 	return journal_sendv != NULL ? 0 : -1;
+}
+
+int log_target_needs_library(const char *name)
+{
+	return strcmp(name, "journal") == 0 || (strcmp(name, "auto") == 0 && stderr_is_journal());
 }
 
 static void open_syslog(void)
@@ -75,8 +86,23 @@ static void open_syslog(void)
 	target = TARGET_SYSLOG;
 }
 
+static void write_out(const char *p, size_t n)
+{
+	if (write(target_fd, p, n) < 0) {
+		/* Nowhere left to report a logging failure; the session goes on. */
+	}
+}
+
+void log_flush(void)
+{
+	if (pending_len > 0)
+		write_out(pending, pending_len);
+	pending_len = 0;
+}
+
 int log_open(const char *name, enum log_format fmt, enum log_level level, char *err, size_t errlen)
 {
+	clock_on_block(log_flush);
 	format = fmt;
 	min_level = level;
 	if (strcmp(name, "auto") == 0) {
@@ -371,10 +397,14 @@ void log_event(enum log_level level, const char *message, const struct log_field
 		return;
 	}
 	l.buf[l.len++] = '\n';
-	/* One write per line, so concurrent sessions appending to one file never interleave. */
-	if (write(target_fd, l.buf, l.len) < 0) {
-		/* Nowhere left to report a logging failure; the session goes on. */
+	if (pending_len + l.len > sizeof pending)
+		log_flush();
+	if (l.len > sizeof pending) {
+		write_out(l.buf, l.len);
+		return;
 	}
+	memcpy(pending + pending_len, l.buf, l.len);
+	pending_len += l.len;
 }
 
 void log_fatal_setup(const char *message)

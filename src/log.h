@@ -30,12 +30,17 @@ struct log_field {
  * err) for an unknown target or a file that cannot be opened. */
 int log_open(const char *target, enum log_format format, enum log_level min_level,
              char *err, size_t errlen);
+/* 1 when log_open(target) would load libsystemd: "journal", or "auto" with fd 2 the journal. */
+int log_target_needs_library(const char *target);
 /* Fields added to every later event (session_id, client_ip); the strings must outlive logging. */
 void log_set_context(const char *session_id, const char *client_ip);
 int log_enabled(enum log_level level);
 void log_event(enum log_level level, const char *message, const struct log_field *fields,
                size_t nfields);
-/* A one-line set-up error before the session exists (exit 100 follows). */
+/* Writes the lines gathered for stderr or a file. Runs before every wait that may block; call it
+ * before the process ends or execs. */
+void log_flush(void);
+/* A one-line set-up error before the session exists (exit 100 or 111 follows). */
 void log_fatal_setup(const char *message);
 
 #define LOG_EVENT(level, message, ...) \

@@ -2,6 +2,8 @@
 #include "activation.h"
 #include "clock.h"
 #include "config.h"
+#include "handoff.h"
+#include "library.h"
 #include "log.h"
 #include "profile.h"
 #include "session.h"
@@ -31,13 +33,26 @@ static void choose_profile(const struct config *cfg, const struct peer *peer, st
 	profile_for_port(cfg->port > 0 ? cfg->port : peer->local_port, &cfg->bases, p);
 }
 
+/* The static build cannot load libraries: the twin takes over, from the start (handoff.h). */
+static int start_twin(void)
+{
+	char err[512];
+
+	handoff_exec(NULL, err, sizeof err);
+	log_fatal_setup(err);
+	return 111;
+}
+
 int main(int argc, char **argv)
 {
 	struct config cfg;
 	struct profile profile;
 	struct peer peer;
+	struct handoff resume;
 	char err[512], cache[4096];
+	int rc;
 
+	handoff_init(argv);
 	hold_standard_fds();
 	switch (config_load(&cfg, argc, argv, err, sizeof err)) {
 	case CONFIG_DONE:
@@ -48,6 +63,9 @@ int main(int argc, char **argv)
 	case CONFIG_RUN:
 		break;
 	}
+	if (!library_loadable() &&
+	    (log_target_needs_library(cfg.log_target) || activation_has_socket_name()))
+		return start_twin();
 	if (log_open(cfg.log_target, cfg.log_format, cfg.log_level, err, sizeof err) != 0) {
 		log_fatal_setup(err);
 		return 100;
@@ -60,12 +78,17 @@ int main(int argc, char **argv)
 			.hostname = cfg.hostname,
 		};
 
-		if (tls_check_settings(&tls, err, sizeof err) != 0) {
+		rc = tls_check_settings(&tls, err, sizeof err);
+		if (rc > 0)
+			return start_twin();
+		if (rc < 0) {
 			log_fatal_setup(err);
 			return 100;
 		}
 	}
 	activation_peer(0, &peer);
 	choose_profile(&cfg, &peer, &profile);
-	return session_run(&cfg, &profile, &peer);
+	rc = session_run(&cfg, &profile, &peer, handoff_take(&resume) ? &resume : NULL);
+	log_flush();
+	return rc;
 }

@@ -3,7 +3,7 @@
  * → the trigger's verdict → proceed. Every reply leaves through send_reply, which applies the
  * command delay, queues the bytes (they go out just before we block: RFC 2920) and logs it.
  * Not here: byte buffering (io), reply texts (reply), syntax (command, trigger, ehlo), SASL
- * (auth), TLS (tls), storage (maildir). */
+ * (auth), TLS (tls, or handoff where this process cannot load GnuTLS), storage (maildir). */
 #include "session.h"
 
 #include "auth.h"
@@ -12,6 +12,7 @@
 #include "data.h"
 #include "ehlo.h"
 #include "io.h"
+#include "library.h"
 #include "log.h"
 #include "maildir.h"
 #include "reply.h"
@@ -771,35 +772,59 @@ static struct tls_settings tls_settings_for(const struct session *s, char *cache
 	};
 }
 
-/* The handshake and its log line; 0 on success, else the session is closing (exit 1). */
+/* The handshake and its log line; 0 on success, else the session is closing (exit 1). A process
+ * that cannot load GnuTLS execs its twin here, which resumes with the handshake (handoff.h). */
 static int start_tls(struct session *s)
 {
 	char cache[4096], err[256] = "";
 	struct tls_settings settings = tls_settings_for(s, cache, sizeof cache);
 	struct tls_info info = { 0 };
 
-	io_no_delay(&s->io);
-	if (tls_server_start(&s->io, &settings, &info, err, sizeof err) != 0) {
-		LOG_EVENT(LOG_LEVEL_ERROR, "TLS handshake failed", LOG_S("tls_version", ""),
-		          LOG_S("cipher", ""), LOG_S("sni", info.sni), LOG_S("error", err));
-		close_with(s, 1);
-		return -1;
+	if (!library_loadable()) {
+		struct handoff resume = { .started_ms = s->started_ms };
+
+		snprintf(resume.session_id, sizeof resume.session_id, "%s", s->session_id);
+		io_flush(&s->io);
+		log_flush();
+		handoff_exec(&resume, err, sizeof err);
+	} else {
+		io_no_delay(&s->io);
+		/* Preloaded already, unless this is the twin resuming after the 220 to STARTTLS. */
+		if (tls_preload(&settings, err, sizeof err) == 0 &&
+		    tls_server_start(&s->io, &settings, &info, err, sizeof err) == 0) {
+			s->tls_on = 1;
+			LOG_EVENT(LOG_LEVEL_INFO, "TLS handshake successful",
+			          LOG_S("tls_version", info.version), LOG_S("cipher", info.cipher),
+			          LOG_S("sni", info.sni));
+			return 0;
+		}
 	}
-	s->tls_on = 1;
-	LOG_EVENT(LOG_LEVEL_INFO, "TLS handshake successful", LOG_S("tls_version", info.version),
-	          LOG_S("cipher", info.cipher), LOG_S("sni", info.sni));
-	return 0;
+	LOG_EVENT(LOG_LEVEL_ERROR, "TLS handshake failed", LOG_S("tls_version", ""),
+	          LOG_S("cipher", ""), LOG_S("sni", info.sni), LOG_S("error", err));
+	close_with(s, 1);
+	return -1;
 }
 
+/* Before the 220 to STARTTLS or the smtps handshake: everything the handshake needs is there. */
 static int preload_tls(struct session *s)
 {
 	char cache[4096], err[256] = "";
 	struct tls_settings settings = tls_settings_for(s, cache, sizeof cache);
 
-	if (tls_preload(&settings, err, sizeof err) == 0)
+	if ((library_loadable() ? tls_preload(&settings, err, sizeof err)
+	                        : handoff_check(err, sizeof err)) == 0)
 		return 0;
 	LOG_EVENT(LOG_LEVEL_ERROR, "TLS not available", LOG_S("error", err));
 	return -1;
+}
+
+/* After the 220 to STARTTLS: the handshake, then forget everything learnt before TLS. */
+static void starttls_handshake(struct session *s)
+{
+	if (start_tls(s) == 0) {
+		s->authenticated = 0;
+		reset_session(s);
+	}
 }
 
 /* STARTTLS (RFC 3207): reply, flush, drop any plaintext pipelined behind the command (it could
@@ -829,10 +854,7 @@ static void do_starttls(struct session *s, const struct command *c)
 	if (injected > 0)
 		LOG_EVENT(LOG_LEVEL_WARN, "Plaintext after STARTTLS discarded",
 		          LOG_N("bytes", injected));
-	if (start_tls(s) == 0) {
-		s->authenticated = 0;
-		reset_session(s);
-	}
+	starttls_handshake(s);
 }
 
 static void do_auth(struct session *s, const struct command *c)
@@ -1039,7 +1061,8 @@ static int before_greeting(struct session *s)
 	}
 }
 
-int session_run(const struct config *cfg, const struct profile *profile, const struct peer *peer)
+int session_run(const struct config *cfg, const struct profile *profile, const struct peer *peer,
+                const struct handoff *resume)
 {
 	static struct session session;
 	struct session *s = &session;
@@ -1051,17 +1074,27 @@ int session_run(const struct config *cfg, const struct profile *profile, const s
 	s->profile = profile;
 	s->port = cfg->port > 0 ? cfg->port : peer->local_port > 0 ? peer->local_port : 0;
 	s->client_ip = peer->client_ip;
-	s->started_ms = clock_monotonic_ms();
-	new_session_id(s->session_id, sizeof s->session_id);
+	if (resume != NULL) {
+		s->started_ms = resume->started_ms;
+		snprintf(s->session_id, sizeof s->session_id, "%s", resume->session_id);
+	} else {
+		s->started_ms = clock_monotonic_ms();
+		new_session_id(s->session_id, sizeof s->session_id);
+	}
 	log_set_context(s->session_id, s->client_ip);
 	setup_signals();
 	io_init(&s->io, 0, 1, &terminated);
 	reset_session(s);
 	s->state = ST_GREETING;
-	LOG_EVENT(LOG_LEVEL_INFO, "SMTP connection established", LOG_N("port", s->port),
-	          LOG_S("profile", profile->name), LOG_B("tls_enabled", profile->kind == PROFILE_SMTPS));
+	if (resume == NULL)
+		LOG_EVENT(LOG_LEVEL_INFO, "SMTP connection established", LOG_N("port", s->port),
+		          LOG_S("profile", profile->name),
+		          LOG_B("tls_enabled", profile->kind == PROFILE_SMTPS));
 
-	if (before_greeting(s) == 0) {
+	if (resume != NULL && profile->kind != PROFILE_SMTPS) {
+		s->state = ST_HELO;   /* STARTTLS was answered; smtps resumes before its greeting */
+		starttls_handshake(s);
+	} else if (before_greeting(s) == 0) {
 		const char *args[] = { cfg->hostname };
 
 		reply_args(s, REPLY_GREETING, args, 1);

@@ -42,7 +42,8 @@ struct tls_info {
 	char sni[256];
 };
 
-/* Start-up check (see above). 0, or -1 with a one-line reason in err (exit 100). */
+/* Start-up check (see above). 0, or -1 with a one-line reason in err (exit 100), or 1 when the
+ * pair needs GnuTLS to be checked and this process cannot load it (handoff.h). */
 int tls_check_settings(const struct tls_settings *s, char *err, size_t errlen);
 
 /* Loads what a handshake needs up front (see above); idempotent. 0, or -1 with err. */

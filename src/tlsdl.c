@@ -1,9 +1,10 @@
-/* tlsdl: loads libgnutls with dlopen and resolves the functions listed in tlsdl.h. It does no
+/* tlsdl: loads libgnutls (library.h) and resolves the functions listed in tlsdl.h. It does no
  * TLS itself. Loading happens at most once per process, and only when a session asks for TLS
  * (STARTTLS, implicit TLS) or a --tls-cert/--tls-key pair has to be verified. */
 #include "tlsdl.h"
 
-#include <dlfcn.h>
+#include "library.h"
+
 #include <stdio.h>
 
 #define TLSDL_LIBRARY "libgnutls.so.30"
@@ -18,20 +19,17 @@ int tlsdl_load(char *err, size_t errlen)
 	void *lib;
 
 	if (load_state == 0) {
-		lib = dlopen(TLSDL_LIBRARY, RTLD_NOW | RTLD_LOCAL);
+		lib = library_open(TLSDL_LIBRARY, load_error, sizeof load_error);
 		load_state = -1;
-		if (lib == NULL) {
-			snprintf(load_error, sizeof load_error, "cannot load %s: %s", TLSDL_LIBRARY,
-			         dlerror());
-		} else {
+		if (lib != NULL) {
 			const char *missing = NULL;
 
 #define TLSDL_RESOLVE(f) \
-			if ((*(void **)&tlsdl.f = dlsym(lib, #f)) == NULL && missing == NULL) \
+			if ((*(void **)&tlsdl.f = library_symbol(lib, #f)) == NULL && missing == NULL) \
 				missing = #f;
 			TLSDL_FUNCS(TLSDL_RESOLVE)
 #undef TLSDL_RESOLVE
-#define TLSDL_RESOLVE_OPTIONAL(f) *(void **)&tlsdl.f = dlsym(lib, #f);
+#define TLSDL_RESOLVE_OPTIONAL(f) *(void **)&tlsdl.f = library_symbol(lib, #f);
 			TLSDL_OPTIONAL(TLSDL_RESOLVE_OPTIONAL)
 #undef TLSDL_RESOLVE_OPTIONAL
 			if (missing != NULL)

@@ -185,6 +185,33 @@ port_profile_name() {
 	log_check "f = fields('SMTP connection established'); assert f['profile'] == '$1', f"
 }
 
+# smtp_session_activated ARG...: smtp_session as systemd >= 257 starts a session for a socket
+# named $LISTEN_FDNAMES: LISTEN_PID is the session's own pid (exec keeps it), one fd at 3.
+smtp_session_activated() {
+	printf '#!/bin/sh\nexport LISTEN_PID=$$ LISTEN_FDS=1\nexec "%s" "$@" 3</dev/null\n' \
+		"$BADSMTP_BIN" > "$T/activated"
+	chmod +x "$T/activated"
+	BADSMTP_BIN=$T/activated smtp_session "$@"
+}
+
+@test "a systemd socket name picks the profile: after --profile, before --port (SPEC §1)" {
+	export BADSMTP_TIME_SCALE=0.001
+	smtp_input 'QUIT'
+	LISTEN_FDNAMES=command-delay-2 smtp_session_activated --port 2525
+	expect_status 0
+	expect_out "$G" "$BYE"
+	port_profile_name command-delay-2
+	LISTEN_FDNAMES=command-delay-2 smtp_session_activated --profile greeting-delay-8
+	expect_out "$G" "$BYE"
+	port_profile_name greeting-delay-8
+	LISTEN_FDNAMES=connection smtp_session_activated --port 25201
+	expect_out "$G" "$BYE"
+	port_profile_name greeting-delay-1
+	LISTEN_FDNAMES=no-such-profile smtp_session_activated --port 25401
+	expect_out "$G" "$BYE"
+	port_profile_name command-delay-1
+}
+
 @test "ports next to the ranges are plain" {
 	local p
 	for p in 2525 25199 25210 25399 25410 25599 25610 25000; do

@@ -318,3 +318,97 @@ assert f['cipher'].startswith('TLS_ECDHE_ECDSA_WITH_'), f"
 	has 'S: 250 OK'
 	lacks 'S: 530 Must issue a STARTTLS command first'
 }
+
+# --- the static badsmtp-session and its twin, badsmtp-session-tls (src/handoff.h) ----------------
+
+# needs_twin: skip in a LINK=dynamic build (sanitizers, valgrind), which has one binary.
+needs_twin() {
+	TWIN=$(dirname "$BADSMTP_BIN")/badsmtp-session-tls
+	[ -x "$TWIN" ] || skip "LINK=dynamic build: no badsmtp-session-tls"
+}
+
+# alone: BADSMTP_BIN becomes a copy of badsmtp-session with no twin beside it.
+alone() {
+	mkdir -p "$T/alone"
+	cp "$BADSMTP_BIN" "$T/alone/badsmtp-session"
+	BADSMTP_BIN=$T/alone/badsmtp-session
+}
+
+# json_values FIELD: the distinct values of FIELD in the JSON log lines of $SMTP_ERR.
+json_values() {
+	/usr/bin/python3 -c 'import json, sys
+print(" ".join(sorted({str(json.loads(l).get(sys.argv[1])) for l in open(sys.argv[2]) if l.startswith("{")})))' \
+		"$1" "$SMTP_ERR"
+}
+
+@test "badsmtp-session is statically linked; its twin links libc only" {
+	needs_twin
+	run ldd "$BADSMTP_BIN"
+	[[ $output == *"not a dynamic executable"* ]] || fail "badsmtp-session: $output"
+	run ldd "$TWIN"
+	[ "$status" -eq 0 ] || fail "$output"
+	local extra
+	extra=$(awk '$1 !~ /^(linux-vdso\.so\.1|libc\.so\.6|\/lib64\/ld-linux-x86-64\.so\.2)$/' <<< "$output")
+	[ -z "$extra" ] || fail "the twin links more than libc: $extra"
+}
+
+@test "STARTTLS in the twin: one session id, one connection established and one closed" {
+	needs_twin
+	dialogue '!greeting' 'EHLO x' 'STARTTLS' 'EHLO y' 'QUIT'
+	tls_client -- --hostname mx.example
+	has 'S: 250-mx.example'
+	has 'EXIT 0'
+	[ "$(json_values session_id | wc -w)" = 1 ] || fail "session ids: $(json_values session_id)"
+	[ "$(grep -c 'SMTP connection established' "$SMTP_ERR")" = 1 ] || fail "$(cat "$SMTP_ERR")"
+	[ "$(grep -c 'SMTP connection closed' "$SMTP_ERR")" = 1 ] || fail "$(cat "$SMTP_ERR")"
+	grep -q '"message":"TLS handshake successful"' "$SMTP_ERR" || fail "$(cat "$SMTP_ERR")"
+}
+
+@test "twin missing: STARTTLS gets 454, the error names it, the session goes on" {
+	needs_twin
+	alone
+	smtp_input 'EHLO x' 'STARTTLS' 'NOOP' 'QUIT'
+	smtp_session
+	expect_status 0
+	expect_out "$G" "${EHLO_DEFAULT[@]}" '454 TLS not available due to temporary reason' \
+		'250 OK' "$BYE"
+	grep -q '"message":"TLS not available".*badsmtp-session-tls' "$SMTP_ERR" ||
+		fail "$(cat "$SMTP_ERR")"
+}
+
+@test "twin missing: smtps ends the session (exit 1) without writing a byte" {
+	needs_twin
+	alone
+	smtp_input 'EHLO x'
+	smtp_session --profile smtps
+	expect_status 1
+	expect_out
+	grep -q 'badsmtp-session-tls' "$SMTP_ERR" || fail "$(cat "$SMTP_ERR")"
+}
+
+@test "twin missing: journald logging and an unverified --tls-cert pair are start-up errors (111)" {
+	needs_twin
+	make_pair one.example
+	alone
+	smtp_input 'QUIT'
+	smtp_session --log-target journal
+	expect_status 111
+	expect_out
+	grep -q "cannot run $T/alone/badsmtp-session-tls" "$SMTP_ERR" || fail "$(cat "$SMTP_ERR")"
+	smtp_session --cert-cache "$CACHE" --tls-cert "$T/one.example.crt" --tls-key "$T/one.example.key"
+	expect_status 111
+	expect_out
+}
+
+@test "the twin verifies a --tls-cert pair once; later plain sessions stay static" {
+	needs_twin
+	make_pair one.example
+	smtp_input 'QUIT'
+	smtp_session --cert-cache "$CACHE" --tls-cert "$T/one.example.crt" --tls-key "$T/one.example.key"
+	expect_status 0
+	expect_out "$G" "$BYE"
+	alone
+	smtp_session --cert-cache "$CACHE" --tls-cert "$T/one.example.crt" --tls-key "$T/one.example.key"
+	expect_status 0
+	expect_out "$G" "$BYE"
+}

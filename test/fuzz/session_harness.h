@@ -174,7 +174,7 @@ static char *session_h_run(const void *in, size_t n, size_t *out_len, int *statu
 	saved1 = dup(1);
 	if (saved0 < 0 || saved1 < 0 || dup2(session_h.in_fd, 0) < 0 || dup2(session_h.out_fd, 1) < 0)
 		abort();
-	*status = session_run(&session_h.cfg, &session_h.profile, &session_h.peer);
+	*status = session_run(&session_h.cfg, &session_h.profile, &session_h.peer, NULL);
 	dup2(saved0, 0);
 	dup2(saved1, 1);
 	close(saved0);

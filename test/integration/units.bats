@@ -163,6 +163,7 @@ unit_values() {
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[ -x "$d/opt/bs/bin/badsmtp-session" ]
+	[ ! -x "${BADSMTP_BIN%/*}/badsmtp-session-tls" ] || [ -x "$d/opt/bs/bin/badsmtp-session-tls" ]
 	[ -x "$d/opt/bs/bin/badsmtp-run" ]
 	[ -f "$d/opt/bs/share/man/man8/badsmtp-session.8" ]
 	[ -f "$d/lib/systemd/system/badsmtp.target" ]
@@ -240,13 +241,17 @@ unit_values() {
 		sleep 0.5
 	done
 	run /usr/bin/python3 - <<'PY'
-import smtplib, socket, time
+import smtplib, socket, ssl, time
 H = "127.0.0.1"
+ctx = ssl.create_default_context(); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
 c = smtplib.SMTP(H, 2525, timeout=20); c.ehlo("x")
 print("plain", c.mail("a@example.com")[0], c.rcpt("b@example.com")[0],
       c.data(b"Subject: x\r\n\r\nhi\r\n")[0], c.quit()[0])
 c = smtplib.SMTP(H, 25587, timeout=20); c.ehlo("x")
-print("starttls-required", c.mail("a@example.com")[0]); c.quit()
+print("starttls-required", c.mail("a@example.com")[0], c.starttls(context=ctx)[0], c.ehlo("x")[0],
+      c.mail("a@example.com")[0]); c.quit()
+c = smtplib.SMTP_SSL(H, 25465, timeout=20, context=ctx)
+print("smtps", c.noop()[0]); c.quit()
 t = time.monotonic(); c = smtplib.SMTP(H, 25201, timeout=20)
 print("greeting-delay-1", int(time.monotonic() - t >= 0.95)); c.quit()
 c = smtplib.SMTP(H, 25401, timeout=20); t = time.monotonic(); c.noop()
@@ -264,7 +269,7 @@ PY
 	for _ in $(seq 60); do kill -0 "$NSPAWN_PID" 2> /dev/null || break; sleep 0.5; done
 	kill -KILL "$NSPAWN_PID" 2> /dev/null || true
 	[ "$status" -eq 0 ] || { tail -n 30 "$BATS_TEST_TMPDIR/console"; false; }
-	[ "$output" = $'plain 250 250 250 221\nstarttls-required 530\ngreeting-delay-1 1\ncommand-delay-1 1\ndrop 25600 0\ndrop 25601 0' ]
+	[ "$output" = $'plain 250 250 250 221\nstarttls-required 530 220 250 250\nsmtps 250\ngreeting-delay-1 1\ncommand-delay-1 1\ndrop 25600 0\ndrop 25601 0' ]
 	# structured journal entries, one field per log field
 	run journalctl -D "$(ls -d "$r"/journal/*/ | head -n 1)" -o json --no-pager \
 		MESSAGE="SMTP message stored successfully"
