@@ -4,7 +4,8 @@
 # LINK=static (default): badsmtp-session is linked statically, since process start-up is what a
 # session per connection costs, and hands sessions that need GnuTLS or libsystemd to the
 # dynamically linked badsmtp-session-tls beside it (src/handoff.h). LINK=dynamic: one dynamically
-# linked badsmtp-session that loads them itself (sanitizers and valgrind need that).
+# linked program that loads them itself (sanitizers and valgrind need that), under both names,
+# since the smtps and starttls-required units start badsmtp-session-tls directly.
 
 MAKEFLAGS += -r
 CC      ?= cc
@@ -21,7 +22,7 @@ LIBS     = -l:libresolv.a
 LIB_SRCS  = $(filter-out src/main.c,$(wildcard src/*.c))
 LIB_OBJS  = $(LIB_SRCS:src/%.c=$(O)/%.o)
 BIN       = $(O)/badsmtp-session
-TWIN      = $(if $(filter static,$(LINK)),$(O)/badsmtp-session-tls)
+TWIN      = $(O)/badsmtp-session-tls
 UNIT_SRCS = $(wildcard test/unit/test_*.c)
 UNIT_BINS = $(UNIT_SRCS:test/unit/%.c=$(O)/unit/%)
 
@@ -37,6 +38,9 @@ $(TWIN): $(O)/main.o $(LIB_OBJS)
 else
 $(BIN): $(O)/main.o $(LIB_OBJS)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(TWIN): $(BIN)
+	ln -f $< $@
 endif
 
 $(O)/library-static.o: src/library.c

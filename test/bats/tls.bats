@@ -321,10 +321,12 @@ assert f['cipher'].startswith('TLS_ECDHE_ECDSA_WITH_'), f"
 
 # --- the static badsmtp-session and its twin, badsmtp-session-tls (src/handoff.h) ----------------
 
-# needs_twin: skip in a LINK=dynamic build (sanitizers, valgrind), which has one binary.
-needs_twin() {
+# needs_static: skip unless BADSMTP_BIN is the static build's ELF with its twin beside it (a
+# LINK=dynamic build, for sanitizers and valgrind, hands nothing off).
+needs_static() {
 	TWIN=$(dirname "$BADSMTP_BIN")/badsmtp-session-tls
-	[ -x "$TWIN" ] || skip "LINK=dynamic build: no badsmtp-session-tls"
+	{ [ -x "$TWIN" ] && [ "$(head -c 4 "$BADSMTP_BIN" | tr -d '\177')" = ELF ] &&
+		! ldd "$BADSMTP_BIN" > /dev/null 2>&1; } || skip "not the static build (LINK=dynamic)"
 }
 
 # alone: BADSMTP_BIN becomes a copy of badsmtp-session with no twin beside it.
@@ -342,7 +344,7 @@ print(" ".join(sorted({str(json.loads(l).get(sys.argv[1])) for l in open(sys.arg
 }
 
 @test "badsmtp-session is statically linked; its twin links libc only" {
-	needs_twin
+	needs_static
 	run ldd "$BADSMTP_BIN"
 	[[ $output == *"not a dynamic executable"* ]] || fail "badsmtp-session: $output"
 	run ldd "$TWIN"
@@ -353,7 +355,6 @@ print(" ".join(sorted({str(json.loads(l).get(sys.argv[1])) for l in open(sys.arg
 }
 
 @test "STARTTLS in the twin: one session id, one connection established and one closed" {
-	needs_twin
 	dialogue '!greeting' 'EHLO x' 'STARTTLS' 'EHLO y' 'QUIT'
 	tls_client -- --hostname mx.example
 	has 'S: 250-mx.example'
@@ -365,7 +366,7 @@ print(" ".join(sorted({str(json.loads(l).get(sys.argv[1])) for l in open(sys.arg
 }
 
 @test "twin missing: STARTTLS gets 454, the error names it, the session goes on" {
-	needs_twin
+	needs_static
 	alone
 	smtp_input 'EHLO x' 'STARTTLS' 'NOOP' 'QUIT'
 	smtp_session
@@ -377,7 +378,7 @@ print(" ".join(sorted({str(json.loads(l).get(sys.argv[1])) for l in open(sys.arg
 }
 
 @test "twin missing: smtps ends the session (exit 1) without writing a byte" {
-	needs_twin
+	needs_static
 	alone
 	smtp_input 'EHLO x'
 	smtp_session --profile smtps
@@ -387,7 +388,7 @@ print(" ".join(sorted({str(json.loads(l).get(sys.argv[1])) for l in open(sys.arg
 }
 
 @test "twin missing: journald logging and an unverified --tls-cert pair are start-up errors (111)" {
-	needs_twin
+	needs_static
 	make_pair one.example
 	alone
 	smtp_input 'QUIT'
@@ -401,7 +402,7 @@ print(" ".join(sorted({str(json.loads(l).get(sys.argv[1])) for l in open(sys.arg
 }
 
 @test "the twin verifies a --tls-cert pair once; later plain sessions stay static" {
-	needs_twin
+	needs_static
 	make_pair one.example
 	smtp_input 'QUIT'
 	smtp_session --cert-cache "$CACHE" --tls-cert "$T/one.example.crt" --tls-key "$T/one.example.key"

@@ -110,6 +110,11 @@ unit_values() {
 	grep -qx 'CacheDirectory=badsmtp' "$conf"
 	grep -qx 'ProtectSystem=strict' "$conf"
 	grep -q '^ExecStart=@BINDIR@/badsmtp-session' "$conf"
+	# smtps and starttls-required start the twin directly: every one of their sessions needs TLS
+	for f in smtps starttls-required; do
+		[ "$(sed -n 's/^ExecStart=//p' "$REPO/systemd/badsmtp-$f@.service.d/"*.conf | tr '\n' '|')" = \
+			'|@BINDIR@/badsmtp-session-tls|' ]
+	done
 	grep -Eqx 'TriggerLimit(IntervalSec|Burst)=0' "$sock"
 	grep -Eq '^MaxConnections=[0-9]+$' "$sock"
 	grep -Eq '^MaxConnectionsPerSource=[0-9]+$' "$sock"
@@ -148,8 +153,11 @@ unit_values() {
 		read -r svc type proto wait user server argv0 arg1 arg2 rest <<< "$line"
 		[ "$type $proto" = "stream tcp" ]
 		[[ $wait == nowait.* ]]
-		[ "$server" = "@BINDIR@/badsmtp-session" ]
-		[ "$argv0 $arg1 $arg2" = "badsmtp-session --port $port" ]
+		# every smtps and starttls-required session needs TLS: those start the twin directly
+		local prog=badsmtp-session
+		case $port in 25465 | 25587) prog=badsmtp-session-tls ;; esac
+		[ "$server" = "@BINDIR@/$prog" ]
+		[ "$argv0 $arg1 $arg2" = "$prog --port $port" ]
 		[ -z "$rest" ]
 	done
 	[ "$(grep -c '^127' "$REPO/inetd/inetd.conf")" -eq 33 ]
