@@ -77,19 +77,29 @@ int handoff_exec(const struct handoff *resume, char *err, size_t errlen)
 
 int handoff_take(struct handoff *resume)
 {
-	const char *state = getenv(HANDOFF_VAR);
-	char id[sizeof resume->session_id];
-	long long started;
-	int end = 0, valid;
+	const char *state = getenv(HANDOFF_VAR), *space;
+	char *end;
+	size_t id_len;
+	long long started = -1;
 
 	if (state == NULL)
 		return 0;
-	valid = sscanf(state, "%23[a-z0-9_] %lld%n", id, &started, &end) == 2 &&
-	        state[end] == '\0' && started >= 0;
+	/* "<session id> <start ms>": the id as session.c makes it, the time a plain decimal */
+	space = strchr(state, ' ');
+	id_len = space != NULL ? (size_t)(space - state) : 0;
+	if (id_len > 0 && id_len < sizeof resume->session_id &&
+	    strspn(state, "abcdefghijklmnopqrstuvwxyz0123456789_") == id_len &&
+	    space[1] >= '0' && space[1] <= '9') {
+		errno = 0;
+		started = strtoll(space + 1, &end, 10);
+		if (errno != 0 || *end != '\0')
+			started = -1;
+	}
+	if (started >= 0) {
+		memcpy(resume->session_id, state, id_len);
+		resume->session_id[id_len] = '\0';
+		resume->started_ms = started;
+	}
 	unsetenv(HANDOFF_VAR);   /* nothing this session runs later should see it */
-	if (!valid)
-		return 0;
-	memcpy(resume->session_id, id, sizeof id);
-	resume->started_ms = started;
-	return 1;
+	return started >= 0;
 }

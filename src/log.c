@@ -1,5 +1,5 @@
 /* log: renders events as JSON or text lines and hands them to one target: write(2) for stderr
- * and files, syslog(3), or sd_journal_sendv from a dlopen'd libsystemd. Lines for stderr and
+ * and files, a datagram to the syslog socket, or sd_journal_sendv from a dlopen'd libsystemd. Lines for stderr and
  * files are gathered and written whole, several per write, just before the process blocks (a
  * clock_on_block hook) or ends (log_flush): one write per exchange rather than one per event.
  * The auto target follows SPEC §11: journald when JOURNAL_STREAM names our fd 2, syslog when
@@ -17,8 +17,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
+#include <sys/un.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
@@ -61,8 +63,16 @@ static int stderr_is_journal(void)
 	const char *js = getenv("JOURNAL_STREAM");
 	unsigned long long dev, ino;
 	struct stat st;
+	char *end;
 
-	if (js == NULL || sscanf(js, "%llu:%llu", &dev, &ino) != 2 || fstat(2, &st) != 0)
+	if (js == NULL)
+		return 0;
+	dev = strtoull(js, &end, 10);
+	if (end == js || *end != ':')
+		return 0;
+	js = end + 1;
+	ino = strtoull(js, &end, 10);
+	if (end == js || fstat(2, &st) != 0)
 		return 0;
 	return (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
 }
@@ -80,10 +90,47 @@ int log_target_needs_library(const char *name)
 	return strcmp(name, "journal") == 0 || (strcmp(name, "auto") == 0 && stderr_is_journal());
 }
 
+/* The syslog target: one datagram per event to /dev/log, in the RFC 3164 form without the
+ * TIMESTAMP, which the daemon then sets (RFC 3164 §4.3.2). Not syslog(3): its local-time stamp
+ * links glibc's time-zone code (tzset, sscanf, strftime: an eighth of the static binary) into
+ * every session's memory, for a stamp the daemon sets anyway. */
+static int syslog_fd = -1;
+
+static void syslog_connect(void)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX, .sun_path = "/dev/log" };
+
+	if (syslog_fd >= 0)
+		close(syslog_fd);
+	syslog_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (syslog_fd >= 0 && connect(syslog_fd, (struct sockaddr *)&addr, sizeof addr) != 0) {
+		close(syslog_fd);
+		syslog_fd = -1;
+	}
+}
+
 static void open_syslog(void)
 {
-	openlog("badsmtp-session", LOG_PID | LOG_NDELAY, LOG_MAIL);
+	syslog_connect();
 	target = TARGET_SYSLOG;
+}
+
+static void send_syslog(int priority, const char *text, size_t n)
+{
+	char head[64];
+	int w = snprintf(head, sizeof head, "<%d>badsmtp-session[%ld]: ", LOG_MAIL | priority,
+	                 (long)getpid());
+	struct iovec iov[2] = { { head, w > 0 ? (size_t)w : 0 }, { (void *)text, n } };
+
+	if (w < 0 || (size_t)w >= sizeof head)
+		return;
+	/* No daemon at start, or one that restarted since: connect again, once per event. */
+	if (syslog_fd < 0 || writev(syslog_fd, iov, 2) < 0) {
+		syslog_connect();
+		if (syslog_fd >= 0 && writev(syslog_fd, iov, 2) < 0) {
+			/* Nowhere left to report a logging failure; the session goes on. */
+		}
+	}
 }
 
 static void write_out(const char *p, size_t n)
@@ -420,8 +467,7 @@ void log_event(enum log_level level, const char *message, const struct log_field
 	l.len = 0;
 	render(&l, level, message, sorted, n);
 	if (target == TARGET_SYSLOG) {
-		l.buf[l.len] = '\0';
-		syslog(syslog_priorities[level], "%s", l.buf);
+		send_syslog(syslog_priorities[level], l.buf, l.len);
 		return;
 	}
 	l.buf[l.len++] = '\n';
@@ -438,8 +484,8 @@ void log_event(enum log_level level, const char *message, const struct log_field
 void log_fatal_setup(const char *message)
 {
 	if (fd2_is_socket()) {
-		openlog("badsmtp-session", LOG_PID, LOG_MAIL);
-		syslog(LOG_ERR, "%s", message);
+		open_syslog();
+		send_syslog(LOG_ERR, message, strlen(message));
 	} else {
 		dprintf(2, "badsmtp-session: %s\n", message);
 	}
