@@ -65,10 +65,12 @@ check: deps
 deps:
 	@scripts/ensure-deps $(if $(SANFLAGS),sanitize,test)
 
-# The same tests on an ASan+UBSan build, less the units' configuration checks and the bench smoke.
+# The same tests on an ASan+UBSan build, less the TCP suites that test launchers, units and the
+# bench scripts rather than the session's memory (tls-tcp.bats stays: TLS over real sockets).
 check-sanitize:
 	@scripts/ensure-deps sanitize
-	BADSMTP_TEST_SKIP="units.bats bench-smoke.bats" \
+	BADSMTP_TEST_SKIP="integration/units.bats integration/bench-smoke.bats \
+	  integration/launchers.bats integration/faults.bats" \
 	$(MAKE) O=build/sanitize LINK=dynamic CC=clang CFLAGS="-O1 -g" \
 	  SANFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" check
 
