@@ -60,8 +60,11 @@ int handoff_exec(const struct handoff *resume, char *err, size_t errlen)
 	char path[4200], state[64];
 	int w;
 
-	if (handoff_check(err, errlen) != 0 || twin_path(path, sizeof path) != 0)
+	/* No access() first: execv says itself, in errno, why the twin cannot run. */
+	if (twin_path(path, sizeof path) != 0) {
+		snprintf(err, errlen, "cannot tell where %s is (no /proc/self/exe)", HANDOFF_TWIN);
 		return -1;
+	}
 	if (resume != NULL) {
 		w = snprintf(state, sizeof state, "%s %lld", resume->session_id, resume->started_ms);
 		if (w < 0 || (size_t)w >= sizeof state || setenv(HANDOFF_VAR, state, 1) != 0) {

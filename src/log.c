@@ -323,20 +323,16 @@ static void put_timestamp(struct line *l)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	clock_utc(ts.tv_sec, &t);
-	put_decimal(l, t.year, 4);
-	put(l, "-", 1);
-	put_decimal(l, t.month, 2);
-	put(l, "-", 1);
-	put_decimal(l, t.day, 2);
-	put(l, "T", 1);
-	put_decimal(l, t.hour, 2);
-	put(l, ":", 1);
-	put_decimal(l, t.minute, 2);
-	put(l, ":", 1);
-	put_decimal(l, t.second, 2);
-	put(l, ".", 1);
-	put_decimal(l, ts.tv_nsec / 1000, 6);
-	put(l, "Z", 1);
+
+	const struct { long long value; int width; char after; } parts[] = {
+		{ t.year, 4, '-' }, { t.month, 2, '-' }, { t.day, 2, 'T' }, { t.hour, 2, ':' },
+		{ t.minute, 2, ':' }, { t.second, 2, '.' }, { ts.tv_nsec / 1000, 6, 'Z' },
+	};
+
+	for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+		put_decimal(l, parts[i].value, parts[i].width);
+		put(l, &parts[i].after, 1);
+	}
 }
 
 /* Fields sorted by name (SPEC §11); a handful per event, so insertion sort of pointers. */

@@ -539,10 +539,14 @@ assert one('SMTP authentication successful')['level'] == 'INFO'
 
 # --- libresolv: b64_pton comes from libresolv.a ---------------------------------------------------
 
-@test "the binary does not link libresolv" {
-	run ldd "$BADSMTP_BIN"
-	[ "$status" -eq 0 ] || [[ $output == *"not a dynamic executable"* ]] || fail "ldd failed: $output"
-	[[ $output != *libresolv* ]] || fail "linked with libresolv: $output"
+@test "neither badsmtp-session nor its twin links libresolv" {
+	local b
+	for b in "$BADSMTP_BIN" "$(dirname "$BADSMTP_BIN")/badsmtp-session-tls"; do
+		[ -x "$b" ] || fail "$b is missing"
+		run ldd "$b"
+		[ "$status" -eq 0 ] || [[ $output == *"not a dynamic executable"* ]] || fail "ldd $b: $output"
+		[[ $output != *libresolv* ]] || fail "$b links libresolv: $output"
+	done
 }
 
 # --- real clients: swaks --pipe ---------------------------------------------------------------------
