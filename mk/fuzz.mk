@@ -70,12 +70,12 @@ fuzz-afl:
 	  -o $(FUZZ_AFL_DIR)/out -x test/fuzz/dict/session.dict -t 2000 -m none \
 	  -- $(FUZZ_AFL_DIR)/build/badsmtp-session
 
-# The bats suite with BADSMTP_BIN = a wrapper that runs the binary under valgrind; any error
+# The bats suite with BADSMTP_BIN = a wrapper that runs the binary under valgrind (and one beside
+# it for the twin, which tests look for there); any error
 # or definite leak makes the session exit 99, which the tests see, and leaves a report in
 # build/valgrind/logs/. The binary is built for it (gcc, DWARF 4: valgrind 3.19 cannot read
 # clang 14's DWARF 5). Timing tests skip themselves when BADSMTP_UNDER_VALGRIND=1.
 VALGRIND_DIR = build/valgrind
-VALGRIND_BIN = $(VALGRIND_DIR)/obj/badsmtp-session
 VALGRIND_JOBS ?= $(shell nproc 2> /dev/null || echo 2)
 # Each bats file is one job; VALGRIND_JOBS of them run at once (valgrind is CPU-bound).
 # The default set is every pipe suite but those about delays and TLS: valgrind's start-up and
@@ -88,13 +88,14 @@ VALGRIND_SUITES ?= $(filter-out %/08-profiles.bats %/10-timing.bats %/tls.bats %
 override VALGRIND_SUITES := $(if $(filter all,$(VALGRIND_SUITES)),$(wildcard test/bats/*.bats),$(VALGRIND_SUITES))
 check-valgrind:
 	command -v valgrind > /dev/null || { echo "apt-get install valgrind"; exit 1; }
-	$(MAKE) O=$(VALGRIND_DIR)/obj LINK=dynamic CC=gcc CFLAGS="-O1 -g -gdwarf-4" SANFLAGS= $(VALGRIND_BIN)
+	$(MAKE) O=$(VALGRIND_DIR)/obj LINK=dynamic CC=gcc CFLAGS="-O1 -g -gdwarf-4" SANFLAGS= all
 	rm -rf $(VALGRIND_DIR)/logs && mkdir -p $(VALGRIND_DIR)/logs && chmod 1777 $(VALGRIND_DIR)/logs
-	printf '%s\n' '#!/bin/sh' \
-	  'exec valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite -q \
-	  --log-file="$(abspath $(VALGRIND_DIR)/logs)/%p.log" "$(abspath $(VALGRIND_BIN))" "$$@"' \
-	  > $(VALGRIND_DIR)/badsmtp-session
-	chmod +x $(VALGRIND_DIR)/badsmtp-session
+	for p in badsmtp-session badsmtp-session-tls; do \
+	  printf '%s\n' '#!/bin/sh' \
+	    'exec valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite -q \
+	    --log-file="$(abspath $(VALGRIND_DIR)/logs)/%p.log" "$(abspath $(VALGRIND_DIR)/obj)/'"$$p"'" "$$@"' \
+	    > $(VALGRIND_DIR)/$$p && chmod +x $(VALGRIND_DIR)/$$p || exit 1; \
+	done
 	rm -rf $(VALGRIND_DIR)/tap && mkdir -p $(VALGRIND_DIR)/tap
 	@echo "check-valgrind: $(words $(VALGRIND_SUITES)) bats files, $(VALGRIND_JOBS) at a time"
 	@export BADSMTP_BIN=$(abspath $(VALGRIND_DIR)/badsmtp-session) BADSMTP_UNDER_VALGRIND=1; \
