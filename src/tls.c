@@ -1,11 +1,14 @@
 /* tls: one server-side TLS session over the session's own fds (SPEC §7; RFC 3207 STARTTLS,
  * RFC 8314 implicit TLS), through GnuTLS loaded with dlopen (tlsdl.c).
- * - Transport: our own push/pull over io->in_fd/io->out_fd with read(2)/write(2), because
+ * - Transport: our own push/pull over io->in_fd/io->out_fd with read(2)/writev(2), because
  *   GnuTLS's default recv()/sendmsg() fail on pipes. Pull never blocks: it reads only what
  *   poll() says is there, else EAGAIN, so after the handshake the io layer's own deadline and
  *   SIGTERM handling govern every wait for input. During the handshake GnuTLS waits in our
  *   pull_timeout (a clock_wait, SIGTERM let in) within gnutls_handshake_set_timeout's bound.
- *   Push waits for POLLOUT at most timeout_ms, so a client that stops reading cannot hang us.
+ *   GnuTLS pulls a record header, then its body: pull reads whatever has arrived into its own
+ *   buffer and serves those small reads from it (one read per segment, not two per record).
+ *   Push takes a whole flight of records in one writev, and waits for POLLOUT at most
+ *   timeout_ms, so a client that stops reading cannot hang us.
  * - Certificates: --tls-cert/--tls-key loaded before the handshake; otherwise chosen after the
  *   ClientHello (post-client-hello callback) for the SNI name, generated or cached by cert.c.
  * - Priority "NORMAL" limited to TLS 1.3 and 1.2, set up once per process.
@@ -24,6 +27,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #define PRIORITY "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
@@ -43,6 +47,8 @@ static struct {
 	char cred_err[512];
 	char sni[256];
 	struct cert_pem pem;
+	unsigned char in[16 * 1024 + 512];              /* pulled from in_fd, not yet given GnuTLS */
+	size_t in_off, in_len;
 } T;
 
 static int timeout_of(const struct tls_settings *s)
@@ -52,19 +58,34 @@ static int timeout_of(const struct tls_settings *s)
 
 /* ---- transport ---- */
 
+static size_t pulled(void)
+{
+	return T.in_len - T.in_off;
+}
+
 static ssize_t pull(gnutls_transport_ptr_t ptr, void *buf, size_t n)
 {
 	struct io *io = ptr;
-	struct pollfd pfd = { .fd = io->in_fd, .events = POLLIN };
-	int r = poll(&pfd, 1, 0);
 
-	if (r == 0) {
-		errno = EAGAIN;
-		return -1;
+	if (pulled() == 0) {
+		struct pollfd pfd = { .fd = io->in_fd, .events = POLLIN };
+		int r = poll(&pfd, 1, 0);
+		ssize_t got;
+
+		if (r == 0) {
+			errno = EAGAIN;
+			return -1;
+		}
+		if (r < 0 || (got = read(io->in_fd, T.in, sizeof T.in)) <= 0)
+			return r < 0 ? -1 : got;
+		T.in_off = 0;
+		T.in_len = (size_t)got;
 	}
-	if (r < 0)
-		return -1;
-	return read(io->in_fd, buf, n);
+	if (n > pulled())
+		n = pulled();
+	memcpy(buf, T.in + T.in_off, n);
+	T.in_off += n;
+	return (ssize_t)n;
 }
 
 static int pull_timeout(gnutls_transport_ptr_t ptr, unsigned int ms)
@@ -72,6 +93,9 @@ static int pull_timeout(gnutls_transport_ptr_t ptr, unsigned int ms)
 	struct io *io = ptr;
 	struct pollfd pfd = { .fd = io->in_fd, .events = POLLIN };
 	int wait_ms = ms == GNUTLS_INDEFINITE_TIMEOUT ? -1 : ms > INT_MAX ? INT_MAX : (int)ms;
+
+	if (pulled() > 0)
+		return 1;
 	int r = clock_wait(&pfd, 1, wait_ms);
 
 	if (r < 0 && errno == EINTR && !(io->interrupted && *io->interrupted))
@@ -79,14 +103,18 @@ static int pull_timeout(gnutls_transport_ptr_t ptr, unsigned int ms)
 	return r;
 }
 
-static ssize_t push(gnutls_transport_ptr_t ptr, const void *buf, size_t n)
+static ssize_t push(gnutls_transport_ptr_t ptr, const giovec_t *giov, int n)
 {
 	struct io *io = ptr;
 	int timeout = T.timeout_ms;
 	long long deadline = timeout < 0 ? -1 : clock_monotonic_ms() + timeout;
+	struct iovec iov[16];   /* GnuTLS takes a short write as one: the rest goes next call */
+	int count = n < (int)(sizeof iov / sizeof iov[0]) ? n : (int)(sizeof iov / sizeof iov[0]);
 
+	for (int i = 0; i < count; i++)
+		iov[i] = (struct iovec){ .iov_base = giov[i].iov_base, .iov_len = giov[i].iov_len };
 	for (;;) {
-		ssize_t w = write(io->out_fd, buf, n);
+		ssize_t w = writev(io->out_fd, iov, count);
 
 		if (w >= 0 || (errno != EAGAIN && errno != EINTR))
 			return w;
@@ -161,7 +189,7 @@ static ssize_t record_write(void *ctx, const void *buf, size_t n)
 
 static size_t record_pending(void *ctx)
 {
-	return T.ended ? 0 : tlsdl.gnutls_record_check_pending(ctx);
+	return T.ended ? 0 : tlsdl.gnutls_record_check_pending(ctx) + pulled();
 }
 
 /* ---- set-up ---- */
@@ -337,7 +365,7 @@ static int handshake(struct io *io, const struct tls_settings *s, struct tls_inf
 	tlsdl.gnutls_transport_set_ptr(T.session, io);
 	tlsdl.gnutls_transport_set_pull_function(T.session, pull);
 	tlsdl.gnutls_transport_set_pull_timeout_function(T.session, pull_timeout);
-	tlsdl.gnutls_transport_set_push_function(T.session, push);
+	tlsdl.gnutls_transport_set_vec_push_function(T.session, push);
 	tlsdl.gnutls_handshake_set_timeout(T.session, timeout < 0 ? 0 : (unsigned)timeout);
 	tlsdl.gnutls_handshake_set_post_client_hello_function(T.session, on_client_hello);
 

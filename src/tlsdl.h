@@ -24,7 +24,7 @@
 	X(gnutls_certificate_free_credentials) \
 	X(gnutls_certificate_set_x509_key_mem) \
 	X(gnutls_transport_set_ptr) \
-	X(gnutls_transport_set_push_function) \
+	X(gnutls_transport_set_vec_push_function) \
 	X(gnutls_transport_set_pull_function) \
 	X(gnutls_transport_set_pull_timeout_function) \
 	X(gnutls_handshake) \

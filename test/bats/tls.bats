@@ -115,6 +115,21 @@ assert not [e for e in by('SMTP command received') if e['fields']['command'] == 
 	[ "$(grep -c '^S: 250-STARTTLS$' <<< "$output")" -eq 1 ] || fail "STARTTLS offered after TLS: $output"
 }
 
+@test "after TLS: commands in several TLS records of one write are all answered at once" {
+	# The records arrive in one read; the session must answer each without waiting for more.
+	dialogue '!greeting' 'EHLO x' 'STARTTLS' \
+		'!records EHLO y|MAIL FROM:<a@example.com>|RCPT TO:<b@example.com>|NOOP|QUIT'
+	local start=$SECONDS
+	tls_client --timeout 3 --
+	[ $((SECONDS - start)) -lt 3 ] || fail "replies waited for more input: $output"
+	sed -n '/^TLS: /,$p' <<< "$output" | grep '^S: ' > "$T/after"
+	printf 'S: %s\n' "${EHLO_DEFAULT[@]}" > "$T/want"
+	sed -i '/^S: 250-STARTTLS$/d' "$T/want"
+	printf 'S: %s\n' '250 OK' '250 OK' '250 OK' '221 Bye' >> "$T/want"
+	diff -u "$T/want" "$T/after" || fail "replies after TLS differ (above): $output"
+	has 'EXIT 0'
+}
+
 @test "after TLS: triggers and EHLO keywords are forgotten" {
 	dialogue '!greeting' 'EHLO nopipelining-nosize.example' 'MAIL FROM:<noop550@example.com>' \
 		'RSET' 'NOOP' 'STARTTLS' 'EHLO x' 'NOOP' 'QUIT'

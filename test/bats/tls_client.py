@@ -11,6 +11,8 @@ The dialogue comes on stdin, one client line per line:
   !greeting  read the greeting
   !maps      print "MAPS gnutls=yes|no" from /proc/<server pid>/maps
   !raw TEXT  send TEXT (with \\r \\n escapes) without reading a reply
+  !records A|B|...  after TLS: each command in a TLS record of its own, all records in one write,
+             then read one reply per command (pipelining across records)
   anything else: send it with CRLF and read one reply; after a 220 to STARTTLS, handshake.
 Output: "S: line" per reply line, "TLS: version cipher" after a handshake, "EOF" when the server
 closes, "EXIT n" with the server's exit status. The child's stderr is inherited.
@@ -150,6 +152,13 @@ def main():
             elif line == '!maps':
                 with open('/proc/%d/maps' % proc.pid) as f:
                     print('MAPS gnutls=%s' % ('yes' if 'libgnutls' in f.read() else 'no'), flush=True)
+            elif line.startswith('!records '):
+                commands = line[len('!records '):].split('|')
+                for command in commands:
+                    c.tls.write(command.encode() + b'\r\n')
+                c._flush_tls()
+                for command in commands:
+                    c.reply()
             elif line.startswith('!raw '):
                 c.send(line[5:].encode().decode('unicode_escape').encode('latin-1'))
             else:
