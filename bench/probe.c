@@ -3,6 +3,8 @@
  *                           prints "p50_us=… p99_us=… failed=…"
  *   probe hold PORT BYTES   EHLO, then (BYTES > 0) one message of BYTES bytes; prints "ready" and
  *                           waits for stdin EOF before QUIT, so the bench can read the server's RSS. */
+#include "smtpreply.h"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -33,6 +35,7 @@ static int dial(int port)
 static int reply(int fd)
 {
 	char buf[8192];
+	int code;
 	size_t n = 0;
 
 	for (;;) {
@@ -41,13 +44,8 @@ static int reply(int fd)
 			return -1;
 		n += (size_t)r;
 		buf[n] = '\0';
-		if (n >= 2 && buf[n - 2] == '\r' && buf[n - 1] == '\n') {
-			char *last = buf + n - 2;
-			while (last > buf && last[-1] != '\n')
-				last--;
-			if (strlen(last) >= 4 && last[3] == ' ')
-				return atoi(last);
-		}
+		if ((code = reply_complete(buf, n)) != 0)
+			return code;
 		if (n == sizeof buf - 1)
 			return -1;
 	}

@@ -5,6 +5,8 @@
  *   -H           hold: one session; after the second EHLO print "ready" and wait for stdin EOF
  *                before QUIT (lets the bench read the server's RSS).
  * No certificate verification: the servers under test use self-signed certificates. */
+#include "smtpreply.h"
+
 #include <arpa/inet.h>
 #include <gnutls/gnutls.h>
 #include <netinet/in.h>
@@ -24,6 +26,7 @@ static int hold;
 static int reply(int fd, gnutls_session_t s)
 {
 	char buf[8192];
+	int code;
 	size_t n = 0;
 
 	for (;;) {
@@ -35,14 +38,8 @@ static int reply(int fd, gnutls_session_t s)
 			return -1;
 		n += (size_t)r;
 		buf[n] = '\0';
-		/* The last complete line decides: "ddd " ends the reply. */
-		if (n >= 2 && buf[n - 2] == '\r' && buf[n - 1] == '\n') {
-			char *last = buf + n - 2;
-			while (last > buf && last[-1] != '\n')
-				last--;
-			if (strlen(last) >= 4 && last[3] == ' ')
-				return atoi(last);
-		}
+		if ((code = reply_complete(buf, n)) != 0)
+			return code;
 		if (n == sizeof buf - 1)
 			return -1;
 	}
