@@ -630,13 +630,16 @@ static enum io_status read_chunk(struct session *s, unsigned long long n, int ke
 	return IO_OK;
 }
 
-/* "n" or "n LAST"; 0 or -1. */
+/* "n" or "n LAST"; 0 or -1. *size is the chunk to read either way: n whenever the first word
+ * is a number (so "BDAT 6 FOO" still has its 6 octets read), else 0. */
 static int parse_bdat(const struct command *c, unsigned long long *size, int *last)
 {
 	size_t i = decimal(c->arg, c->arg_len, size);
 
-	if (i == 0 || *size > BDAT_CHUNK_MAX)
+	if (i == 0 || *size > BDAT_CHUNK_MAX || (i < c->arg_len && c->arg[i] != ' ')) {
+		*size = 0;
 		return -1;
+	}
 	while (i < c->arg_len && c->arg[i] == ' ')
 		i++;
 	*last = c->arg_len - i == 4 && strncasecmp(c->arg + i, "LAST", 4) == 0;
@@ -644,29 +647,31 @@ static int parse_bdat(const struct command *c, unsigned long long *size, int *la
 }
 
 /* BDAT (RFC 3030): the chunk is read before any reply, errors included, so chunk bytes are
- * never taken for commands; that is why this handler does its own state check. */
+ * never taken for commands; that is why this handler does its own state check, which still
+ * comes before the argument check (SPEC §2). */
 static void do_bdat(struct session *s, const struct command *c)
 {
 	unsigned long long size;
 	int last, in_message = s->state == ST_RCPT || s->state == ST_BDAT;
+	int bad_arguments = parse_bdat(c, &size, &last) != 0;
 	enum io_status st;
 
-	if (parse_bdat(c, &size, &last) != 0) {
-		reply(s, REPLY_SYNTAX);
-		return;
-	}
-	if (in_message && s->nrcpts > 0 && s->state == ST_RCPT) {
+	if (!bad_arguments && in_message && s->nrcpts > 0 && s->state == ST_RCPT) {
 		s->bdat_size = 0;
 		begin_message(s);
 		set_state(s, ST_BDAT);
 	}
-	st = read_chunk(s, size, s->state == ST_BDAT);
+	st = read_chunk(s, size, !bad_arguments && s->state == ST_BDAT);
 	if (st != IO_OK) {
 		end_on_io(s, st);
 		return;
 	}
 	if (!in_message) {
 		reply_bad_sequence(s, VERB_BDAT);
+		return;
+	}
+	if (bad_arguments) {
+		reply(s, REPLY_SYNTAX);
 		return;
 	}
 	if (s->nrcpts == 0) {
@@ -833,14 +838,16 @@ static void do_starttls(struct session *s, const struct command *c)
 {
 	size_t injected;
 
+	/* Without the extension (nostarttls, HELO) nothing of it runs, arguments and triggers
+	 * included, as on a server that never had it (SPEC §3); once TLS is up, the 554 instead. */
+	if (!s->tls_on && !(s->opts.ext & EXT_STARTTLS)) {
+		reply(s, REPLY_NOT_IMPLEMENTED);
+		return;
+	}
 	if (!no_argument(s, c) || fire_armed(s, TRIGGER_STARTTLS))
 		return;
 	if (s->tls_on) {
 		reply(s, REPLY_TLS_ALREADY);
-		return;
-	}
-	if (!(s->opts.ext & EXT_STARTTLS)) {
-		reply(s, REPLY_NOT_IMPLEMENTED);
 		return;
 	}
 	if (preload_tls(s) != 0) {

@@ -228,6 +228,15 @@ E555='555 MAIL FROM/RCPT TO parameters not recognized or not implemented'
 	expect_out "$G" "${WANT[@]}" "$E502" '250 OK' "$BYE"
 }
 
+# As on a server without the extension: its arguments are not checked, its trigger never fires.
+@test "nostarttls: STARTTLS with an argument, or with a starttls trigger armed, still gets 502" {
+	want_ehlo starttls=none
+	smtp_input 'EHLO nostarttls.example.com' 'STARTTLS now' 'MAIL FROM:<starttls454@example.com>' \
+		'RSET' 'STARTTLS' 'QUIT'
+	smtp_session
+	expect_out "$G" "${WANT[@]}" "$E502" '250 OK' '250 OK' "$E502" "$BYE"
+}
+
 @test "nochunking: no CHUNKING line" {
 	ehlo_check nochunking.example.com chunking=none
 }
@@ -390,6 +399,12 @@ E555='555 MAIL FROM/RCPT TO parameters not recognized or not implemented'
 	smtp_input 'HELO x' 'STARTTLS' 'NOOP' 'QUIT'
 	smtp_session
 	expect_out "$G" '250 badsmtp.test' "$E502" '250 OK' "$BYE"
+}
+
+@test "HELO: STARTTLS with an argument, or with a starttls trigger armed, still gets 502" {
+	smtp_input 'HELO x' 'STARTTLS now' 'MAIL FROM:<starttls454@example.com>' 'RSET' 'STARTTLS' 'QUIT'
+	smtp_session
+	expect_out "$G" '250 badsmtp.test' "$E502" '250 OK' '250 OK' "$E502" "$BYE"
 }
 
 @test "HELO: BDAT gets 500 and its chunk is not consumed" {

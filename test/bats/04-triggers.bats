@@ -173,7 +173,7 @@ code_row() {
 		"$OK" "$OK" '535 5.7.8 Authentication failed' '535 5.7.8 Authentication failed'
 }
 
-# BDAT itself is covered by the BDAT suites; these two only check the trigger verbs.
+# BDAT itself is covered by 07-bdat.bats; these two only check the trigger verbs.
 @test "bdat: fires on every BDAT after its chunk is read; the message is abandoned" {
 	ehlo_session 'MAIL FROM:<bdat451_4.3.0@example.com>' 'RCPT TO:<b@example.com>' 'BDAT 6' 'NOOP' 'BDAT 0 LAST' 'NOOP' -- \
 		"$OK" "$OK" '451 4.3.0 Requested action aborted: local error in processing' \
