@@ -66,11 +66,13 @@ deps:
 	@scripts/ensure-deps $(if $(SANFLAGS),sanitize,test)
 
 # The same tests on an ASan+UBSan build, less the TCP suites that test launchers, units and the
-# bench scripts rather than the session's memory (tls-tcp.bats stays: TLS over real sockets).
+# bench scripts rather than the session's memory (tls-tcp.bats stays: TLS over real sockets),
+# and two pipe suites that add sessions but no code path: 04-triggers (the same paths once per
+# reply code) and 10-timing (waits). CI runs all three checks within 15 minutes.
 check-sanitize:
 	@scripts/ensure-deps sanitize
 	BADSMTP_TEST_SKIP="integration/units.bats integration/bench-smoke.bats \
-	  integration/launchers.bats integration/faults.bats" \
+	  integration/launchers.bats integration/faults.bats bats/04-triggers.bats bats/10-timing.bats" \
 	$(MAKE) O=build/sanitize LINK=dynamic CC=clang CFLAGS="-O1 -g" \
 	  SANFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" check
 
