@@ -81,10 +81,12 @@ VALGRIND_JOBS ?= $(shell nproc 2> /dev/null || echo 2)
 # The default set is every pipe suite but those about delays and TLS: valgrind's start-up and
 # a GnuTLS handshake under memcheck take seconds, which timing bounds cannot absorb, and those
 # paths gain nothing over the ASan+UBSan run of `make check-sanitize`. 04-triggers is left out
-# too: it runs the same paths once per reply code (a minute of CI for no new code); and
-# 01-running, command-line and start-up errors, which the ASan+UBSan run covers.
+# too: it runs the same paths once per reply code (a minute of CI for no new code); and so are
+# 01-running (command line, start-up errors) and 03-ehlo (keyword parsing), which the ASan+UBSan
+# run covers: CI runs all three checks within 15 minutes.
 # VALGRIND_SUITES=all runs everything.
-VALGRIND_SUITES ?= $(filter-out %/01-running.bats %/08-profiles.bats %/10-timing.bats %/tls.bats %/04-triggers.bats,\
+VALGRIND_SUITES ?= $(filter-out %/01-running.bats %/03-ehlo.bats %/08-profiles.bats %/10-timing.bats \
+                     %/tls.bats %/04-triggers.bats,\
                      $(wildcard test/bats/*.bats))
 override VALGRIND_SUITES := $(if $(filter all,$(VALGRIND_SUITES)),$(wildcard test/bats/*.bats),$(VALGRIND_SUITES))
 check-valgrind:
