@@ -19,35 +19,43 @@ void handoff_init(char **argv)
 	saved_argv = argv;
 }
 
-static int twin_path(char *out, size_t cap)
+/* The twin's path, looked up once per process: a STARTTLS checks it before its 220 and execs it
+ * after. NULL, with err, when it cannot be told. */
+static const char *twin_path(char *err, size_t errlen)
 {
+	static char path[4200];
 	char self[4096];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-	const char *slash;
+	const char *program = self, *slash;
+	ssize_t n;
 	int w;
 
+	if (path[0] != '\0')
+		return path;
+	n = readlink("/proc/self/exe", self, sizeof self - 1);
 	if (n > 0) {
 		self[n] = '\0';
 	} else if (saved_argv != NULL && saved_argv[0] != NULL && strchr(saved_argv[0], '/')) {
-		w = snprintf(self, sizeof self, "%s", saved_argv[0]);
-		if (w < 0 || (size_t)w >= sizeof self)
-			return -1;
+		program = saved_argv[0];
 	} else {
-		return -1;
+		snprintf(err, errlen, "cannot tell where %s is (no /proc/self/exe)", HANDOFF_TWIN);
+		return NULL;
 	}
-	slash = strrchr(self, '/');
-	w = snprintf(out, cap, "%.*s/%s", (int)(slash - self), self, HANDOFF_TWIN);
-	return w < 0 || (size_t)w >= cap ? -1 : 0;
+	slash = strrchr(program, '/');
+	w = snprintf(path, sizeof path, "%.*s/%s", (int)(slash - program), program, HANDOFF_TWIN);
+	if (w < 0 || (size_t)w >= sizeof path) {
+		path[0] = '\0';
+		snprintf(err, errlen, "cannot tell where %s is (path too long)", HANDOFF_TWIN);
+		return NULL;
+	}
+	return path;
 }
 
 int handoff_check(char *err, size_t errlen)
 {
-	char path[4200];
+	const char *path = twin_path(err, errlen);
 
-	if (twin_path(path, sizeof path) != 0) {
-		snprintf(err, errlen, "cannot tell where %s is (no /proc/self/exe)", HANDOFF_TWIN);
+	if (path == NULL)
 		return -1;
-	}
 	if (access(path, X_OK) != 0) {
 		snprintf(err, errlen, "cannot run %s: %s", path, strerror(errno));
 		return -1;
@@ -57,14 +65,13 @@ int handoff_check(char *err, size_t errlen)
 
 int handoff_exec(const struct handoff *resume, char *err, size_t errlen)
 {
-	char path[4200], state[64];
+	const char *path = twin_path(err, errlen);
+	char state[64];
 	int w;
 
 	/* No access() first: execv says itself, in errno, why the twin cannot run. */
-	if (twin_path(path, sizeof path) != 0) {
-		snprintf(err, errlen, "cannot tell where %s is (no /proc/self/exe)", HANDOFF_TWIN);
+	if (path == NULL)
 		return -1;
-	}
 	if (resume != NULL) {
 		w = snprintf(state, sizeof state, "%s %lld", resume->session_id, resume->started_ms);
 		if (w < 0 || (size_t)w >= sizeof state || setenv(HANDOFF_VAR, state, 1) != 0) {

@@ -656,7 +656,7 @@ static void do_bdat(struct session *s, const struct command *c)
 	int bad_arguments = parse_bdat(c, &size, &last) != 0;
 	enum io_status st;
 
-	if (!bad_arguments && in_message && s->nrcpts > 0 && s->state == ST_RCPT) {
+	if (!bad_arguments && s->state == ST_RCPT && s->nrcpts > 0) {
 		s->bdat_size = 0;
 		begin_message(s);
 		set_state(s, ST_BDAT);

@@ -70,14 +70,16 @@ static ssize_t pull(gnutls_transport_ptr_t ptr, void *buf, size_t n)
 	if (pulled() == 0) {
 		struct pollfd pfd = { .fd = io->in_fd, .events = POLLIN };
 		int r = poll(&pfd, 1, 0);
-		ssize_t got;
 
-		if (r == 0) {
-			errno = EAGAIN;
+		if (r <= 0) {
+			if (r == 0)
+				errno = EAGAIN;
 			return -1;
 		}
-		if (r < 0 || (got = read(io->in_fd, T.in, sizeof T.in)) <= 0)
-			return r < 0 ? -1 : got;
+		ssize_t got = read(io->in_fd, T.in, sizeof T.in);
+
+		if (got <= 0)
+			return got;
 		T.in_off = 0;
 		T.in_len = (size_t)got;
 	}

@@ -101,9 +101,14 @@ bdat_session() {
 	expect_out "$G" "${WANT[@]}" "$OK" "$OK" "$ACCEPTED" \
 		'503 Bad sequence - RCPT not allowed in MAIL state' "$OK" "$OK" "$ACCEPTED" "$BYE"
 	expect_maildir_count "$MD" 2
-	local f bodies=
-	for f in $(maildir_files "$MD"); do bodies+="$(tail -c 3 "$f") "; done
-	[ "$bodies" = 'one two ' ] || [ "$bodies" = 'two one ' ] || fail "bodies: $bodies"
+	local f body seen=
+	for f in $(maildir_files "$MD"); do
+		body=$(tail -c 3 "$f")
+		printf '%s' "$body" > "$T/body"
+		expect_stored "$f" a@example.com b@example.com client.example ESMTP "$T/body"
+		seen+="$body "
+	done
+	[ "$seen" = 'one two ' ] || [ "$seen" = 'two one ' ] || fail "stored bodies: $seen"
 }
 
 # --- sequence ----------------------------------------------------------------------------------

@@ -63,6 +63,12 @@ class Conn:
             self.tls.write(data)
             self._flush_tls()
 
+    def send_records(self, lines):
+        """After TLS: each line (CRLF added) in a TLS record of its own, all in one write."""
+        for line in lines:
+            self.tls.write(line + b'\r\n')
+        self._flush_tls()
+
     def _fill(self):
         """More plaintext into self.buf; sets eof."""
         if self.tls is None:
@@ -153,11 +159,9 @@ def main():
                 with open('/proc/%d/maps' % proc.pid) as f:
                     print('MAPS gnutls=%s' % ('yes' if 'libgnutls' in f.read() else 'no'), flush=True)
             elif line.startswith('!records '):
-                commands = line[len('!records '):].split('|')
-                for command in commands:
-                    c.tls.write(command.encode() + b'\r\n')
-                c._flush_tls()
-                for command in commands:
+                commands = line[len('!records '):].encode().split(b'|')
+                c.send_records(commands)
+                for _ in commands:
                     c.reply()
             elif line.startswith('!raw '):
                 c.send(line[5:].encode().decode('unicode_escape').encode('latin-1'))
