@@ -1,6 +1,8 @@
 /* clock: scaled delays and timeouts on the monotonic clock. */
 #include "clock.h"
 
+#include "buf.h"
+
 #include <errno.h>
 #include <limits.h>
 #include <poll.h>
@@ -105,4 +107,52 @@ void clock_utc(long long unix_seconds, struct clock_utc *out)
 	out->day = (int)(doy - (153 * mp + 2) / 5 + 1);
 	out->month = (int)(mp < 10 ? mp + 3 : mp - 9);
 	out->year = (int)(yoe + era * 400 + (out->month <= 2));
+}
+
+/* Calendar fields with their widths and separators, as a table: both formats are built from it
+ * with buf_add_decimal, not snprintf, because a log line is built on every event. */
+struct field {
+	long long value;
+	int width;
+	char after;
+};
+
+static void add_fields(struct buf *out, const struct field *f, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		buf_add_decimal(out, f[i].value, f[i].width);
+		if (f[i].after != '\0')
+			buf_addc(out, f[i].after);
+	}
+}
+
+void clock_rfc5322(long long unix_seconds, struct buf *out)
+{
+	static const char days[][4] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
+	static const char months[][4] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
+	                                  "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+	struct clock_utc t;
+
+	clock_utc(unix_seconds, &t);
+	buf_adds(out, days[t.weekday]);
+	buf_add(out, ", ", 2);
+	add_fields(out, (const struct field[]){ { t.day, 2, ' ' } }, 1);
+	buf_adds(out, months[t.month - 1]);
+	buf_addc(out, ' ');
+	add_fields(out, (const struct field[]){ { t.year, 4, ' ' }, { t.hour, 2, ':' },
+	                                        { t.minute, 2, ':' }, { t.second, 2, ' ' } }, 4);
+	buf_adds(out, "+0000");
+}
+
+void clock_iso8601_now(struct buf *out)
+{
+	struct timespec ts;
+	struct clock_utc t;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	clock_utc(ts.tv_sec, &t);
+	add_fields(out, (const struct field[]){
+		{ t.year, 4, '-' }, { t.month, 2, '-' }, { t.day, 2, 'T' }, { t.hour, 2, ':' },
+		{ t.minute, 2, ':' }, { t.second, 2, '.' }, { ts.tv_nsec / 1000, 6, 'Z' },
+	}, 7);
 }

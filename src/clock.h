@@ -21,6 +21,12 @@ int clock_sleep_ms(int ms, volatile int *interrupted);
 /* Milliseconds left until deadline (a clock_monotonic_ms value); never negative. */
 int clock_ms_until(long long deadline);
 
+struct buf;
+/* RFC 5322 §3.3 date of a Unix time, in UTC: "Sun, 06 Dec 2026 06:34:52 +0000". */
+void clock_rfc5322(long long unix_seconds, struct buf *out);
+/* SPEC §11's log timestamp of the real-time clock now: "2026-01-07T12:17:41.569203Z". */
+void clock_iso8601_now(struct buf *out);
+
 /* UTC calendar fields of a Unix time. gmtime_r would do, but glibc's first call loads the
  * time zone database (open, read, malloc) on every session start. */
 struct clock_utc {

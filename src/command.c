@@ -4,14 +4,15 @@
  * where a test server must be exact (lengths, label shapes). */
 #include "command.h"
 
+#include "ehlo.h"
+#include "text.h"
 #include "utf8.h"
 
 #include <arpa/inet.h>
 #include <string.h>
-#include <strings.h>
 
 static const char *const verb_names[VERB_COUNT] = {
-	[VERB_UNKNOWN] = "UNKNOWN",
+	[VERB_NONE] = "UNKNOWN",
 	[VERB_HELO] = "HELO", [VERB_EHLO] = "EHLO", [VERB_MAIL] = "MAIL", [VERB_RCPT] = "RCPT",
 	[VERB_DATA] = "DATA", [VERB_BDAT] = "BDAT", [VERB_RSET] = "RSET", [VERB_NOOP] = "NOOP",
 	[VERB_QUIT] = "QUIT", [VERB_STARTTLS] = "STARTTLS", [VERB_VRFY] = "VRFY",
@@ -40,12 +41,11 @@ int command_parse(const char *line, size_t n, struct command *cmd)
 		i++;
 	for (v = i; v < n && !is_blank(line[v]); v++)
 		;
-	cmd->verb = VERB_UNKNOWN;
+	cmd->verb = VERB_NONE;
 	cmd->verb_text = line + i;
 	cmd->verb_len = v - i;
 	for (int k = VERB_HELO; k < VERB_COUNT; k++)
-		if (strlen(verb_names[k]) == cmd->verb_len &&
-		    strncasecmp(verb_names[k], cmd->verb_text, cmd->verb_len) == 0)
+		if (text_case_equal(cmd->verb_text, cmd->verb_len, verb_names[k]))
 			cmd->verb = (enum verb)k;
 	while (v < n && is_blank(line[v]))
 		v++;
@@ -111,7 +111,7 @@ static int valid_address_literal(const char *p, size_t n)
 	/* inet_pton stops at a NUL: "[1.2.3.4\0junk]" must not pass */
 	if (n < 3 || p[n - 1] != ']' || n - 2 >= sizeof text || memchr(p, '\0', n) != NULL)
 		return 0;
-	if (n > 7 && strncasecmp(p + 1, "IPv6:", 5) == 0) {
+	if (n > 7 && text_case_prefix(p + 1, n - 1, "IPv6:")) {
 		memcpy(text, p + 6, n - 7);
 		text[n - 7] = '\0';
 		return inet_pton(AF_INET6, text, bin) == 1;
@@ -121,28 +121,12 @@ static int valid_address_literal(const char *p, size_t n)
 	return inet_pton(AF_INET, text, bin) == 1;
 }
 
-/* Labels of letters, digits and hyphens (or UTF-8 U-labels), no hyphen at either end. */
+/* A domain of labels (UTF-8 U-labels too: RFC 6531 §3.3) or an address literal. */
 static int valid_domain(const char *p, size_t n)
 {
-	size_t label = 0;
-
-	if (n == 0 || n > ADDRESS_DOMAIN_MAX)
-		return 0;
-	if (p[0] == '[')
+	if (n > 0 && p[0] == '[')
 		return valid_address_literal(p, n);
-	for (size_t i = 0; i <= n; i++) {
-		if (i == n || p[i] == '.') {
-			if (label == 0 || label > 63 || p[i - 1] == '-')
-				return 0;
-			label = 0;
-		} else if (is_alnum((unsigned char)p[i]) || (unsigned char)p[i] >= 0x80 ||
-		           (p[i] == '-' && label > 0)) {
-			label++;
-		} else {
-			return 0;
-		}
-	}
-	return 1;
+	return text_dns_name(p, n, ADDRESS_DOMAIN_MAX, TEXT_DNS_UTF8);
 }
 
 int command_parse_address(const char *p, size_t n, struct address *out)
@@ -162,11 +146,7 @@ int command_parse_address(const char *p, size_t n, struct address *out)
 	    !utf8_valid((const unsigned char *)p, n))
 		return -1;
 	memcpy(out->local, p, local_len);
-	for (size_t i = 0; i < domain_len; i++) {
-		char c = at[1 + i];
-
-		out->domain[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
-	}
+	text_lower_copy(out->domain, at + 1, domain_len);
 	out->non_ascii = has_high_bit(p, n);
 	return 0;
 }
@@ -221,7 +201,7 @@ int command_parse_path(enum path_kind kind, const char *arg, size_t n, struct pa
 	size_t addr_len;
 
 	memset(out, 0, sizeof *out);
-	if (n < plen || strncasecmp(arg, prefix, plen) != 0)
+	if (!text_case_prefix(arg, n, prefix))
 		return -1;
 	i = plen;
 	while (i < n && arg[i] == ' ')
@@ -258,10 +238,119 @@ int command_parse_path(enum path_kind kind, const char *arg, size_t n, struct pa
 		if (kind != PATH_MAIL)
 			return -1;
 		out->addr.is_null = 1;
-	} else if (kind == PATH_RCPT && addr_len == 10 && strncasecmp(addr, "postmaster", 10) == 0) {
+	} else if (kind == PATH_RCPT && text_case_equal(addr, addr_len, "postmaster")) {
 		memcpy(out->addr.local, addr, addr_len);
 	} else if (command_parse_address(addr, addr_len, &out->addr) != 0) {
 		return -1;
 	}
 	return parse_params(arg + end, n - end, out);
+}
+
+/* SPEC §2: each parameter belongs to one extension; its value rule. */
+static int size_value(const struct param *p, unsigned long long *size)
+{
+	return p->value != NULL && text_decimal(p->value, p->value_len, size) == p->value_len;
+}
+
+static int body_value(const struct param *p, unsigned long long *unused)
+{
+	(void)unused;
+	return p->value != NULL && (text_case_equal(p->value, p->value_len, "7BIT") ||
+	                            text_case_equal(p->value, p->value_len, "8BITMIME"));
+}
+
+static int no_value(const struct param *p, unsigned long long *unused)
+{
+	(void)unused;
+	return p->value == NULL;
+}
+
+static int some_value(const struct param *p, unsigned long long *unused)
+{
+	(void)unused;
+	return p->value != NULL;
+}
+
+static const struct {
+	const char *keyword;
+	enum path_kind on;
+	enum param_kind kind;
+	unsigned ext;
+	int (*valid)(const struct param *p, unsigned long long *size);
+} params[] = {
+	{ "SIZE", PATH_MAIL, PARAM_SIZE, EXT_SIZE, size_value },
+	{ "BODY", PATH_MAIL, PARAM_BODY, EXT_8BITMIME, body_value },
+	{ "SMTPUTF8", PATH_MAIL, PARAM_SMTPUTF8, EXT_SMTPUTF8, no_value },
+	{ "AUTH", PATH_MAIL, PARAM_AUTH, EXT_AUTH, some_value },
+};
+
+void command_check_param(enum path_kind kind, const struct param *p, struct param_check *out)
+{
+	*out = (struct param_check){ .kind = PARAM_UNKNOWN };
+	for (size_t i = 0; i < sizeof params / sizeof params[0]; i++) {
+		if (params[i].on != kind || !text_case_equal(p->key, p->key_len, params[i].keyword))
+			continue;
+		out->kind = params[i].kind;
+		out->ext = params[i].ext;
+		out->valid = params[i].valid(p, &out->size);
+		return;
+	}
+}
+
+int command_parse_bdat(const char *arg, size_t n, unsigned long long *size, int *last)
+{
+	size_t i = text_decimal(arg, n, size);
+
+	*last = 0;
+	if (i == 0 || *size > BDAT_CHUNK_MAX || (i < n && arg[i] != ' ')) {
+		*size = 0;
+		return -1;
+	}
+	while (i < n && arg[i] == ' ')
+		i++;
+	*last = text_case_equal(arg + i, n - i, "LAST");
+	return *last || i == n ? 0 : -1;
+}
+
+int command_parse_vrfy(const char *arg, size_t n, char *joined, struct vrfy *out)
+{
+	size_t len = 0;
+	const char *start = joined, *end, *lt, *gt, *at;
+
+	if (text_has_control(arg, n))
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (arg[i] != ' ' && arg[i] != '\t')
+			joined[len++] = arg[i];
+		else if (len > 0 && joined[len - 1] != ' ')
+			joined[len++] = ' ';
+	joined[len] = '\0';
+	end = joined + len;
+	lt = memchr(joined, '<', len);
+	gt = lt != NULL ? memchr(lt, '>', (size_t)(end - lt)) : NULL;
+	if (gt != NULL) {
+		start = lt + 1;
+		end = gt;
+	}
+	at = memrchr(start, '@', (size_t)(end - start));
+	if (at == NULL || at == start || at + 1 == end)
+		return -1;
+	*out = (struct vrfy){ .local = start, .local_len = (size_t)(at - start),
+	                      .domain = at + 1, .domain_len = (size_t)(end - at - 1) };
+	return 0;
+}
+
+size_t command_words(const char *arg, size_t n, char *copy, const char **words, size_t max)
+{
+	size_t count = 0;
+
+	memcpy(copy, arg, n);
+	copy[n] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		if (copy[i] == ' ' || copy[i] == '\t')
+			copy[i] = '\0';
+		else if ((i == 0 || copy[i - 1] == '\0') && count < max)
+			words[count++] = copy + i;
+	}
+	return count;
 }

@@ -1,13 +1,17 @@
-/* command: the pure SMTP command parser (RFC 5321 §4.1): verb lookup, the MAIL FROM / RCPT TO
- * path with its address checks, and the ESMTP parameter list. It decides syntax only: which
- * parameters an extension allows, and what a command does, belong to the session. */
+/* command: the pure SMTP command parser (RFC 5321 §4.1): the one verb enum and its names, the
+ * MAIL FROM / RCPT TO path with its address checks, the ESMTP parameters and the extension each
+ * belongs to, BDAT's and VRFY's arguments, and the words of a command line for the log. It
+ * decides syntax only: what a command does, and whether an extension is on, belong to the
+ * session. */
 #ifndef BADSMTP_COMMAND_H
 #define BADSMTP_COMMAND_H
 
 #include <stddef.h>
 
+/* Every verb badsmtp knows, in one place: the session's command table and the trigger grammar
+ * use these. VERB_NONE: an unknown command, or no verb at all. */
 enum verb {
-	VERB_UNKNOWN,
+	VERB_NONE,
 	VERB_HELO, VERB_EHLO, VERB_MAIL, VERB_RCPT, VERB_DATA, VERB_BDAT, VERB_RSET,
 	VERB_NOOP, VERB_QUIT, VERB_STARTTLS, VERB_VRFY, VERB_AUTH,
 	VERB_COUNT
@@ -25,9 +29,9 @@ struct command {
 };
 
 /* Returns 0, or -1 when the line holds a NUL octet (the caller answers 500). An empty (all
- * blank) line gives VERB_UNKNOWN with verb_len 0. */
+ * blank) line gives VERB_NONE with verb_len 0. */
 int command_parse(const char *line, size_t n, struct command *cmd);
-const char *command_verb_name(enum verb v);   /* "MAIL" … */
+const char *command_verb_name(enum verb v);   /* "MAIL" …; "UNKNOWN" for VERB_NONE */
 
 #define ADDRESS_LOCAL_MAX 64
 #define ADDRESS_DOMAIN_MAX 255
@@ -60,5 +64,38 @@ int command_parse_path(enum path_kind kind, const char *arg, size_t n, struct pa
 
 /* Parses one address "local@domain" (no brackets); 0 or -1. */
 int command_parse_address(const char *p, size_t n, struct address *out);
+
+/* The ESMTP parameters badsmtp knows (SPEC §2), each the keyword of one extension. */
+enum param_kind { PARAM_UNKNOWN, PARAM_SIZE, PARAM_BODY, PARAM_SMTPUTF8, PARAM_AUTH };
+
+struct param_check {
+	enum param_kind kind;
+	unsigned ext;               /* the EXT_* bit (ehlo.h) that must be on for it; 0: none */
+	int valid;                  /* its value is well-formed for it (else 501) */
+	unsigned long long size;    /* SIZE=: the number */
+};
+/* What parameter p of a kind path is, and whether its value is well-formed: SIZE digits, BODY
+ * 7BIT or 8BITMIME, SMTPUTF8 without a value, AUTH with one. */
+void command_check_param(enum path_kind kind, const struct param *p, struct param_check *out);
+
+/* A BDAT chunk may not claim more than this: far above any size limit, far below overflow. */
+#define BDAT_CHUNK_MAX 1000000000000ULL
+/* "n" or "n LAST" (RFC 3030): 0, or -1 for bad arguments (501). *size is the chunk to read
+ * either way: n whenever the first word is a number within BDAT_CHUNK_MAX (so "BDAT 6 FOO"
+ * still has its 6 octets read: they must never be taken for commands), else 0. */
+int command_parse_bdat(const char *arg, size_t n, unsigned long long *size, int *last);
+
+/* VRFY's argument (SPEC §9): its words joined with single spaces; the address inside <…> when
+ * there is one; split at its last '@'. 0 with out pointing into joined (which holds n + 1
+ * octets), or -1 (501): a control octet, no '@', an empty local part or domain. */
+struct vrfy {
+	const char *local, *domain;
+	size_t local_len, domain_len;
+};
+int command_parse_vrfy(const char *arg, size_t n, char *joined, struct vrfy *out);
+
+/* The blank-separated words of arg, for the log: copied into copy (n + 1 octets), NUL-split,
+ * at most max of them pointed to by words. Returns how many. */
+size_t command_words(const char *arg, size_t n, char *copy, const char **words, size_t max);
 
 #endif

@@ -4,6 +4,7 @@
 #include "ehlo.h"
 
 #include "auth.h"
+#include "text.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -28,25 +29,21 @@ static const struct {
 	{ "authoauth", 0, AUTH_XOAUTH2 },
 };
 
-/* The number after prefix when word is prefix{digits}, as long, saturating; -1 otherwise. */
-static long number_after(const char *word, size_t n, const char *prefix)
+/* The number after prefix when word is prefix{digits}, saturating; -1 otherwise. */
+static long long number_after(const char *word, size_t n, const char *prefix)
 {
 	size_t plen = strlen(prefix);
-	long v = 0;
+	unsigned long long v;
 
-	if (n <= plen || memcmp(word, prefix, plen) != 0)
+	if (n <= plen || memcmp(word, prefix, plen) != 0 ||
+	    text_decimal(word + plen, n - plen, &v) != n - plen)
 		return -1;
-	for (size_t i = plen; i < n; i++) {
-		if (word[i] < '0' || word[i] > '9')
-			return -1;
-		v = v > 100000000L ? 100000000L : v * 10 + (word[i] - '0');
-	}
-	return v;
+	return (long long)v;
 }
 
 static void apply_keyword(const char *w, size_t n, struct ehlo_opts *o, int *size_seen)
 {
-	long v;
+	long long v;
 
 	for (size_t k = 0; k < sizeof keywords / sizeof keywords[0]; k++) {
 		if (strlen(keywords[k].word) == n && memcmp(keywords[k].word, w, n) == 0) {
@@ -60,7 +57,8 @@ static void apply_keyword(const char *w, size_t n, struct ehlo_opts *o, int *siz
 		o->reject = 1;
 	} else if ((v = number_after(w, n, "size")) > 0 && !*size_seen) {
 		*size_seen = 1;   /* the first part with a number > 0 wins */
-		o->size_limit = v < EHLO_SIZE_MIN ? EHLO_SIZE_MIN : v > EHLO_SIZE_MAX ? EHLO_SIZE_MAX : v;
+		o->size_limit = v < EHLO_SIZE_MIN ? EHLO_SIZE_MIN : v > EHLO_SIZE_MAX ? EHLO_SIZE_MAX
+		                                                                      : (long)v;
 	} else if ((v = number_after(w, n, "dlay")) > 0) {
 		o->delay_seconds = v > EHLO_DELAY_MAX ? EHLO_DELAY_MAX : (int)v;
 	}
@@ -77,8 +75,7 @@ void ehlo_parse(const char *arg, size_t n, int helo, struct ehlo_opts *o)
 	                         .size_limit = EHLO_SIZE_DEFAULT };
 	if (label_len >= sizeof label)
 		label_len = sizeof label - 1;
-	for (size_t i = 0; i < label_len; i++)
-		label[i] = (char)(arg[i] >= 'A' && arg[i] <= 'Z' ? arg[i] + 32 : arg[i]);
+	text_lower_copy(label, arg, label_len);
 	for (size_t start = 0, i = 0; i <= label_len; i++) {
 		if (i == label_len || label[i] == '-') {
 			if (i > start)
@@ -94,45 +91,30 @@ void ehlo_parse(const char *arg, size_t n, int helo, struct ehlo_opts *o)
 	}
 }
 
-size_t ehlo_render(const struct ehlo_opts *o, const char *hostname, int tls_active, char *buf,
-                   size_t cap)
+void ehlo_reply(const struct ehlo_opts *o, const char *hostname, int tls_active,
+                struct reply *r)
 {
-	char mechs[128];
-	char size[32];
+	char mechs[128], size[32];
 	const struct {
 		unsigned ext;
-		const char *word;
-		const char *value;
+		const char *line;
 	} lines[] = {
-		{ EXT_AUTH, "AUTH", mechs },
-		{ EXT_8BITMIME, "8BITMIME", NULL },
-		{ EXT_SIZE, "SIZE", size },
-		{ EXT_PIPELINING, "PIPELINING", NULL },
-		{ tls_active ? 0 : EXT_STARTTLS, "STARTTLS", NULL },
-		{ EXT_CHUNKING, "CHUNKING", NULL },
-		{ EXT_SMTPUTF8, "SMTPUTF8", NULL },
-		{ EXT_ENHANCEDSTATUSCODES, "ENHANCEDSTATUSCODES", NULL },
+		{ EXT_AUTH, mechs },
+		{ EXT_8BITMIME, "8BITMIME" },
+		{ EXT_SIZE, size },
+		{ EXT_PIPELINING, "PIPELINING" },
+		{ tls_active ? 0 : EXT_STARTTLS, "STARTTLS" },
+		{ EXT_CHUNKING, "CHUNKING" },
+		{ EXT_SMTPUTF8, "SMTPUTF8" },
+		{ EXT_ENHANCEDSTATUSCODES, "ENHANCEDSTATUSCODES" },
 	};
-	size_t len;
-	int w;
 
-	auth_mech_list(o->auth_mechs, mechs, sizeof mechs);
-	snprintf(size, sizeof size, "%ld", o->size_limit);
-	w = snprintf(buf, cap, "250-%s\r\n", hostname);
-	if (w < 0 || (size_t)w >= cap)
-		return 0;
-	len = (size_t)w;
-	for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
-		if (!(o->ext & lines[i].ext))
-			continue;
-		w = snprintf(buf + len, cap - len, "250-%s%s%s\r\n", lines[i].word,
-		             lines[i].value ? " " : "", lines[i].value ? lines[i].value : "");
-		if (w < 0 || (size_t)w >= cap - len)
-			return 0;
-		len += (size_t)w;
-	}
-	w = snprintf(buf + len, cap - len, "250 OK\r\n");
-	if (w < 0 || (size_t)w >= cap - len)
-		return 0;
-	return len + (size_t)w;
+	memcpy(mechs, "AUTH ", 5);
+	auth_mech_list(o->auth_mechs, mechs + 5, sizeof mechs - 5);
+	snprintf(size, sizeof size, "SIZE %ld", o->size_limit);
+	reply_make_text(r, 250, hostname, strlen(hostname));
+	for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
+		if (o->ext & lines[i].ext)
+			reply_add_line(r, lines[i].line, strlen(lines[i].line));
+	reply_add_line(r, "OK", 2);
 }

@@ -3,6 +3,8 @@
 #ifndef BADSMTP_EHLO_H
 #define BADSMTP_EHLO_H
 
+#include "reply.h"
+
 #include <stddef.h>
 
 enum ext {
@@ -33,9 +35,8 @@ struct ehlo_opts {
 /* Keywords of an EHLO argument. helo = 1 computes a HELO session: no extension at all. */
 void ehlo_parse(const char *arg, size_t n, int helo, struct ehlo_opts *o);
 
-/* The multi-line EHLO reply, CRLFs included. tls_active drops STARTTLS. Returns the length, or
- * 0 when it does not fit. */
-size_t ehlo_render(const struct ehlo_opts *o, const char *hostname, int tls_active, char *buf,
-                   size_t cap);
+/* The multi-line EHLO reply of SPEC §3 into r; tls_active drops STARTTLS. */
+void ehlo_reply(const struct ehlo_opts *o, const char *hostname, int tls_active,
+                struct reply *r);
 
 #endif

@@ -113,3 +113,4 @@ int handoff_take(struct handoff *resume)
 	unsetenv(HANDOFF_VAR);   /* nothing this session runs later should see it */
 	return started >= 0;
 }
+

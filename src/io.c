@@ -198,11 +198,6 @@ void io_consume(struct io *io, size_t n)
 		io->in_off = io->in_len = 0;
 }
 
-size_t io_buffered(const struct io *io)
-{
-	return io->in_len - io->in_off + transport_pending(io);
-}
-
 size_t io_discard_input(struct io *io)
 {
 	size_t n = io->in_len - io->in_off;

@@ -60,9 +60,6 @@ enum io_status io_read_line(struct io *io, char *line, size_t cap, size_t *len, 
 enum io_status io_peek(struct io *io, const char **p, size_t *n, int timeout_ms);
 void io_consume(struct io *io, size_t n);
 
-/* Bytes already received and not yet consumed (in our buffer plus the transport's). */
-size_t io_buffered(const struct io *io);
-
 /* Throw away everything buffered (STARTTLS injection defence); returns how much. */
 size_t io_discard_input(struct io *io);
 

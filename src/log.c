@@ -7,7 +7,9 @@
  * otherwise. Values are escaped so a client's bytes cannot forge fields or lines. */
 #include "log.h"
 
+#include "buf.h"
 #include "clock.h"
+#include "text.h"
 #include "library.h"
 #include "utf8.h"
 
@@ -194,30 +196,9 @@ int log_enabled(enum log_level level)
 	return level >= min_level;
 }
 
-/* A bounded line under construction; overflow truncates and is remembered. */
-struct line {
-	char buf[LINE_MAX_LEN];
-	size_t len;
-};
-
-static void put(struct line *l, const char *p, size_t n)
-{
-	size_t room = sizeof l->buf - 2 - l->len; /* keep room for "\n" and NUL */
-
-	if (n > room)
-		n = room;
-	memcpy(l->buf + l->len, p, n);
-	l->len += n;
-}
-
-static void puts_(struct line *l, const char *s)
-{
-	put(l, s, strlen(s));
-}
-
 /* JSON string escaping; invalid UTF-8 becomes U+FFFD so every line is valid JSON. Runs of bytes
  * that need nothing are copied at once: most values are plain ASCII. */
-static void put_escaped(struct line *l, const char *s)
+static void put_escaped(struct buf *l, const char *s)
 {
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *p = (const unsigned char *)s;
@@ -228,7 +209,7 @@ static void put_escaped(struct line *l, const char *s)
 
 		while (run < n && p[run] >= 0x20 && p[run] < 0x7F && p[run] != '"' && p[run] != '\\')
 			run++;
-		put(l, (const char *)p, run);
+		buf_add(l, (const char *)p, run);
 		p += run;
 		n -= run;
 		if (n == 0)
@@ -236,15 +217,15 @@ static void put_escaped(struct line *l, const char *s)
 		if (*p == '"' || *p == '\\') {
 			char esc[2] = { '\\', (char)*p };
 
-			put(l, esc, 2);
+			buf_add(l, esc, 2);
 		} else if (*p < 0x20 || *p == 0x7F) {
 			char esc[6] = { '\\', 'u', '0', '0', hex[*p >> 4], hex[*p & 15] };
 
-			put(l, esc, 6);
+			buf_add(l, esc, 6);
 		} else if ((seq = utf8_sequence_len(p, n)) > 0) {
-			put(l, (const char *)p, seq);
+			buf_add(l, (const char *)p, seq);
 		} else {
-			puts_(l, "\\ufffd");
+			buf_adds(l, "\\ufffd");
 			seq = 1;
 		}
 		p += seq;
@@ -252,55 +233,39 @@ static void put_escaped(struct line *l, const char *s)
 	}
 }
 
-/* Decimal digits of v, zero-padded to width (0: as many as needed). */
-static void put_decimal(struct line *l, long long v, int width)
+static void put_quoted(struct buf *l, const char *s)
 {
-	char digits[24];
-	int i = (int)sizeof digits;
-	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
-
-	do {
-		digits[--i] = (char)('0' + u % 10);
-		u /= 10;
-	} while (u > 0 || (int)sizeof digits - i < width);
-	if (v < 0)
-		digits[--i] = '-';
-	put(l, digits + i, sizeof digits - (size_t)i);
-}
-
-static void put_quoted(struct line *l, const char *s)
-{
-	puts_(l, "\"");
+	buf_adds(l, "\"");
 	put_escaped(l, s);
-	puts_(l, "\"");
+	buf_adds(l, "\"");
 }
 
-static void put_value(struct line *l, const struct log_field *f)
+static void put_value(struct buf *l, const struct log_field *f)
 {
 	switch (f->type) {
 	case LOG_STR:
 		put_quoted(l, f->str ? f->str : "");
 		break;
 	case LOG_NUM:
-		put_decimal(l, f->num, 0);
+		buf_add_decimal(l, f->num, 0);
 		break;
 	case LOG_BOOL:
-		puts_(l, f->num ? "true" : "false");
+		buf_adds(l, f->num ? "true" : "false");
 		break;
 	case LOG_STRV:
-		puts_(l, "[");
+		buf_adds(l, "[");
 		for (size_t i = 0; i < f->strc; i++) {
 			if (i > 0)
-				puts_(l, ",");
+				buf_adds(l, ",");
 			put_quoted(l, f->strv[i]);
 		}
-		puts_(l, "]");
+		buf_adds(l, "]");
 		break;
 	}
 }
 
 /* Text form: plain words stay bare, anything with spaces, quotes or controls is quoted. */
-static void put_text_value(struct line *l, const struct log_field *f)
+static void put_text_value(struct buf *l, const struct log_field *f)
 {
 	const char *s = f->str ? f->str : "";
 
@@ -308,31 +273,11 @@ static void put_text_value(struct line *l, const struct log_field *f)
 		for (const unsigned char *p = (const unsigned char *)s; *p; p++)
 			if (*p < 0x20 || *p >= 0x7F)
 				goto quoted;
-		puts_(l, s);
+		buf_adds(l, s);
 		return;
 	}
 quoted:
 	put_value(l, f);
-}
-
-/* 2026-01-07T12:17:41.569203Z, by hand: snprintf would cost more than the rest of the line. */
-static void put_timestamp(struct line *l)
-{
-	struct timespec ts;
-	struct clock_utc t;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	clock_utc(ts.tv_sec, &t);
-
-	const struct { long long value; int width; char after; } parts[] = {
-		{ t.year, 4, '-' }, { t.month, 2, '-' }, { t.day, 2, 'T' }, { t.hour, 2, ':' },
-		{ t.minute, 2, ':' }, { t.second, 2, '.' }, { ts.tv_nsec / 1000, 6, 'Z' },
-	};
-
-	for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
-		put_decimal(l, parts[i].value, parts[i].width);
-		put(l, &parts[i].after, 1);
-	}
 }
 
 /* Fields sorted by name (SPEC §11); a handful per event, so insertion sort of pointers. */
@@ -354,35 +299,35 @@ static size_t sorted_fields(const struct log_field *in, size_t n, const struct l
 	return count;
 }
 
-static void render(struct line *l, enum log_level level, const char *message,
+static void render(struct buf *l, enum log_level level, const char *message,
                    const struct log_field **fields, size_t n)
 {
 	if (format == LOG_FORMAT_JSON) {
-		puts_(l, "{\"timestamp\":\"");
-		put_timestamp(l);
-		puts_(l, "\",\"level\":\"");
-		puts_(l, level_names[level]);
-		puts_(l, "\",\"message\":");
+		buf_adds(l, "{\"timestamp\":\"");
+		clock_iso8601_now(l);
+		buf_adds(l, "\",\"level\":\"");
+		buf_adds(l, level_names[level]);
+		buf_adds(l, "\",\"message\":");
 		put_quoted(l, message);
-		puts_(l, ",\"fields\":{");
+		buf_adds(l, ",\"fields\":{");
 		for (size_t i = 0; i < n; i++) {
 			if (i > 0)
-				puts_(l, ",");
+				buf_adds(l, ",");
 			put_quoted(l, fields[i]->key);
-			puts_(l, ":");
+			buf_adds(l, ":");
 			put_value(l, fields[i]);
 		}
-		puts_(l, "}}");
+		buf_adds(l, "}}");
 	} else {
-		put_timestamp(l);
-		puts_(l, " [");
-		puts_(l, level_names[level]);
-		puts_(l, "] ");
-		puts_(l, message);
+		clock_iso8601_now(l);
+		buf_adds(l, " [");
+		buf_adds(l, level_names[level]);
+		buf_adds(l, "] ");
+		buf_adds(l, message);
 		for (size_t i = 0; i < n; i++) {
-			puts_(l, " ");
-			puts_(l, fields[i]->key);
-			puts_(l, "=");
+			buf_adds(l, " ");
+			buf_adds(l, fields[i]->key);
+			buf_adds(l, "=");
 			put_text_value(l, fields[i]);
 		}
 	}
@@ -414,8 +359,7 @@ static void send_journal(enum log_level level, const char *message,
 		size_t k;
 
 		for (k = 0; fields[i]->key[k] && k < sizeof key - 1; k++)
-			key[k] = (char)(fields[i]->key[k] >= 'a' && fields[i]->key[k] <= 'z'
-			                ? fields[i]->key[k] - 32 : fields[i]->key[k]);
+			key[k] = text_upper(fields[i]->key[k]);
 		key[k] = '\0';
 		/* smtp_state is SMTP_STATE, not SMTP_SMTP_STATE */
 		const char *prefix = strncmp(key, "SMTP_", 5) == 0 ? "" : "SMTP_";
@@ -446,7 +390,8 @@ void log_event(enum log_level level, const char *message, const struct log_field
 	struct log_field context[2];
 	const struct log_field *sorted[JOURNAL_FIELDS_MAX];
 	size_t ncontext = 0, n;
-	struct line l;
+	char line[LINE_MAX_LEN];
+	struct buf l;
 
 	if (!log_enabled(level))
 		return;
@@ -460,20 +405,21 @@ void log_event(enum log_level level, const char *message, const struct log_field
 		send_journal(level, message, sorted, n);
 		return;
 	}
-	l.len = 0;
+	/* One octet held back, so that a cut line still ends in its newline. */
+	buf_init(&l, line, sizeof line - 1);
 	render(&l, level, message, sorted, n);
 	if (target == TARGET_SYSLOG) {
-		send_syslog(syslog_priorities[level], l.buf, l.len);
+		send_syslog(syslog_priorities[level], l.p, l.len);
 		return;
 	}
-	l.buf[l.len++] = '\n';
+	l.p[l.len++] = '\n';
 	if (pending_len + l.len > sizeof pending)
 		log_flush();
 	if (l.len > sizeof pending) {
-		write_out(l.buf, l.len);
+		write_out(l.p, l.len);
 		return;
 	}
-	memcpy(pending + pending_len, l.buf, l.len);
+	memcpy(pending + pending_len, l.p, l.len);
 	pending_len += l.len;
 }
 

@@ -3,6 +3,9 @@
  * survives a crash. A 250 is only sent after maildir_commit returns 0. */
 #include "maildir.h"
 
+#include "buf.h"
+#include "clock.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -159,4 +162,47 @@ int maildir_commit(struct maildir_msg *m)
 		close(dfd);
 	}
 	return 0;
+}
+
+/* One buffer for a line at a time: a recipient list can be longer than any line. */
+static void write_buf(struct maildir_msg *m, const struct buf *b)
+{
+	if (b->truncated)
+		m->failed = 1;   /* a header cut short would be a lie in the stored copy */
+	else
+		maildir_write(m, b->p, b->len);
+}
+
+void maildir_write_headers(struct maildir_msg *m, const struct maildir_envelope *e)
+{
+	char line[1024];
+	struct buf b;
+
+	buf_init(&b, line, sizeof line);
+	buf_adds(&b, "Return-Path: <");
+	buf_adds(&b, e->sender);
+	buf_adds(&b, ">\r\nX-BadSMTP-Rcpt-To: ");
+	write_buf(m, &b);
+	for (size_t i = 0; i < e->nrcpts; i++) {
+		if (i > 0)
+			maildir_write(m, ", ", 2);
+		maildir_write(m, e->rcpts[i], strlen(e->rcpts[i]));
+	}
+	buf_init(&b, line, sizeof line);
+	buf_adds(&b, "\r\nReceived: from ");
+	buf_adds(&b, e->helo);
+	buf_adds(&b, " (");
+	buf_adds(&b, e->client_ip);
+	buf_adds(&b, ") by ");
+	buf_adds(&b, e->hostname);
+	/* RFC 3848: ESMTP, plus S for TLS and A for AUTH; plain SMTP after HELO. */
+	buf_adds(&b, e->extended ? " with ESMTP" : " with SMTP");
+	buf_adds(&b, e->extended && e->tls ? "S" : "");
+	buf_adds(&b, e->extended && e->authenticated ? "A" : "");
+	buf_adds(&b, " id ");
+	buf_adds(&b, e->session_id);
+	buf_adds(&b, "; ");
+	clock_rfc5322(e->received, &b);
+	buf_adds(&b, "\r\n");
+	write_buf(m, &b);
 }

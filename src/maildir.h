@@ -21,6 +21,17 @@ int maildir_open(struct maildir_msg *m, const char *dir, const char *hostname);
 void maildir_write(struct maildir_msg *m, const char *p, size_t n);
 /* fsync, rename into new/, fsync new/. 0, or -1 with nothing left behind. */
 int maildir_commit(struct maildir_msg *m);
+/* The envelope of a message, for the header lines badsmtp adds before it (SPEC §12). */
+struct maildir_envelope {
+	const char *sender;             /* "" for the null sender */
+	const char *const *rcpts;
+	size_t nrcpts;
+	const char *helo, *client_ip, *hostname, *session_id;
+	int extended, tls, authenticated;   /* EHLO (not HELO), STARTTLS/smtps, AUTH: RFC 3848 */
+	long long received;             /* Unix time */
+};
+/* Return-Path:, X-BadSMTP-Rcpt-To: and Received:, written into the message. */
+void maildir_write_headers(struct maildir_msg *m, const struct maildir_envelope *e);
 /* Removes the tmp file; safe after any maildir_open, whatever it returned. */
 void maildir_abort(struct maildir_msg *m);
 

@@ -1,8 +1,10 @@
-/* reply: every reply text in two tables, so the wire strings of SPEC.md live in one place.
- * Built-in replies carry no enhanced code (SPEC §4.2), except the one SPEC §2 gives. */
+/* reply: every reply text in two tables, so the wire strings of SPEC.md live in one place,
+ * and the one renderer. Built-in replies carry no enhanced code (SPEC §4.2), except the few that
+ * SPEC gives one. */
 #include "reply.h"
 
-#include <stdio.h>
+#include "buf.h"
+
 #include <string.h>
 
 static const struct {
@@ -81,48 +83,91 @@ const char *reply_trigger_text(int code)
 	return "Unknown error";
 }
 
-int reply_code(enum reply_id id)
+int reply_catalogue_code(enum reply_id id)
 {
 	return replies[id].code;
 }
 
-size_t reply_render_code(char *buf, size_t cap, int code, const char *enhanced_code,
-                         const char *text)
+static void set_head(struct reply *r, int code, const char *enhanced)
 {
-	int n;
-
-	if (enhanced_code != NULL && *enhanced_code != '\0')
-		n = snprintf(buf, cap, "%03d %s %s\r\n", code, enhanced_code, text);
-	else
-		n = snprintf(buf, cap, "%03d %s\r\n", code, text);
-	return n < 0 || (size_t)n >= cap ? 0 : (size_t)n;
+	r->code = code;
+	r->truncated = 0;
+	r->len = 0;
+	r->enhanced[0] = '\0';
+	if (enhanced != NULL && strlen(enhanced) < sizeof r->enhanced)
+		memcpy(r->enhanced, enhanced, strlen(enhanced) + 1);
 }
 
-size_t reply_render(char *buf, size_t cap, enum reply_id id, int enhanced,
-                    const char *const *args, size_t nargs)
+/* The text as a buf over r->text, and back: one bounded append rule for every line. */
+static void append(struct reply *r, const char *p, size_t n)
 {
-	char text[1024];
+	struct buf b = { .p = r->text, .len = r->len, .cap = sizeof r->text };
+
+	buf_add(&b, p, n);
+	r->len = b.len;
+	r->truncated |= b.truncated;
+}
+
+void reply_make_text(struct reply *r, int code, const char *text, size_t n)
+{
+	set_head(r, code, NULL);
+	append(r, text, n);
+}
+
+void reply_make_code(struct reply *r, int code, const char *enhanced)
+{
+	const char *text = reply_trigger_text(code);
+
+	set_head(r, code, enhanced);
+	append(r, text, strlen(text));
+}
+
+void reply_make(struct reply *r, enum reply_id id, const char *const *args, size_t nargs)
+{
 	const char *t = replies[id].text;
-	size_t len = 0, next = 0;
+	size_t next = 0;
 
+	set_head(r, replies[id].code, replies[id].enhanced);
 	/* Our own "%s" substitution keeps every format string a literal for the compiler. */
-	while (*t != '\0') {
-		const char *piece = t;
-		size_t n = 1;
+	for (const char *mark; (mark = strstr(t, "%s")) != NULL; t = mark + 2) {
+		const char *arg = next < nargs ? args[next++] : "";
 
-		if (t[0] == '%' && t[1] == 's') {
-			piece = next < nargs ? args[next++] : "";
-			n = strlen(piece);
-			t += 2;
-		} else {
-			t++;
-		}
-		if (len + n >= sizeof text)
-			return 0;
-		memcpy(text + len, piece, n);
-		len += n;
+		append(r, t, (size_t)(mark - t));
+		append(r, arg, strlen(arg));
 	}
-	text[len] = '\0';
-	return reply_render_code(buf, cap, replies[id].code, enhanced ? replies[id].enhanced : NULL,
-	                         text);
+	append(r, t, strlen(t));
+}
+
+void reply_add_line(struct reply *r, const char *text, size_t n)
+{
+	append(r, "\n", 1);
+	append(r, text, n);
+}
+
+size_t reply_render(const struct reply *r, unsigned flags, char *out, size_t cap)
+{
+	struct buf b;
+	const char *line = r->text, *end = r->text + r->len;
+	int enhanced = (flags & REPLY_WITH_ENHANCED) && r->enhanced[0] != '\0';
+
+	if (r->truncated || cap == 0)
+		return 0;
+	buf_init(&b, out, cap);
+	for (;;) {
+		const char *nl = memchr(line, '\n', (size_t)(end - line));
+		const char *stop = nl != NULL ? nl : end;
+
+		buf_add_decimal(&b, r->code, 3);
+		buf_addc(&b, nl != NULL ? '-' : ' ');
+		if (enhanced) {
+			buf_adds(&b, r->enhanced);
+			buf_addc(&b, ' ');
+		}
+		buf_add(&b, line, (size_t)(stop - line));
+		buf_add(&b, "\r\n", 2);
+		if (nl == NULL)
+			break;
+		line = nl + 1;
+	}
+	return b.truncated ? 0 : b.len;
 }

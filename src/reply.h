@@ -1,5 +1,7 @@
-/* reply: the catalogue of every reply text the server sends (SPEC §2-§9), and the rendering of
- * a reply line with or without its enhanced status code (RFC 2034, RFC 3463). Pure: no I/O. */
+/* reply: the catalogue of every reply the server sends (SPEC §2-§9, the trigger texts of §4.2)
+ * and the one rendering of a reply into wire bytes. A reply is a value — code, enhanced status
+ * code, lines of text — from the moment it is made until the session's funnel renders it, once;
+ * nothing reads a code back out of rendered bytes. Pure: no I/O. */
 #ifndef BADSMTP_REPLY_H
 #define BADSMTP_REPLY_H
 
@@ -42,16 +44,36 @@ enum reply_id {
 	REPLY_COUNT
 };
 
-/* Renders "{code} {text}\r\n" (or "{code} {x.y.z} {text}\r\n" when the reply carries an enhanced
- * code and enhanced codes are on), each "%s" in the text replaced by the next of args.
- * Returns the length, or 0 when it does not fit. */
-size_t reply_render(char *buf, size_t cap, enum reply_id id, int enhanced,
-                    const char *const *args, size_t nargs);
-int reply_code(enum reply_id id);
+/* Room for any text badsmtp sends: the longest is a VRFY echo of a whole command line. */
+#define REPLY_TEXT_MAX 4200
+#define REPLY_ENHANCED_MAX 16
 
-/* A triggered reply (SPEC §4.2): the text for any 4xx/5xx code, enhanced code optional. */
+struct reply {
+	int code;
+	char enhanced[REPLY_ENHANCED_MAX];   /* "5.1.1", or "" */
+	int truncated;                       /* the text did not fit: the reply cannot be sent */
+	size_t len;
+	char text[REPLY_TEXT_MAX];           /* its lines, separated by '\n' */
+};
+
+/* A reply of the catalogue, each "%s" in its text replaced by the next of args. */
+void reply_make(struct reply *r, enum reply_id id, const char *const *args, size_t nargs);
+/* A triggered reply (SPEC §4.2): the table's text for code, "Unknown error" for the rest of
+ * 4xx/5xx; enhanced may be NULL or "". */
+void reply_make_code(struct reply *r, int code, const char *enhanced);
+/* The code with text as its only line, for replies built elsewhere (a 334 challenge). */
+void reply_make_text(struct reply *r, int code, const char *text, size_t n);
+/* Appends a line to a multi-line reply. */
+void reply_add_line(struct reply *r, const char *text, size_t n);
 const char *reply_trigger_text(int code);
-size_t reply_render_code(char *buf, size_t cap, int code, const char *enhanced_code,
-                         const char *text);
+int reply_catalogue_code(enum reply_id id);
+
+enum reply_render_flags {
+	REPLY_WITH_ENHANCED = 1,   /* the session has ENHANCEDSTATUSCODES: show the x.y.z */
+};
+/* Wire bytes: every line but the last "{code}-", the last "{code} ", then "{x.y.z} " when the
+ * reply has an enhanced code and flags say so, then the line's text and CRLF. Returns the
+ * length, or 0 when the reply is truncated or does not fit in cap (NUL included). */
+size_t reply_render(const struct reply *r, unsigned flags, char *out, size_t cap);
 
 #endif

@@ -416,11 +416,6 @@ int tls_server_start(struct io *io, const struct tls_settings *s, struct tls_inf
 	return rc;
 }
 
-int tls_active(void)
-{
-	return T.up && !T.ended;
-}
-
 void tls_end(void)
 {
 	if (!T.up || T.ended)

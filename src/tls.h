@@ -59,9 +59,6 @@ int tls_preload(const struct tls_settings *s, char *err, size_t errlen);
 int tls_server_start(struct io *io, const struct tls_settings *s, struct tls_info *info,
                      char *err, size_t errlen);
 
-/* 1 once a handshake has succeeded (and tls_end has not been called). */
-int tls_active(void);
-
 /* Sends close_notify when a session is up (flush the io first), bounded by the timeout. The
  * io transport then fails every read and write. Safe to call always, more than once. */
 void tls_end(void);

@@ -3,34 +3,25 @@
  * anything else is an ordinary address, so real mailboxes never fire by accident. */
 #include "trigger.h"
 
-#include <string.h>
-#include <strings.h>
+#include "text.h"
 
-static const char *const verb_names[TRIGGER_COUNT] = {
-	[TRIGGER_NONE] = "", [TRIGGER_MAIL] = "mail", [TRIGGER_RCPT] = "rcpt",
-	[TRIGGER_DATA] = "data", [TRIGGER_BDAT] = "bdat", [TRIGGER_RSET] = "rset",
-	[TRIGGER_NOOP] = "noop", [TRIGGER_QUIT] = "quit", [TRIGGER_STARTTLS] = "starttls",
-	[TRIGGER_AUTH] = "auth",
+#include <stdio.h>
+#include <string.h>
+
+/* The verbs of SPEC §4.1's table: the commands a local part can make fail. */
+static const enum verb trigger_verbs[] = {
+	VERB_MAIL, VERB_RCPT, VERB_DATA, VERB_BDAT, VERB_RSET, VERB_NOOP, VERB_QUIT,
+	VERB_STARTTLS, VERB_AUTH,
 };
 
-const char *trigger_verb_name(enum trigger_verb v)
-{
-	return verb_names[v];
-}
-
-static int is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-/* Three digits in 400-599 at p; the code or 0. */
+/* Exactly three digits in 400-599 at p[0..n); the code or 0. */
 static int error_code(const char *p, size_t n)
 {
-	if (n < 3 || !is_digit(p[0]) || !is_digit(p[1]) || !is_digit(p[2]))
-		return 0;
-	int code = (p[0] - '0') * 100 + (p[1] - '0') * 10 + (p[2] - '0');
+	unsigned long long code;
 
-	return code >= 400 && code <= 599 ? code : 0;
+	if (n < 3 || text_decimal(p, 3, &code) != 3)
+		return 0;
+	return code >= 400 && code <= 599 ? (int)code : 0;
 }
 
 /* x.y.z with 1-3 digits each, exactly filling n octets. */
@@ -39,14 +30,12 @@ static int valid_enhanced(const char *p, size_t n)
 	size_t i = 0;
 
 	for (int part = 0; part < 3; part++) {
-		size_t digits = 0;
+		unsigned long long unused;
+		size_t digits = text_decimal(p + i, n - i, &unused);
 
-		while (i < n && is_digit(p[i]) && digits < 3) {
-			i++;
-			digits++;
-		}
-		if (digits == 0)
+		if (digits == 0 || digits > 3)
 			return 0;
+		i += digits;
 		if (part < 2) {
 			if (i >= n || p[i] != '.')
 				return 0;
@@ -59,36 +48,45 @@ static int valid_enhanced(const char *p, size_t n)
 int trigger_parse(const char *local, size_t n, struct trigger *t)
 {
 	memset(t, 0, sizeof *t);
-	for (int v = TRIGGER_MAIL; v < TRIGGER_COUNT; v++) {
-		size_t vlen = strlen(verb_names[v]);
+	for (size_t v = 0; v < sizeof trigger_verbs / sizeof trigger_verbs[0]; v++) {
+		const char *name = command_verb_name(trigger_verbs[v]);
+		size_t vlen = strlen(name);
 		const char *rest = local + vlen;
 		size_t rest_len = n - vlen;
 		int code;
 
-		if (n < vlen + 3 || strncasecmp(local, verb_names[v], vlen) != 0 ||
+		if (n < vlen + 3 || !text_case_prefix(local, n, name) ||
 		    (code = error_code(rest, rest_len)) == 0)
 			continue;
-		if (rest_len == 3) {
-			t->verb = (enum trigger_verb)v;
-			t->code = code;
-			return 1;
-		}
-		if (rest[3] != '_' || !valid_enhanced(rest + 4, rest_len - 4))
+		if (rest_len > 3 && (rest[3] != '_' || !valid_enhanced(rest + 4, rest_len - 4)))
 			return 0;
-		t->verb = (enum trigger_verb)v;
+		t->verb = trigger_verbs[v];
 		t->code = code;
-		memcpy(t->enhanced, rest + 4, rest_len - 4);
+		if (rest_len > 3)
+			memcpy(t->enhanced, rest + 4, rest_len - 4);
 		return 1;
 	}
 	return 0;
 }
 
-int trigger_parse_helo(const char *arg, size_t n)
+int trigger_parse_helo(enum verb v, const char *arg, size_t n, struct trigger *t)
 {
 	const char *dot = memchr(arg, '.', n);
 	size_t label = dot ? (size_t)(dot - arg) : n;
 
-	if (label != 7 || (strncasecmp(arg, "helo", 4) != 0 && strncasecmp(arg, "ehlo", 4) != 0))
+	memset(t, 0, sizeof *t);
+	if (label != 7 || !(text_case_prefix(arg, n, "helo") || text_case_prefix(arg, n, "ehlo")) ||
+	    (t->code = error_code(arg + 4, 3)) == 0)
 		return 0;
-	return error_code(arg + 4, 3);
+	t->verb = v;
+	return 1;
+}
+
+void trigger_name(const struct trigger *t, char *out, size_t cap)
+{
+	char verb[16];
+	const char *name = command_verb_name(t->verb);
+
+	text_lower_copy(verb, name, strlen(name) < sizeof verb ? strlen(name) : sizeof verb - 1);
+	snprintf(out, cap, "%s%d%s%s", verb, t->code, t->enhanced[0] ? "_" : "", t->enhanced);
 }

@@ -101,20 +101,21 @@ for e in ok:
     f = e['fields']
     assert e['level'] == 'INFO', e
     assert set(f) == {'session_id', 'client_ip', 'response', 'response_code'}, f
-    assert type(f['response_code']) is int and 200 <= f['response_code'] < 400, f
-    assert f['response'].startswith(str(f['response_code'])), f
+    # a string, as in the Go original's logs: SPEC §11 does not list it among the numbers
+    assert type(f['response_code']) is str and re.fullmatch('[23][0-9][0-9]', f['response_code']), f
+    assert f['response'].startswith(f['response_code']), f
 for e in bad:
     f = e['fields']
     assert e['level'] == 'WARN', e
     assert set(f) == {'session_id', 'client_ip', 'response', 'response_code'}, f
-    assert type(f['response_code']) is int and 400 <= f['response_code'] < 600, f
+    assert type(f['response_code']) is str and re.fullmatch('[45][0-9][0-9]', f['response_code']), f
 codes = sorted(e['fields']['response_code'] for e in bad)
-assert codes == [500, 550], codes
+assert codes == ['500', '550'], codes
 r = {e['fields']['response'] for e in bad}
 assert '500 Command not recognised' in r, r
 assert '550 5.1.1 Requested action not taken: mailbox unavailable' in r, r
 okc = [e['fields']['response_code'] for e in ok]
-for c in (220, 250, 354, 221):
+for c in ('220', '250', '354', '221'):
     assert c in okc, (c, okc)
 assert '221 Bye' in {e['fields']['response'] for e in ok}, ok
 "

@@ -59,8 +59,8 @@ int fuzz_command(const uint8_t *data, size_t size)
 	FUZZ_CHECK(memchr(line, '\0', size) == NULL);
 	FUZZ_CHECK(command_inside(line, size, c.verb_text, c.verb_len));
 	FUZZ_CHECK(command_inside(line, size, c.arg, c.arg_len));
-	FUZZ_CHECK(c.verb >= VERB_UNKNOWN && c.verb < VERB_COUNT);
-	if (c.verb != VERB_UNKNOWN) {
+	FUZZ_CHECK(c.verb >= VERB_NONE && c.verb < VERB_COUNT);
+	if (c.verb != VERB_NONE) {
 		const char *name = command_verb_name(c.verb);
 
 		FUZZ_CHECK(strlen(name) == c.verb_len && strncasecmp(name, c.verb_text, c.verb_len) == 0);

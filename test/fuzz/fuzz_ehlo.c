@@ -1,5 +1,5 @@
 /* fuzz_ehlo: the first input byte chooses HELO/EHLO, TLS on/off and an output capacity; the rest
- * is the argument through ehlo_parse, then ehlo_render into a heap buffer of exactly that
+ * is the argument through ehlo_parse, then ehlo_reply, rendered into a heap buffer of exactly that
  * capacity. Invariants: the limits stay in range, HELO has no extension, and a rendered reply
  * is complete multi-line SMTP (250- lines, then "250 OK") that fits, or 0 when it cannot. */
 #include "fuzz.h"
@@ -37,6 +37,7 @@ static void ehlo_check_reply(const char *buf, size_t len, const struct ehlo_opts
 
 int fuzz_ehlo(const uint8_t *data, size_t size)
 {
+	static struct reply r;
 	struct ehlo_opts o;
 	int helo, tls;
 	size_t cap, len;
@@ -59,7 +60,8 @@ int fuzz_ehlo(const uint8_t *data, size_t size)
 	buf = malloc(cap > 0 ? cap : 1);
 	if (buf == NULL)
 		abort();
-	len = ehlo_render(&o, "badsmtp.test", tls, buf, cap);
+	ehlo_reply(&o, "badsmtp.test", tls, &r);
+	len = reply_render(&r, REPLY_WITH_ENHANCED, buf, cap);
 	if (cap >= 1024)
 		FUZZ_CHECK(len > 0);   /* the longest reply is about 200 octets */
 	if (len > 0) {

@@ -47,28 +47,28 @@ static const struct {
 	{ "HELO\tx", 0, 0, VERB_HELO, "HELO", "x" },
 	{ " \t HELO \t x \t y \t\r\n", 0, 0, VERB_HELO, "HELO", "x \t y" },
 	/* unknown verbs */
-	{ "HELP", 0, 0, VERB_UNKNOWN, "HELP", "" },
-	{ "EXPN list", 0, 0, VERB_UNKNOWN, "EXPN", "list" },
-	{ "TURN", 0, 0, VERB_UNKNOWN, "TURN", "" },
-	{ "ETRN example.com", 0, 0, VERB_UNKNOWN, "ETRN", "example.com" },
-	{ "MAILX FROM:<a@b>", 0, 0, VERB_UNKNOWN, "MAILX", "FROM:<a@b>" },
-	{ "MAI FROM:<a@b>", 0, 0, VERB_UNKNOWN, "MAI", "FROM:<a@b>" },
-	{ "MAIL:FROM:<a@b>", 0, 0, VERB_UNKNOWN, "MAIL:FROM:<a@b>", "" },
-	{ "START TLS", 0, 0, VERB_UNKNOWN, "START", "TLS" },
-	{ "UNKNOWN", 0, 0, VERB_UNKNOWN, "UNKNOWN", "" },
-	{ "X", 0, 0, VERB_UNKNOWN, "X", "" },
-	/* empty lines: VERB_UNKNOWN with an empty verb */
-	{ "", 0, 0, VERB_UNKNOWN, "", "" },
-	{ "\r\n", 0, 0, VERB_UNKNOWN, "", "" },
-	{ "   \t  \r\n", 0, 0, VERB_UNKNOWN, "", "" },
-	{ "\n", 0, 0, VERB_UNKNOWN, "", "" },
+	{ "HELP", 0, 0, VERB_NONE, "HELP", "" },
+	{ "EXPN list", 0, 0, VERB_NONE, "EXPN", "list" },
+	{ "TURN", 0, 0, VERB_NONE, "TURN", "" },
+	{ "ETRN example.com", 0, 0, VERB_NONE, "ETRN", "example.com" },
+	{ "MAILX FROM:<a@b>", 0, 0, VERB_NONE, "MAILX", "FROM:<a@b>" },
+	{ "MAI FROM:<a@b>", 0, 0, VERB_NONE, "MAI", "FROM:<a@b>" },
+	{ "MAIL:FROM:<a@b>", 0, 0, VERB_NONE, "MAIL:FROM:<a@b>", "" },
+	{ "START TLS", 0, 0, VERB_NONE, "START", "TLS" },
+	{ "UNKNOWN", 0, 0, VERB_NONE, "UNKNOWN", "" },
+	{ "X", 0, 0, VERB_NONE, "X", "" },
+	/* empty lines: VERB_NONE with an empty verb */
+	{ "", 0, 0, VERB_NONE, "", "" },
+	{ "\r\n", 0, 0, VERB_NONE, "", "" },
+	{ "   \t  \r\n", 0, 0, VERB_NONE, "", "" },
+	{ "\n", 0, 0, VERB_NONE, "", "" },
 	/* a NUL anywhere: -1 */
-	{ "NOOP\0", 5, -1, VERB_UNKNOWN, NULL, NULL },
-	{ "\0", 1, -1, VERB_UNKNOWN, NULL, NULL },
-	{ "\0NOOP", 5, -1, VERB_UNKNOWN, NULL, NULL },
-	{ "MAIL FROM:<a\0@b.com>", 20, -1, VERB_UNKNOWN, NULL, NULL },
-	{ "NO\0OP", 5, -1, VERB_UNKNOWN, NULL, NULL },
-	{ "QUIT\r\n\0", 7, -1, VERB_UNKNOWN, NULL, NULL },
+	{ "NOOP\0", 5, -1, VERB_NONE, NULL, NULL },
+	{ "\0", 1, -1, VERB_NONE, NULL, NULL },
+	{ "\0NOOP", 5, -1, VERB_NONE, NULL, NULL },
+	{ "MAIL FROM:<a\0@b.com>", 20, -1, VERB_NONE, NULL, NULL },
+	{ "NO\0OP", 5, -1, VERB_NONE, NULL, NULL },
+	{ "QUIT\r\n\0", 7, -1, VERB_NONE, NULL, NULL },
 };
 
 static void test_verbs(void)
@@ -103,7 +103,7 @@ static void test_verb_names(void)
 		enum verb v;
 		const char *want;
 	} names[] = {
-		{ VERB_UNKNOWN, "UNKNOWN" }, { VERB_HELO, "HELO" }, { VERB_EHLO, "EHLO" },
+		{ VERB_NONE, "UNKNOWN" }, { VERB_HELO, "HELO" }, { VERB_EHLO, "EHLO" },
 		{ VERB_MAIL, "MAIL" }, { VERB_RCPT, "RCPT" }, { VERB_DATA, "DATA" },
 		{ VERB_BDAT, "BDAT" }, { VERB_RSET, "RSET" }, { VERB_NOOP, "NOOP" },
 		{ VERB_QUIT, "QUIT" }, { VERB_STARTTLS, "STARTTLS" }, { VERB_VRFY, "VRFY" },

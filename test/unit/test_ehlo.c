@@ -308,6 +308,16 @@ static const struct {
 	  "250 OK\r\n" },
 };
 
+/* The EHLO reply as the session's funnel renders it: a reply value, then its wire bytes. */
+static size_t ehlo_render(const struct ehlo_opts *o, const char *host, int tls, char *buf,
+                          size_t cap)
+{
+	static struct reply r;
+
+	ehlo_reply(o, host, tls, &r);
+	return reply_render(&r, REPLY_WITH_ENHANCED, buf, cap);
+}
+
 static void test_render(void)
 {
 	char buf[1024], name[256];

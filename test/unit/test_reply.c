@@ -7,6 +7,25 @@
 
 #include <stdio.h>
 
+/* The catalogue's reply id with args, rendered with or without enhanced codes. */
+static size_t render(char *buf, size_t cap, enum reply_id id, int enhanced,
+                     const char *const *args, size_t nargs)
+{
+	static struct reply r;
+
+	reply_make(&r, id, args, nargs);
+	return reply_render(&r, enhanced ? REPLY_WITH_ENHANCED : 0, buf, cap);
+}
+
+/* A triggered reply: code, the table's text, the enhanced code when given. */
+static size_t render_code(char *buf, size_t cap, int code, const char *enhanced)
+{
+	static struct reply r;
+
+	reply_make_code(&r, code, enhanced);
+	return reply_render(&r, REPLY_WITH_ENHANCED, buf, cap);
+}
+
 /* SPEC §4.2, row by row. */
 static const struct {
 	int code;
@@ -77,9 +96,7 @@ static void test_render_code(void)
 	char buf[512], name[128];
 
 	for (size_t i = 0; i < sizeof render_rows / sizeof render_rows[0]; i++) {
-		size_t n = reply_render_code(buf, sizeof buf, render_rows[i].code,
-		                             render_rows[i].enhanced,
-		                             reply_trigger_text(render_rows[i].code));
+		size_t n = render_code(buf, sizeof buf, render_rows[i].code, render_rows[i].enhanced);
 
 		snprintf(name, sizeof name, "render %d %s", render_rows[i].code,
 		         render_rows[i].enhanced ? render_rows[i].enhanced : "(none)");
@@ -91,12 +108,11 @@ static void test_render_code(void)
 		int code = trigger_rows[i].code, w;
 		size_t n;
 
-		n = reply_render_code(buf, sizeof buf, code, NULL, reply_trigger_text(code));
+		n = render_code(buf, sizeof buf, code, NULL);
 		w = snprintf(want, sizeof want, "%d %s\r\n", code, trigger_rows[i].text);
 		snprintf(name, sizeof name, "render %d without enhanced code", code);
 		tap_mem(buf, n, want, (size_t)w, name);
-		n = reply_render_code(buf, sizeof buf, code, code < 500 ? "4.0.0" : "5.0.0",
-		                      reply_trigger_text(code));
+		n = render_code(buf, sizeof buf, code, code < 500 ? "4.0.0" : "5.0.0");
 		w = snprintf(want, sizeof want, "%d %s %s\r\n", code, code < 500 ? "4.0.0" : "5.0.0",
 		             trigger_rows[i].text);
 		snprintf(name, sizeof name, "render %d with enhanced code", code);
@@ -164,16 +180,16 @@ static void test_builtin(void)
 	char buf[512], name[160];
 
 	for (size_t i = 0; i < sizeof builtin_rows / sizeof builtin_rows[0]; i++) {
-		size_t n = reply_render(buf, sizeof buf, builtin_rows[i].id, builtin_rows[i].enhanced,
-		                        builtin_rows[i].args, builtin_rows[i].nargs);
+		size_t n = render(buf, sizeof buf, builtin_rows[i].id, builtin_rows[i].enhanced,
+		                  builtin_rows[i].args, builtin_rows[i].nargs);
 		const char *want = builtin_rows[i].want;
 
 		snprintf(name, sizeof name, "reply_render #%zu (id %d, enhanced %d): %.*s", i,
 		         (int)builtin_rows[i].id, builtin_rows[i].enhanced, (int)strlen(want) - 2,
 		         want);
 		tap_mem(buf, n, want, strlen(want), name);
-		snprintf(name, sizeof name, "reply_code(id %d)", (int)builtin_rows[i].id);
-		tap_int(reply_code(builtin_rows[i].id), (want[0] - '0') * 100 + (want[1] - '0') * 10 +
+		snprintf(name, sizeof name, "reply_catalogue_code(id %d)", (int)builtin_rows[i].id);
+		tap_int(reply_catalogue_code(builtin_rows[i].id), (want[0] - '0') * 100 + (want[1] - '0') * 10 +
 		        (want[2] - '0'), name);
 	}
 }
@@ -185,33 +201,56 @@ static void test_sizes(void)
 	const char *host = "badsmtp.test";
 	size_t n;
 
-	n = reply_render(buf, sizeof want, REPLY_OK, 0, NULL, 0);
+	n = render(buf, sizeof want, REPLY_OK, 0, NULL, 0);
 	tap_mem(buf, n, want, sizeof want - 1, "reply_render fits exactly (len + NUL)");
-	tap_int((long long)reply_render(buf, sizeof want - 1, REPLY_OK, 0, NULL, 0), 0,
+	tap_int((long long)render(buf, sizeof want - 1, REPLY_OK, 0, NULL, 0), 0,
 	        "reply_render one octet short gives 0");
-	tap_int((long long)reply_render(buf, 1, REPLY_OK, 0, NULL, 0), 0, "reply_render cap 1 gives 0");
-	n = reply_render_code(buf, 12, 554, NULL, "Transaction failed");
+	tap_int((long long)render(buf, 1, REPLY_OK, 0, NULL, 0), 0, "reply_render cap 1 gives 0");
+	n = render_code(buf, 12, 554, NULL);
 	tap_int((long long)n, 0, "reply_render_code too small gives 0");
-	n = reply_render_code(buf, sizeof "554 Transaction failed\r\n", 554, NULL,
-	                      "Transaction failed");
+	n = render_code(buf, sizeof "554 Transaction failed\r\n", 554, NULL);
 	tap_mem(buf, n, "554 Transaction failed\r\n", 24, "reply_render_code fits exactly");
-	n = reply_render(buf, sizeof buf, REPLY_GREETING, 0, &host, 1);
+	n = render(buf, sizeof buf, REPLY_GREETING, 0, &host, 1);
 	tap_int((long long)n, (long long)strlen("220 badsmtp.test ESMTP BadSMTP Server\r\n"),
 	        "reply_render returns the length");
 }
 
-/* An argument too long for the text buffer must not overflow: 0, not a crash. */
+/* An argument too long for the text must not overflow: 0, not a crash; the longest text
+ * badsmtp echoes (a whole command line) fits. */
 static void test_long_arg(void)
 {
-	static char big[4096];
+	static char big[REPLY_TEXT_MAX + 1], line[4097];
 	const char *args[1] = { big };
-	char buf[8192];
+	static char buf[2 * REPLY_TEXT_MAX];
 
 	memset(big, 'x', sizeof big - 1);
-	tap_int((long long)reply_render(buf, sizeof buf, REPLY_HELO_OK, 0, args, 1), 0,
-	        "a 4095-octet argument does not fit: 0");
-	tap_int((long long)reply_render(buf, 8, REPLY_HELO_OK, 0, args, 1), 0,
+	tap_int((long long)render(buf, sizeof buf, REPLY_HELO_OK, 0, args, 1), 0,
+	        "an argument longer than REPLY_TEXT_MAX does not fit: 0");
+	tap_int((long long)render(buf, 8, REPLY_HELO_OK, 0, args, 1), 0,
 	        "a small buffer and a long argument: 0");
+	memset(line, 'x', sizeof line - 1);
+	args[0] = line;
+	tap_int((long long)render(buf, sizeof buf, REPLY_VRFY_EXISTS, 0, args, 1),
+	        (long long)(sizeof line - 1 + strlen("250  User exists\r\n")),
+	        "a 4096-octet VRFY echo fits");
+}
+
+/* Multi-line replies: "-" on every line but the last, the enhanced code on each line. */
+static void test_lines(void)
+{
+	static const char want[] = "550-5.1.1 Requested action not taken: mailbox unavailable\r\n"
+	                           "550 5.1.1 second\r\n";
+	static struct reply r;
+	char buf[256];
+	size_t n;
+
+	reply_make_code(&r, 550, "5.1.1");
+	reply_add_line(&r, "second", 6);
+	n = reply_render(&r, REPLY_WITH_ENHANCED, buf, sizeof buf);
+	tap_mem(buf, n, want, sizeof want - 1, "two lines, enhanced code on both");
+	reply_make_text(&r, 334, "", 0);
+	n = reply_render(&r, REPLY_WITH_ENHANCED, buf, sizeof buf);
+	tap_mem(buf, n, "334 \r\n", 6, "an empty 334 keeps its space (RFC 4954 §4)");
 }
 
 int main(void)
@@ -221,5 +260,6 @@ int main(void)
 	test_builtin();
 	test_sizes();
 	test_long_arg();
+	test_lines();
 	return tap_done();
 }

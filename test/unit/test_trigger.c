@@ -8,92 +8,92 @@
 
 struct row {
 	const char *local;
-	enum trigger_verb verb;   /* TRIGGER_NONE: ordinary */
+	enum verb verb;   /* VERB_NONE: ordinary */
 	int code;
 	const char *enhanced;
 };
 
 static const struct row rows[] = {
 	/* SPEC examples and every verb */
-	{ "mail550", TRIGGER_MAIL, 550, "" },
-	{ "rcpt452_4.2.2", TRIGGER_RCPT, 452, "4.2.2" },
-	{ "MAIL550_5.1.1", TRIGGER_MAIL, 550, "5.1.1" },
-	{ "mail550_5.1.1", TRIGGER_MAIL, 550, "5.1.1" },
-	{ "Mail421", TRIGGER_MAIL, 421, "" },
-	{ "rcpt550", TRIGGER_RCPT, 550, "" },
-	{ "RcPt451", TRIGGER_RCPT, 451, "" },
-	{ "data554", TRIGGER_DATA, 554, "" },
-	{ "DATA451_4.3.0", TRIGGER_DATA, 451, "4.3.0" },
-	{ "bdat552", TRIGGER_BDAT, 552, "" },
-	{ "BDAT552_5.3.4", TRIGGER_BDAT, 552, "5.3.4" },
-	{ "rset500", TRIGGER_RSET, 500, "" },
-	{ "RSET421", TRIGGER_RSET, 421, "" },
-	{ "noop421", TRIGGER_NOOP, 421, "" },
-	{ "NOOP550_5.0.0", TRIGGER_NOOP, 550, "5.0.0" },
-	{ "quit421", TRIGGER_QUIT, 421, "" },
-	{ "QUIT554", TRIGGER_QUIT, 554, "" },
-	{ "starttls454", TRIGGER_STARTTLS, 454, "" },
-	{ "STARTTLS454_4.7.0", TRIGGER_STARTTLS, 454, "4.7.0" },
-	{ "auth535", TRIGGER_AUTH, 535, "" },
-	{ "AUTH535_5.7.8", TRIGGER_AUTH, 535, "5.7.8" },
+	{ "mail550", VERB_MAIL, 550, "" },
+	{ "rcpt452_4.2.2", VERB_RCPT, 452, "4.2.2" },
+	{ "MAIL550_5.1.1", VERB_MAIL, 550, "5.1.1" },
+	{ "mail550_5.1.1", VERB_MAIL, 550, "5.1.1" },
+	{ "Mail421", VERB_MAIL, 421, "" },
+	{ "rcpt550", VERB_RCPT, 550, "" },
+	{ "RcPt451", VERB_RCPT, 451, "" },
+	{ "data554", VERB_DATA, 554, "" },
+	{ "DATA451_4.3.0", VERB_DATA, 451, "4.3.0" },
+	{ "bdat552", VERB_BDAT, 552, "" },
+	{ "BDAT552_5.3.4", VERB_BDAT, 552, "5.3.4" },
+	{ "rset500", VERB_RSET, 500, "" },
+	{ "RSET421", VERB_RSET, 421, "" },
+	{ "noop421", VERB_NOOP, 421, "" },
+	{ "NOOP550_5.0.0", VERB_NOOP, 550, "5.0.0" },
+	{ "quit421", VERB_QUIT, 421, "" },
+	{ "QUIT554", VERB_QUIT, 554, "" },
+	{ "starttls454", VERB_STARTTLS, 454, "" },
+	{ "STARTTLS454_4.7.0", VERB_STARTTLS, 454, "4.7.0" },
+	{ "auth535", VERB_AUTH, 535, "" },
+	{ "AUTH535_5.7.8", VERB_AUTH, 535, "5.7.8" },
 	/* code bounds */
-	{ "mail400", TRIGGER_MAIL, 400, "" },
-	{ "mail599", TRIGGER_MAIL, 599, "" },
-	{ "mail499", TRIGGER_MAIL, 499, "" },
-	{ "mail500", TRIGGER_MAIL, 500, "" },
-	{ "mail571_5.7.1", TRIGGER_MAIL, 571, "5.7.1" },
+	{ "mail400", VERB_MAIL, 400, "" },
+	{ "mail599", VERB_MAIL, 599, "" },
+	{ "mail499", VERB_MAIL, 499, "" },
+	{ "mail500", VERB_MAIL, 500, "" },
+	{ "mail571_5.7.1", VERB_MAIL, 571, "5.7.1" },
 	/* enhanced code: 1-3 digits per part (RFC 3463) */
-	{ "mail550_5.10.100", TRIGGER_MAIL, 550, "5.10.100" },
-	{ "mail550_5.123.123", TRIGGER_MAIL, 550, "5.123.123" },
-	{ "mail550_5.0.0", TRIGGER_MAIL, 550, "5.0.0" },
+	{ "mail550_5.10.100", VERB_MAIL, 550, "5.10.100" },
+	{ "mail550_5.123.123", VERB_MAIL, 550, "5.123.123" },
+	{ "mail550_5.0.0", VERB_MAIL, 550, "5.0.0" },
 	/* ordinary local parts (SPEC §4.1 names the first five) */
-	{ "test452", TRIGGER_NONE, 0, "" },
-	{ "452", TRIGGER_NONE, 0, "" },
-	{ "mail45", TRIGGER_NONE, 0, "" },
-	{ "mail5500", TRIGGER_NONE, 0, "" },
-	{ "mail550_5.1", TRIGGER_NONE, 0, "" },
-	{ "mail399", TRIGGER_NONE, 0, "" },
-	{ "mail600", TRIGGER_NONE, 0, "" },
-	{ "mail000", TRIGGER_NONE, 0, "" },
-	{ "mail250", TRIGGER_NONE, 0, "" },
-	{ "mail999", TRIGGER_NONE, 0, "" },
-	{ "mail550_", TRIGGER_NONE, 0, "" },
-	{ "mail550_5.1.1.1", TRIGGER_NONE, 0, "" },
-	{ "mail550_a.b.c", TRIGGER_NONE, 0, "" },
-	{ "mail550_5.1.", TRIGGER_NONE, 0, "" },
-	{ "mail550_5..1", TRIGGER_NONE, 0, "" },
-	{ "mail550_.1.1", TRIGGER_NONE, 0, "" },
-	{ "mail550_5.1.1.", TRIGGER_NONE, 0, "" },
-	{ "mail550_5.1.1x", TRIGGER_NONE, 0, "" },
-	{ "mail550_5.1.1000", TRIGGER_NONE, 0, "" },
-	{ "mail550_5.1000.1", TRIGGER_NONE, 0, "" },
-	{ "mail550-5.1.1", TRIGGER_NONE, 0, "" },
-	{ "mail550.5.1.1", TRIGGER_NONE, 0, "" },
-	{ "mail550x", TRIGGER_NONE, 0, "" },
-	{ "mail55", TRIGGER_NONE, 0, "" },
-	{ "mail5", TRIGGER_NONE, 0, "" },
-	{ "mail", TRIGGER_NONE, 0, "" },
-	{ "mail5a0", TRIGGER_NONE, 0, "" },
-	{ "mail 550", TRIGGER_NONE, 0, "" },
-	{ "xmail550", TRIGGER_NONE, 0, "" },
-	{ "mailx550", TRIGGER_NONE, 0, "" },
-	{ "mail-550", TRIGGER_NONE, 0, "" },
-	{ "helo550", TRIGGER_NONE, 0, "" },
-	{ "ehlo550", TRIGGER_NONE, 0, "" },
-	{ "vrfy550", TRIGGER_NONE, 0, "" },
-	{ "expn550", TRIGGER_NONE, 0, "" },
-	{ "tls454", TRIGGER_NONE, 0, "" },
-	{ "start454", TRIGGER_NONE, 0, "" },
-	{ "\"mail550\"", TRIGGER_NONE, 0, "" },
-	{ "john.doe", TRIGGER_NONE, 0, "" },
-	{ "postmaster", TRIGGER_NONE, 0, "" },
-	{ "", TRIGGER_NONE, 0, "" },
-	{ "d", TRIGGER_NONE, 0, "" },
+	{ "test452", VERB_NONE, 0, "" },
+	{ "452", VERB_NONE, 0, "" },
+	{ "mail45", VERB_NONE, 0, "" },
+	{ "mail5500", VERB_NONE, 0, "" },
+	{ "mail550_5.1", VERB_NONE, 0, "" },
+	{ "mail399", VERB_NONE, 0, "" },
+	{ "mail600", VERB_NONE, 0, "" },
+	{ "mail000", VERB_NONE, 0, "" },
+	{ "mail250", VERB_NONE, 0, "" },
+	{ "mail999", VERB_NONE, 0, "" },
+	{ "mail550_", VERB_NONE, 0, "" },
+	{ "mail550_5.1.1.1", VERB_NONE, 0, "" },
+	{ "mail550_a.b.c", VERB_NONE, 0, "" },
+	{ "mail550_5.1.", VERB_NONE, 0, "" },
+	{ "mail550_5..1", VERB_NONE, 0, "" },
+	{ "mail550_.1.1", VERB_NONE, 0, "" },
+	{ "mail550_5.1.1.", VERB_NONE, 0, "" },
+	{ "mail550_5.1.1x", VERB_NONE, 0, "" },
+	{ "mail550_5.1.1000", VERB_NONE, 0, "" },
+	{ "mail550_5.1000.1", VERB_NONE, 0, "" },
+	{ "mail550-5.1.1", VERB_NONE, 0, "" },
+	{ "mail550.5.1.1", VERB_NONE, 0, "" },
+	{ "mail550x", VERB_NONE, 0, "" },
+	{ "mail55", VERB_NONE, 0, "" },
+	{ "mail5", VERB_NONE, 0, "" },
+	{ "mail", VERB_NONE, 0, "" },
+	{ "mail5a0", VERB_NONE, 0, "" },
+	{ "mail 550", VERB_NONE, 0, "" },
+	{ "xmail550", VERB_NONE, 0, "" },
+	{ "mailx550", VERB_NONE, 0, "" },
+	{ "mail-550", VERB_NONE, 0, "" },
+	{ "helo550", VERB_NONE, 0, "" },
+	{ "ehlo550", VERB_NONE, 0, "" },
+	{ "vrfy550", VERB_NONE, 0, "" },
+	{ "expn550", VERB_NONE, 0, "" },
+	{ "tls454", VERB_NONE, 0, "" },
+	{ "start454", VERB_NONE, 0, "" },
+	{ "\"mail550\"", VERB_NONE, 0, "" },
+	{ "john.doe", VERB_NONE, 0, "" },
+	{ "postmaster", VERB_NONE, 0, "" },
+	{ "", VERB_NONE, 0, "" },
+	{ "d", VERB_NONE, 0, "" },
 };
 
-static const char *verb_label(enum trigger_verb v)
+static const char *verb_label(enum verb v)
 {
-	return v == TRIGGER_NONE ? "(none)" : trigger_verb_name(v);
+	return v == VERB_NONE ? "(none)" : command_verb_name(v);
 }
 
 static void test_parse(void)
@@ -103,7 +103,7 @@ static void test_parse(void)
 	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
 		const struct row *r = &rows[i];
 		struct trigger t;
-		int want_ret = r->verb != TRIGGER_NONE;
+		int want_ret = r->verb != VERB_NONE;
 		int got = trigger_parse(r->local, strlen(r->local), &t);
 
 		snprintf(name, sizeof name, "trigger_parse(\"%s\") returns %d", r->local, want_ret);
@@ -133,21 +133,25 @@ static void test_lengths(void)
 	tap_str(verb_label(t.verb), "(none)", "... and verb none");
 }
 
-static void test_verb_names(void)
+/* The name logs give a trigger: its verb lower-cased, the code, the enhanced code. */
+static void test_names(void)
 {
 	static const struct {
-		enum trigger_verb v;
+		struct trigger t;
 		const char *want;
 	} names[] = {
-		{ TRIGGER_MAIL, "mail" }, { TRIGGER_RCPT, "rcpt" }, { TRIGGER_DATA, "data" },
-		{ TRIGGER_BDAT, "bdat" }, { TRIGGER_RSET, "rset" }, { TRIGGER_NOOP, "noop" },
-		{ TRIGGER_QUIT, "quit" }, { TRIGGER_STARTTLS, "starttls" }, { TRIGGER_AUTH, "auth" },
+		{ { VERB_MAIL, 550, "" }, "mail550" }, { { VERB_RCPT, 452, "4.2.2" }, "rcpt452_4.2.2" },
+		{ { VERB_DATA, 554, "" }, "data554" }, { { VERB_BDAT, 552, "" }, "bdat552" },
+		{ { VERB_RSET, 500, "" }, "rset500" }, { { VERB_NOOP, 421, "" }, "noop421" },
+		{ { VERB_QUIT, 554, "" }, "quit554" }, { { VERB_STARTTLS, 454, "" }, "starttls454" },
+		{ { VERB_AUTH, 535, "5.7.8" }, "auth535_5.7.8" },
 	};
-	char name[64];
+	char name[64], got[64];
 
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-		snprintf(name, sizeof name, "trigger_verb_name(%d)", (int)names[i].v);
-		tap_str(trigger_verb_name(names[i].v), names[i].want, name);
+		snprintf(name, sizeof name, "trigger_name(%s)", names[i].want);
+		trigger_name(&names[i].t, got, sizeof got);
+		tap_str(got, names[i].want, name);
 	}
 }
 
@@ -185,24 +189,38 @@ static const struct {
 	{ "", 0 },
 };
 
+/* The code trigger_parse_helo finds, or 0; a trigger fires on the command it came with. */
+static int helo_code(enum verb v, const char *arg, size_t n)
+{
+	struct trigger t;
+	int fired = trigger_parse_helo(v, arg, n, &t);
+
+	if (fired && t.verb != v)
+		return -1;
+	return fired ? t.code : 0;
+}
+
 static void test_helo(void)
 {
 	char name[160];
 
 	for (size_t i = 0; i < sizeof helo_rows / sizeof helo_rows[0]; i++) {
 		snprintf(name, sizeof name, "trigger_parse_helo(\"%s\")", helo_rows[i].arg);
-		tap_int(trigger_parse_helo(helo_rows[i].arg, strlen(helo_rows[i].arg)),
+		tap_int(helo_code(VERB_EHLO, helo_rows[i].arg, strlen(helo_rows[i].arg)),
+		        helo_rows[i].want, name);
+		snprintf(name, sizeof name, "trigger_parse_helo(HELO, \"%s\")", helo_rows[i].arg);
+		tap_int(helo_code(VERB_HELO, helo_rows[i].arg, strlen(helo_rows[i].arg)),
 		        helo_rows[i].want, name);
 	}
-	tap_int(trigger_parse_helo("helo5001", 7), 500, "trigger_parse_helo reads only n octets");
-	tap_int(trigger_parse_helo("helo50", 6), 0, "trigger_parse_helo(\"helo50\", 6)");
+	tap_int(helo_code(VERB_EHLO, "helo5001", 7), 500, "trigger_parse_helo reads only n octets");
+	tap_int(helo_code(VERB_EHLO, "helo50", 6), 0, "trigger_parse_helo(\"helo50\", 6)");
 }
 
 int main(void)
 {
 	test_parse();
 	test_lengths();
-	test_verb_names();
+	test_names();
 	test_helo();
 	return tap_done();
 }
