@@ -312,6 +312,18 @@ static enum auth_step feed(struct auth *a, const char *p, size_t n, int empty, c
 
 /* ---- the interface ---- */
 
+int auth_parse_request(const char *arg, size_t n, struct auth_request *req)
+{
+	const char *sp = memchr(arg, ' ', n);
+	size_t mech_len = sp ? (size_t)(sp - arg) : n;
+
+	*req = (struct auth_request){ .ir = sp ? sp + 1 : NULL, .ir_len = sp ? n - mech_len - 1 : 0 };
+	if (mech_len == 0 || (sp != NULL && memchr(req->ir, ' ', req->ir_len) != NULL))
+		return -1;
+	req->mech = auth_mech_lookup(arg, mech_len);
+	return 0;
+}
+
 int auth_mech_lookup(const char *name, size_t n)
 {
 	size_t i;

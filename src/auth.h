@@ -45,6 +45,15 @@ struct auth {
  * NUL-terminated. */
 int auth_mech_lookup(const char *name, size_t n);
 
+/* AUTH's argument, "mech [initial-response]" (RFC 4954 §4). */
+struct auth_request {
+	int mech;              /* its bit, or 0 for a mechanism badsmtp does not know (504) */
+	const char *ir;        /* the initial response, or NULL when none was given */
+	size_t ir_len;
+};
+/* 0 and req filled, or -1 for a syntax error (501): no mechanism, or more than two words. */
+int auth_parse_request(const char *arg, size_t n, struct auth_request *req);
+
 /* The canonical name of one mechanism bit ("CRAM-MD5"), for logs; "" for anything else. */
 const char *auth_mech_name(int mech);
 

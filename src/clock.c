@@ -10,6 +10,29 @@
 #include <time.h>
 
 static double time_scale = 1.0;
+static volatile int sigterm_seen;
+
+static void on_sigterm(int sig)
+{
+	(void)sig;
+	sigterm_seen = 1;
+}
+
+volatile int *clock_catch_sigterm(void)
+{
+	struct sigaction sa = { .sa_handler = on_sigterm };
+	sigset_t block;
+
+	sigterm_seen = 0;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);   /* no SA_RESTART: waits return EINTR */
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGXFSZ, SIG_IGN);
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigprocmask(SIG_BLOCK, &block, NULL);
+	return &sigterm_seen;
+}
 static void (*on_block)(void);
 
 void clock_set_scale(double scale)

@@ -8,6 +8,10 @@ void clock_set_scale(double scale);
 int clock_scaled_ms(double seconds);
 long long clock_monotonic_ms(void);
 struct pollfd;
+/* SIGTERM ends a session (SPEC §10): from this call on it is caught into the flag returned,
+ * cleared here. SIGPIPE and SIGXFSZ are ignored: a vanished client, or a file size limit, is a
+ * failed write, not a death. */
+volatile int *clock_catch_sigterm(void);
 /* SIGTERM stays blocked while the session works and is let in only here, atomically with the
  * wait (ppoll), so a SIGTERM can never slip in between a check and a block. Returns like
  * ppoll; timeout_ms < 0 waits forever. */

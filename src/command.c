@@ -9,6 +9,7 @@
 #include "utf8.h"
 
 #include <arpa/inet.h>
+#include <stdio.h>
 #include <string.h>
 
 static const char *const verb_names[VERB_COUNT] = {
@@ -149,6 +150,11 @@ int command_parse_address(const char *p, size_t n, struct address *out)
 	text_lower_copy(out->domain, at + 1, domain_len);
 	out->non_ascii = has_high_bit(p, n);
 	return 0;
+}
+
+void command_address_text(const struct address *a, char *out, size_t cap)
+{
+	snprintf(out, cap, "%s%s%s", a->local, a->domain[0] != '\0' ? "@" : "", a->domain);
 }
 
 static int parse_params(const char *p, size_t n, struct path *out)
@@ -297,6 +303,25 @@ void command_check_param(enum path_kind kind, const struct param *p, struct para
 	}
 }
 
+enum reply_id command_path_policy(enum path_kind kind, const struct path *p, unsigned ext,
+                                  unsigned long long size_limit)
+{
+	if (p->addr.non_ascii && !(ext & EXT_SMTPUTF8))
+		return REPLY_NON_ASCII;
+	for (size_t i = 0; i < p->nparams; i++) {
+		struct param_check pc;
+
+		command_check_param(kind, &p->params[i], &pc);
+		if (pc.kind == PARAM_UNKNOWN || !(ext & pc.ext))
+			return REPLY_PARAMS;
+		if (!pc.valid)
+			return REPLY_SYNTAX;
+		if (pc.kind == PARAM_SIZE && pc.size > size_limit)
+			return REPLY_SIZE_EXCEEDED;
+	}
+	return REPLY_OK;
+}
+
 int command_parse_bdat(const char *arg, size_t n, unsigned long long *size, int *last)
 {
 	size_t i = text_decimal(arg, n, size);
@@ -312,21 +337,20 @@ int command_parse_bdat(const char *arg, size_t n, unsigned long long *size, int 
 	return *last || i == n ? 0 : -1;
 }
 
-int command_parse_vrfy(const char *arg, size_t n, char *joined, struct vrfy *out)
+int command_parse_vrfy(const char *arg, size_t n, char *out, size_t *local_len)
 {
 	size_t len = 0;
-	const char *start = joined, *end, *lt, *gt, *at;
+	char *start = out, *end, *lt, *gt, *at;
 
 	if (text_has_control(arg, n))
 		return -1;
 	for (size_t i = 0; i < n; i++)
 		if (arg[i] != ' ' && arg[i] != '\t')
-			joined[len++] = arg[i];
-		else if (len > 0 && joined[len - 1] != ' ')
-			joined[len++] = ' ';
-	joined[len] = '\0';
-	end = joined + len;
-	lt = memchr(joined, '<', len);
+			out[len++] = arg[i];
+		else if (len > 0 && out[len - 1] != ' ')
+			out[len++] = ' ';
+	end = out + len;
+	lt = memchr(out, '<', len);
 	gt = lt != NULL ? memchr(lt, '>', (size_t)(end - lt)) : NULL;
 	if (gt != NULL) {
 		start = lt + 1;
@@ -335,8 +359,9 @@ int command_parse_vrfy(const char *arg, size_t n, char *joined, struct vrfy *out
 	at = memrchr(start, '@', (size_t)(end - start));
 	if (at == NULL || at == start || at + 1 == end)
 		return -1;
-	*out = (struct vrfy){ .local = start, .local_len = (size_t)(at - start),
-	                      .domain = at + 1, .domain_len = (size_t)(end - at - 1) };
+	*local_len = (size_t)(at - start);
+	memmove(out, start, (size_t)(end - start));
+	text_lower_copy(out + *local_len + 1, out + *local_len + 1, (size_t)(end - at - 1));
 	return 0;
 }
 

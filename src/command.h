@@ -64,6 +64,8 @@ int command_parse_path(enum path_kind kind, const char *arg, size_t n, struct pa
 
 /* Parses one address "local@domain" (no brackets); 0 or -1. */
 int command_parse_address(const char *p, size_t n, struct address *out);
+/* The address as text: "local@domain", "postmaster", or "" for the null sender. */
+void command_address_text(const struct address *a, char *out, size_t cap);
 
 /* The ESMTP parameters badsmtp knows (SPEC §2), each the keyword of one extension. */
 enum param_kind { PARAM_UNKNOWN, PARAM_SIZE, PARAM_BODY, PARAM_SMTPUTF8, PARAM_AUTH };
@@ -78,6 +80,14 @@ struct param_check {
  * 7BIT or 8BITMIME, SMTPUTF8 without a value, AUTH with one. */
 void command_check_param(enum path_kind kind, const struct param *p, struct param_check *out);
 
+/* What a parsed MAIL FROM / RCPT TO path gets under a session's extensions ext (EXT_* bits)
+ * and size limit (SPEC §2): REPLY_OK when it may be used; REPLY_NON_ASCII for a non-ASCII
+ * address without SMTPUTF8; REPLY_PARAMS for a parameter that is unknown, not allowed on this
+ * command, or of an extension that is off; REPLY_SYNTAX for a malformed value;
+ * REPLY_SIZE_EXCEEDED for SIZE= over the limit. */
+enum reply_id command_path_policy(enum path_kind kind, const struct path *p, unsigned ext,
+                                  unsigned long long size_limit);
+
 /* A BDAT chunk may not claim more than this: far above any size limit, far below overflow. */
 #define BDAT_CHUNK_MAX 1000000000000ULL
 /* "n" or "n LAST" (RFC 3030): 0, or -1 for bad arguments (501). *size is the chunk to read
@@ -86,13 +96,10 @@ void command_check_param(enum path_kind kind, const struct param *p, struct para
 int command_parse_bdat(const char *arg, size_t n, unsigned long long *size, int *last);
 
 /* VRFY's argument (SPEC §9): its words joined with single spaces; the address inside <…> when
- * there is one; split at its last '@'. 0 with out pointing into joined (which holds n + 1
- * octets), or -1 (501): a control octet, no '@', an empty local part or domain. */
-struct vrfy {
-	const char *local, *domain;
-	size_t local_len, domain_len;
-};
-int command_parse_vrfy(const char *arg, size_t n, char *joined, struct vrfy *out);
+ * there is one, split at its last '@'. 0, with the address in out (which holds n + 1 octets)
+ * as SPEC §9 echoes it — the local part as given, the domain lower-cased — and the local part's
+ * length; or -1 (501): a control octet, no '@', an empty local part or domain. */
+int command_parse_vrfy(const char *arg, size_t n, char *out, size_t *local_len);
 
 /* The blank-separated words of arg, for the log: copied into copy (n + 1 octets), NUL-split,
  * at most max of them pointed to by words. Returns how many. */

@@ -4,15 +4,34 @@
  * path; argv[0] is the fallback where /proc is not mounted. */
 #include "handoff.h"
 
+#include "clock.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <unistd.h>
 
 #define HANDOFF_VAR "BADSMTP_HANDOFF"
 
 static char **saved_argv;
+
+void handoff_new(struct handoff *id)
+{
+	unsigned char r[6];
+
+	if (getrandom(r, sizeof r, GRND_NONBLOCK) != (ssize_t)sizeof r) {
+		unsigned long long mix = (unsigned long long)getpid() * 2654435761ULL ^
+		                         (unsigned long long)clock_monotonic_ms();
+
+		for (size_t i = 0; i < sizeof r; i++)
+			r[i] = (unsigned char)(mix >> (8 * i));
+	}
+	snprintf(id->session_id, sizeof id->session_id, "sess_%02x%02x%02x%02x%02x%02x", r[0], r[1],
+	         r[2], r[3], r[4], r[5]);
+	id->started_ms = clock_monotonic_ms();
+}
 
 void handoff_init(char **argv)
 {

@@ -25,6 +25,10 @@ struct handoff {
 	long long started_ms;   /* clock_monotonic_ms() when the connection began */
 };
 
+/* A new connection's identity: a fresh session id ("sess_" + 12 lower-case hex digits, SPEC
+ * §11) and its start time. */
+void handoff_new(struct handoff *id);
+
 /* Remembers argv for the exec; main() calls it first. */
 void handoff_init(char **argv);
 

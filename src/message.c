@@ -1,7 +1,50 @@
-/* message: the body side of a transaction. Both ways in — DATA's dot-stuffed stream and BDAT's
- * counted chunks — end in the same sink, so the size rule (SPEC §6: the message as it will be
- * stored, past the limit nothing more is written) is applied once, here. */
+/* message: the transaction's data. Both ways in for a body — DATA's dot-stuffed stream and
+ * BDAT's counted chunks — end in the same sink, so the size rule (SPEC §6: the message as it
+ * will be stored; past the limit nothing more is written) is applied once, here. */
 #include "message.h"
+
+#include "log.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void drop_body(struct message *m)
+{
+	if (m->storing)
+		maildir_abort(&m->file);
+	m->storing = 0;
+}
+
+void message_clear(struct message *m)
+{
+	for (size_t i = 0; i < m->nrcpts; i++)
+		free(m->rcpts[i]);
+	free(m->rcpts);
+	m->rcpts = NULL;
+	m->nrcpts = 0;
+	m->sender[0] = '\0';
+	drop_body(m);
+}
+
+void message_set_sender(struct message *m, const struct address *a)
+{
+	command_address_text(a, m->sender, sizeof m->sender);
+}
+
+int message_add_rcpt(struct message *m, const struct address *a)
+{
+	char text[MESSAGE_ADDRESS_MAX];
+	char **grown = realloc(m->rcpts, (m->nrcpts + 1) * sizeof *m->rcpts);
+
+	if (grown == NULL)
+		return -1;
+	m->rcpts = grown;
+	command_address_text(a, text, sizeof text);
+	if ((m->rcpts[m->nrcpts] = strdup(text)) == NULL)
+		return -1;
+	m->nrcpts++;
+	return 0;
+}
 
 static void sink(void *ctx, const char *p, size_t n)
 {
@@ -12,12 +55,18 @@ static void sink(void *ctx, const char *p, size_t n)
 }
 
 void message_begin(struct message *m, const char *maildir, const char *hostname,
-                   const struct maildir_envelope *e, unsigned long long limit)
+                   struct maildir_envelope *e, unsigned long long limit)
 {
+	LOG_EVENT(LOG_LEVEL_INFO, "SMTP message processing started", LOG_S("mail_from", m->sender),
+	          LOG_V("rcpt_to", (const char *const *)m->rcpts, m->nrcpts),
+	          LOG_N("rcpt_count", m->nrcpts));
 	m->size = 0;
 	m->limit = limit;
 	m->storing = maildir != NULL;
 	data_begin(&m->body, limit);
+	e->sender = m->sender;
+	e->rcpts = (const char *const *)m->rcpts;
+	e->nrcpts = m->nrcpts;
 	/* A failed open is remembered in file.failed: the body is still read, then 452. */
 	if (m->storing && maildir_open(&m->file, maildir, hostname) == 0)
 		maildir_write_headers(&m->file, e);
@@ -64,17 +113,17 @@ int message_over_limit(const struct message *m)
 	return m->size > m->limit;
 }
 
-int message_commit(struct message *m)
+int message_commit(struct message *m, const char *maildir)
 {
 	if (!m->storing)
 		return 0;
 	m->storing = 0;
-	return maildir_commit(&m->file);
-}
-
-void message_abort(struct message *m)
-{
-	if (m->storing)
-		maildir_abort(&m->file);
-	m->storing = 0;
+	if (maildir_commit(&m->file) != 0) {
+		LOG_EVENT(LOG_LEVEL_ERROR, "SMTP message storage failed", LOG_S("maildir", maildir));
+		return -1;
+	}
+	LOG_EVENT(LOG_LEVEL_INFO, "SMTP message stored successfully", LOG_S("mail_from", m->sender),
+	          LOG_V("rcpt_to", (const char *const *)m->rcpts, m->nrcpts),
+	          LOG_N("message_size", m->size), LOG_S("path", m->file.new_path));
+	return 0;
 }

@@ -1,34 +1,46 @@
-/* message: one message from its first body octet to its place in the Maildir (SPEC §6, §12):
- * a DATA body decoded up to its final dot (data.c), or BDAT chunks taken raw, both counted
- * against the size limit as they arrive and written to the Maildir file while they fit. The
- * session decides what to answer; this module reads, counts and stores. */
+/* message: one mail transaction's envelope and body (SPEC §2, §6, §12): the sender and the
+ * accepted recipients, then the body — a DATA stream decoded up to its final dot (data.c), or
+ * BDAT chunks taken raw — counted against the size limit as it arrives and written to a Maildir
+ * file while it fits, then committed or dropped, with the log events of a message. The session
+ * decides what to answer; this module keeps, reads, counts and stores. */
 #ifndef BADSMTP_MESSAGE_H
 #define BADSMTP_MESSAGE_H
 
+#include "command.h"
 #include "data.h"
 #include "io.h"
 #include "maildir.h"
 
+#define MESSAGE_ADDRESS_MAX (ADDRESS_LOCAL_MAX + ADDRESS_DOMAIN_MAX + 2)
+
 struct message {
-	int storing;               /* a Maildir file is open (or failed: msg.failed) */
+	char sender[MESSAGE_ADDRESS_MAX];
+	char **rcpts;
+	size_t nrcpts;
+	int storing;               /* a Maildir file is open (or its open failed: file.failed) */
 	unsigned long long size;   /* octets as stored so far, counted past the limit too */
 	unsigned long long limit;
 	struct data_body body;
 	struct maildir_msg file;
 };
 
-/* A new message. maildir NULL: storage off, the body is only counted. */
+/* Forgets the sender, the recipients and any body; safe on a zeroed or cleared message. */
+void message_clear(struct message *m);
+void message_set_sender(struct message *m, const struct address *a);
+/* 0, or -1 when memory ran out (the recipient is not added). */
+int message_add_rcpt(struct message *m, const struct address *a);
+
+/* The body begins: logged, and with a Maildir (NULL: storage off, the body is only counted)
+ * a file opened and the headers of e written (its sender and recipients are filled in here). */
 void message_begin(struct message *m, const char *maildir, const char *hostname,
-                   const struct maildir_envelope *e, unsigned long long limit);
+                   struct maildir_envelope *e, unsigned long long limit);
 /* The DATA body, up to and including its final dot; what follows stays in io. */
 enum io_status message_read_data(struct message *m, struct io *io, int timeout_ms);
 /* A BDAT chunk of exactly n octets; keep = 0 reads and discards it. */
 enum io_status message_read_chunk(struct message *m, struct io *io, unsigned long long n,
                                   int keep, int timeout_ms);
 int message_over_limit(const struct message *m);
-/* Into new/ when storing: 0 (also when storage is off), or -1: nothing left behind. */
-int message_commit(struct message *m);
-/* Drops the message, whatever state it is in; safe to call twice. */
-void message_abort(struct message *m);
+/* Into new/ (when storing), logged: 0, or -1 with nothing left behind. */
+int message_commit(struct message *m, const char *maildir);
 
 #endif
