@@ -1,4 +1,4 @@
-# bench.mk: the side-by-side benchmark of issue 6 (bench/run). Included by the top Makefile,
+# bench.mk: the side-by-side benchmark (bench/run, bench/README.md). Included by the top Makefile,
 # which defines O and BIN. Not part of `make check` (timings are noisy).
 #   make bench         installs what it needs, builds, measures, prints the table and PASS/FAIL
 #   make bench-smoke   the same scripts with tiny counts (TAP), a few seconds

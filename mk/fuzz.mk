@@ -1,11 +1,11 @@
-# fuzz.mk: fuzzing and the valgrind run (issue 7). Included by the top Makefile, which defines
+# fuzz.mk: fuzzing and the valgrind run (test/README.md). Included by the top Makefile, which defines
 # STDFLAGS, LIB_SRCS, BIN and O.
 #   make fuzz             build every libFuzzer target into build/fuzz/ (clang, ASan+UBSan) and
 #                         run each for FUZZ_SECONDS (default 60); the working corpus grows in
 #                         build/fuzz/corpus/<name>, crashes land in build/fuzz/crashes/, and a
 #                         summary (executions per target, crashes) in build/fuzz/report.txt
 #   make fuzz-build       only build them
-#   make fuzz-afl         the whole binary under AFL++ through stdin (see README, "Fuzzing")
+#   make fuzz-afl         the whole binary under AFL++ through stdin (test/README.md, "Fuzzing")
 #   make check-valgrind   the bats suite with every session under valgrind
 # `make check` replays test/fuzz/corpus/ through test/unit/test_fuzz_replay.c (no clang needed).
 
@@ -55,7 +55,7 @@ fuzz: $(FUZZ_BINS)
 	printf '%-18s %12s executions\n' total $$total | tee -a $(FUZZ_DIR)/report.txt; \
 	[ $$failed -eq 0 ]
 
-# AFL++ against the real binary: stdin is the client, stdout the replies (README, "Fuzzing").
+# AFL++ against the real binary: stdin is the client, stdout the replies (test/README.md, "Fuzzing").
 FUZZ_AFL_DIR = $(FUZZ_DIR)/afl
 fuzz-afl:
 	command -v afl-clang-fast > /dev/null || { echo "apt-get install afl++"; exit 1; }

@@ -1,5 +1,6 @@
-/* config: one table of options, each a flag with an environment twin and a parser. No config
- * file of our own: systemd passes Environment=, inetd passes arguments. */
+/* config: one table of options, each a flag with an environment twin, a parser and its help;
+ * --help is rendered from it and --list-profiles from profile.c's table. No config file of our
+ * own: systemd passes Environment=, inetd passes arguments. */
 #include "config.h"
 
 #include <errno.h>
@@ -16,58 +17,118 @@
 enum kind { OPT_STRING, OPT_PORT, OPT_SECONDS, OPT_SCALE, OPT_HOSTNAME, OPT_PROFILE,
             OPT_FORMAT, OPT_LEVEL, OPT_BASE };
 
+/* The options, and --help: each row's help, and its default as config_defaults sets it (or
+ * .unset when the field starts empty), so the usage cannot drift from what is parsed. */
 static const struct option {
 	const char *flag;   /* NULL: environment only */
 	const char *env;
+	const char *value;  /* the value's name in --help */
+	const char *help;
+	const char *unset;  /* the default in --help when the field starts unset */
 	enum kind kind;
 	size_t offset;
 } options[] = {
-	{ "--profile", "BADSMTP_PROFILE", OPT_PROFILE, offsetof(struct config, profile) },
-	{ "--port", "BADSMTP_PORT", OPT_PORT, offsetof(struct config, port) },
-	{ "--hostname", "BADSMTP_HOSTNAME", OPT_HOSTNAME, offsetof(struct config, hostname) },
-	{ "--maildir", "BADSMTP_MAILDIR", OPT_STRING, offsetof(struct config, maildir) },
-	{ "--tls-cert", "BADSMTP_TLS_CERT", OPT_STRING, offsetof(struct config, tls_cert) },
-	{ "--tls-key", "BADSMTP_TLS_KEY", OPT_STRING, offsetof(struct config, tls_key) },
-	{ "--cert-cache", "BADSMTP_CERT_CACHE", OPT_STRING, offsetof(struct config, cert_cache) },
-	{ "--log-format", "BADSMTP_LOG_FORMAT", OPT_FORMAT, offsetof(struct config, log_format) },
-	{ "--log-level", "BADSMTP_LOG_LEVEL", OPT_LEVEL, offsetof(struct config, log_level) },
-	{ "--log-target", "BADSMTP_LOG_TARGET", OPT_STRING, offsetof(struct config, log_target) },
-	{ "--timeout", "BADSMTP_TIMEOUT", OPT_SECONDS, offsetof(struct config, timeout) },
-	{ "--data-timeout", "BADSMTP_DATA_TIMEOUT", OPT_SECONDS, offsetof(struct config, data_timeout) },
-	{ NULL, "BADSMTP_TIME_SCALE", OPT_SCALE, offsetof(struct config, time_scale) },
-	{ NULL, "BADSMTP_GREETING_DELAY_PORT_START", OPT_BASE,
-	  offsetof(struct config, bases.greeting_delay) },
-	{ NULL, "BADSMTP_COMMAND_DELAY_PORT_START", OPT_BASE,
-	  offsetof(struct config, bases.command_delay) },
-	{ NULL, "BADSMTP_DROP_DELAY_PORT_START", OPT_BASE, offsetof(struct config, bases.drop) },
+	{ .flag = "--profile", .env = "BADSMTP_PROFILE", .value = "NAME", .kind = OPT_PROFILE,
+	  .offset = offsetof(struct config, profile),
+	  .help = "force a profile: one that --list-profiles prints, or its family with another "
+	          "delay (drop-45)",
+	  .unset = "from the port" },
+	{ .flag = "--port", .env = "BADSMTP_PORT", .value = "N", .kind = OPT_PORT,
+	  .offset = offsetof(struct config, port),
+	  .help = "act as if connected to local port N: its profile applies",
+	  .unset = "the socket's local port" },
+	{ .flag = "--hostname", .env = "BADSMTP_HOSTNAME", .value = "NAME", .kind = OPT_HOSTNAME,
+	  .offset = offsetof(struct config, hostname),
+	  .help = "our name in the greeting, EHLO, Received: and certificates" },
+	{ .flag = "--maildir", .env = "BADSMTP_MAILDIR", .value = "DIR", .kind = OPT_STRING,
+	  .offset = offsetof(struct config, maildir),
+	  .help = "store accepted messages in this Maildir", .unset = "none, storage off" },
+	{ .flag = "--tls-cert", .env = "BADSMTP_TLS_CERT", .value = "FILE", .kind = OPT_STRING,
+	  .offset = offsetof(struct config, tls_cert),
+	  .help = "PEM certificate chain, with --tls-key", .unset = "generated" },
+	{ .flag = "--tls-key", .env = "BADSMTP_TLS_KEY", .value = "FILE", .kind = OPT_STRING,
+	  .offset = offsetof(struct config, tls_key),
+	  .help = "PEM private key, with --tls-cert", .unset = "generated" },
+	{ .flag = "--cert-cache", .env = "BADSMTP_CERT_CACHE", .value = "DIR", .kind = OPT_STRING,
+	  .offset = offsetof(struct config, cert_cache),
+	  .help = "where generated certificates are kept",
+	  .unset = "$CACHE_DIRECTORY, else $XDG_CACHE_HOME/badsmtp, else /tmp/badsmtp-UID" },
+	{ .flag = "--log-format", .env = "BADSMTP_LOG_FORMAT", .value = "FORMAT",
+	  .kind = OPT_FORMAT, .offset = offsetof(struct config, log_format),
+	  .help = "the form of a log line" },
+	{ .flag = "--log-level", .env = "BADSMTP_LOG_LEVEL", .value = "LEVEL", .kind = OPT_LEVEL,
+	  .offset = offsetof(struct config, log_level), .help = "the lowest level logged" },
+	{ .flag = "--log-target", .env = "BADSMTP_LOG_TARGET", .value = "TARGET",
+	  .kind = OPT_STRING, .offset = offsetof(struct config, log_target),
+	  .help = "auto, stderr, journal, syslog or file:PATH" },
+	{ .flag = "--timeout", .env = "BADSMTP_TIMEOUT", .value = "SECONDS", .kind = OPT_SECONDS,
+	  .offset = offsetof(struct config, timeout),
+	  .help = "idle time allowed while waiting for a command" },
+	{ .flag = "--data-timeout", .env = "BADSMTP_DATA_TIMEOUT", .value = "SECONDS",
+	  .kind = OPT_SECONDS, .offset = offsetof(struct config, data_timeout),
+	  .help = "idle time allowed inside a DATA or BDAT body" },
+	{ .env = "BADSMTP_TIME_SCALE", .kind = OPT_SCALE,
+	  .offset = offsetof(struct config, time_scale),
+	  .help = "multiplies every delay and timeout (tests use 0.01)" },
+	{ .env = "BADSMTP_GREETING_DELAY_PORT_START", .kind = OPT_BASE,
+	  .offset = offsetof(struct config, bases.greeting_delay),
+	  .help = "the first of the ten greeting-delay ports" },
+	{ .env = "BADSMTP_COMMAND_DELAY_PORT_START", .kind = OPT_BASE,
+	  .offset = offsetof(struct config, bases.command_delay),
+	  .help = "the first of the ten command-delay ports" },
+	{ .env = "BADSMTP_DROP_DELAY_PORT_START", .kind = OPT_BASE,
+	  .offset = offsetof(struct config, bases.drop),
+	  .help = "the first of the ten drop ports" },
 };
 
-static const char usage[] =
-	"Usage: badsmtp-session [OPTION]...\n"
-	"Serve one SMTP session on stdin/stdout that misbehaves on request (a test server).\n"
-	"Run it from a socket launcher (systemd Accept=yes, inetd, systemd-socket-activate\n"
-	"--inetd) or on a pipe:  printf 'EHLO x\\r\\nQUIT\\r\\n' | badsmtp-session\n"
-	"\n"
-	"  --profile NAME       force a profile: plain, starttls-required, smtps,\n"
-	"                       greeting-delay-N, command-delay-N, drop-N   [BADSMTP_PROFILE]\n"
-	"  --port N             act as if connected to local port N          [BADSMTP_PORT]\n"
-	"  --hostname NAME      our name (default badsmtp.test)              [BADSMTP_HOSTNAME]\n"
-	"  --maildir DIR        store accepted messages in this Maildir      [BADSMTP_MAILDIR]\n"
-	"  --tls-cert FILE      PEM certificate chain (default: generated)   [BADSMTP_TLS_CERT]\n"
-	"  --tls-key FILE       PEM private key                              [BADSMTP_TLS_KEY]\n"
-	"  --cert-cache DIR     where generated certificates are kept        [BADSMTP_CERT_CACHE]\n"
-	"  --log-format F       json (default) or text                       [BADSMTP_LOG_FORMAT]\n"
-	"  --log-level L        debug, info (default), warn or error         [BADSMTP_LOG_LEVEL]\n"
-	"  --log-target T       auto (default), stderr, journal, syslog or file:PATH\n"
-	"                                                                    [BADSMTP_LOG_TARGET]\n"
-	"  --timeout S          idle seconds allowed for a command (300)     [BADSMTP_TIMEOUT]\n"
-	"  --data-timeout S     idle seconds allowed inside a body (180)     [BADSMTP_DATA_TIMEOUT]\n"
-	"  --help, --version    print this or the version, and exit\n"
-	"\n"
-	"BADSMTP_TIME_SCALE multiplies every delay and timeout (tests use 0.01).\n"
-	"BADSMTP_{GREETING_DELAY,COMMAND_DELAY,DROP_DELAY}_PORT_START move the port families.\n"
-	"Exit status: 0 client ended, 1 server ended, 100 usage error, 111 system failure.\n"
-	"See badsmtp-session(8) for triggers, EHLO keywords and profiles.\n";
+/* Flags that print something and end the process instead of setting an option. */
+enum action { ACTION_HELP, ACTION_VERSION, ACTION_LIST_PROFILES };
+
+static const struct {
+	const char *flag, *alias;
+	const char *help;
+} actions[] = {
+	[ACTION_HELP] = { .flag = "--help", .alias = "-h", .help = "print this help and exit" },
+	[ACTION_VERSION] = { .flag = "--version", .help = "print the version and exit" },
+	[ACTION_LIST_PROFILES] = {
+		.flag = "--list-profiles",
+		.help = "print the port table (port, profile, behaviour) and exit; the "
+		        "BADSMTP_*_PORT_START variables move it",
+	},
+};
+
+static const char *const format_names[] = {
+	[LOG_FORMAT_JSON] = "json", [LOG_FORMAT_TEXT] = "text",
+};
+static const char *const level_names[] = {
+	[LOG_LEVEL_DEBUG] = "debug", [LOG_LEVEL_INFO] = "info", [LOG_LEVEL_WARN] = "warn",
+	[LOG_LEVEL_ERROR] = "error",
+};
+
+static struct config config_defaults(void)
+{
+	return (struct config){
+		.port = -1, .hostname = "badsmtp.test", .log_target = "auto",
+		.log_format = LOG_FORMAT_JSON, .log_level = LOG_LEVEL_INFO,
+		.timeout = 300, .data_timeout = 180, .time_scale = 1, .bases = PORT_BASES_DEFAULT,
+	};
+}
+
+/* The names of a kind's values, indexed by the value; NULL for kinds that take free text. */
+static const char *const *value_names(enum kind k, size_t *n)
+{
+	switch (k) {
+	case OPT_FORMAT:
+		*n = sizeof format_names / sizeof format_names[0];
+		return format_names;
+	case OPT_LEVEL:
+		*n = sizeof level_names / sizeof level_names[0];
+		return level_names;
+	default:
+		*n = 0;
+		return NULL;
+	}
+}
 
 static int parse_number(const char *s, double lo, double hi, double *out)
 {
@@ -146,20 +207,19 @@ static int set_option(struct config *c, const struct option *o, const char *valu
 		*(double *)field = v;
 		return 0;
 	case OPT_FORMAT:
-		if (strcmp(value, "json") != 0 && strcmp(value, "text") != 0)
-			goto bad;
-		*(enum log_format *)field = value[0] == 'j' ? LOG_FORMAT_JSON : LOG_FORMAT_TEXT;
-		return 0;
 	case OPT_LEVEL: {
-		static const char *const levels[] = { "debug", "info", "warn", "error" };
+		size_t n, i = 0;
+		const char *const *names = value_names(o->kind, &n);
 
-		for (int i = 0; i < 4; i++) {
-			if (strcmp(value, levels[i]) == 0) {
-				*(enum log_level *)field = (enum log_level)i;
-				return 0;
-			}
-		}
-		goto bad;
+		while (i < n && strcmp(value, names[i]) != 0)
+			i++;
+		if (i == n)
+			goto bad;
+		if (o->kind == OPT_FORMAT)
+			*(enum log_format *)field = (enum log_format)i;
+		else
+			*(enum log_level *)field = (enum log_level)i;
+		return 0;
 	}
 	}
 bad:
@@ -169,14 +229,214 @@ bad:
 	return -1;
 }
 
+/* The default of o as --help shows it: the value config_defaults gives the field. */
+static int default_text(const struct option *o, const struct config *d, char *buf, size_t cap)
+{
+	const void *field = (const char *)d + o->offset;
+	const char *unset = o->unset != NULL ? o->unset : "none";
+	int n = -1;
+
+	switch (o->kind) {
+	case OPT_STRING:
+	case OPT_HOSTNAME:
+	case OPT_PROFILE: {
+		const char *v = *(const char *const *)field;
+
+		n = snprintf(buf, cap, "%s", v != NULL ? v : unset);
+		break;
+	}
+	case OPT_PORT:
+	case OPT_BASE: {
+		int v = *(const int *)field;
+
+		n = v > 0 ? snprintf(buf, cap, "%d", v) : snprintf(buf, cap, "%s", unset);
+		break;
+	}
+	case OPT_SECONDS:
+	case OPT_SCALE:
+		n = snprintf(buf, cap, "%g", *(const double *)field);
+		break;
+	case OPT_FORMAT:
+		n = snprintf(buf, cap, "%s", format_names[*(const enum log_format *)field]);
+		break;
+	case OPT_LEVEL:
+		n = snprintf(buf, cap, "%s", level_names[*(const enum log_level *)field]);
+		break;
+	}
+	return n >= 0 && (size_t)n < cap ? 0 : -1;
+}
+
+/* ": json, text" for a kind with named values, "" for the others. */
+static int choices_text(enum kind k, char *buf, size_t cap)
+{
+	size_t n, used = 0;
+	const char *const *names = value_names(k, &n);
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		int w = snprintf(buf + used, cap - used, "%s%s", i == 0 ? ": " : ", ", names[i]);
+
+		if (w < 0 || (size_t)w >= cap - used)
+			return -1;
+		used += (size_t)w;
+	}
+	return 0;
+}
+
+enum { HELP_COLUMN = 26, HELP_WIDTH = 79 };
+
+/* One --help entry: up to two cells of the left column (a flag and its environment twin), the
+ * text in the right one, wrapped at spaces. -1 when a write failed: stdout keeps the error,
+ * which main's fflush reports. */
+static int print_entry(const char *const cells[2], const char *text)
+{
+	for (size_t line = 0;; line++) {
+		const char *cell = line < 2 ? cells[line] : NULL;
+		int col;
+
+		if (cell == NULL && *text == '\0')
+			return 0;
+		col = printf("  %s", cell != NULL ? cell : "");
+		if (col < 0)
+			return -1;
+		/* a long name has a line to itself */
+		if (col >= HELP_COLUMN - 1 && *text != '\0') {
+			if (putchar('\n') == EOF)
+				return -1;
+			col = 0;
+		}
+		if (*text != '\0' && printf("%*s", HELP_COLUMN - col, "") < 0)
+			return -1;
+		for (col = HELP_COLUMN; *text != '\0';) {
+			int word = (int)strcspn(text, " "), w;
+
+			if (col > HELP_COLUMN && col + 1 + word > HELP_WIDTH)
+				break;
+			w = printf("%s%.*s", col > HELP_COLUMN ? " " : "", word, text);
+			if (w < 0)
+				return -1;
+			col += w;
+			text += word;
+			text += strspn(text, " ");
+		}
+		if (putchar('\n') == EOF)
+			return -1;
+	}
+}
+
+/* The options with a flag (the twin under it), or those of the environment only. */
+static int print_options(int env_only)
+{
+	const struct config d = config_defaults();
+	char flag[64], twin[64], def[128], choices[128], text[400];
+
+	for (size_t i = 0; i < sizeof options / sizeof options[0]; i++) {
+		const struct option *o = &options[i];
+		const char *cells[2] = { o->env, NULL };
+		int n = 0, t = 0, m;
+
+		if ((o->flag == NULL) != env_only)
+			continue;
+		if (default_text(o, &d, def, sizeof def) != 0 ||
+		    choices_text(o->kind, choices, sizeof choices) != 0)
+			return -1;
+		if (o->flag != NULL) {
+			n = snprintf(flag, sizeof flag, "%s %s", o->flag, o->value);
+			t = snprintf(twin, sizeof twin, "  %s", o->env);   /* under the flag */
+			cells[0] = flag;
+			cells[1] = twin;
+		}
+		m = snprintf(text, sizeof text, "%s%s; default: %s", o->help, choices, def);
+		if (n < 0 || (size_t)n >= sizeof flag || t < 0 || (size_t)t >= sizeof twin ||
+		    m < 0 || (size_t)m >= sizeof text || print_entry(cells, text) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int print_usage(void)
+{
+	char name[64];
+
+	if (fputs("Usage: badsmtp-session [OPTION]...\n"
+	          "Serve one SMTP session on stdin/stdout that misbehaves on request: a test\n"
+	          "server. Run it from a socket launcher (systemd Accept=yes, inetd,\n"
+	          "systemd-socket-activate --inetd) or on a pipe:\n"
+	          "  printf 'EHLO x\\r\\nQUIT\\r\\n' | badsmtp-session\n"
+	          "\n"
+	          "Options; under each flag its environment twin (the flag wins):\n",
+	          stdout) == EOF || print_options(0) != 0)
+		return -1;
+	for (size_t i = 0; i < sizeof actions / sizeof actions[0]; i++) {
+		const char *cells[2] = { name, NULL };
+		int n = actions[i].alias != NULL
+		        ? snprintf(name, sizeof name, "%s, %s", actions[i].flag, actions[i].alias)
+		        : snprintf(name, sizeof name, "%s", actions[i].flag);
+
+		if (n < 0 || (size_t)n >= sizeof name || print_entry(cells, actions[i].help) != 0)
+			return -1;
+	}
+	if (fputs("\nEnvironment only:\n", stdout) == EOF || print_options(1) != 0)
+		return -1;
+	return fputs("\nExit status: 0 the client ended the session, 1 the server did, 100 usage\n"
+	             "error, 111 temporary system failure.\n"
+	             "See badsmtp-session(8) for triggers, EHLO keywords and profiles.\n",
+	             stdout) == EOF ? -1 : 0;
+}
+
+/* The port table of profile.c under the bases in force, one "port profile behaviour" a line. */
+static int print_profiles(const struct port_bases *b)
+{
+	char does[128];
+	struct profile p;
+	int port;
+
+	if (printf("%-6s %-20s %s\n", "port", "profile", "behaviour") < 0)
+		return -1;
+	for (size_t i = 0; (port = profile_table_port(i, b)) > 0; i++) {
+		profile_for_port(port, b, &p);
+		if (profile_describe(&p, does, sizeof does) != 0 ||
+		    printf("%-6d %-20s %s\n", port, p.name, does) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The action arg names, or -1. */
+static int find_action(const char *arg)
+{
+	for (size_t i = 0; i < sizeof actions / sizeof actions[0]; i++)
+		if (strcmp(arg, actions[i].flag) == 0 ||
+		    (actions[i].alias != NULL && strcmp(arg, actions[i].alias) == 0))
+			return (int)i;
+	return -1;
+}
+
+/* A failed write to stdout is not ours to report here: stdout keeps the error and main's
+ * fflush turns it into exit 111. */
+static enum config_result run_action(enum action a, const struct config *c, char *err,
+                                     size_t errlen)
+{
+	switch (a) {
+	case ACTION_HELP:
+		(void)print_usage();
+		break;
+	case ACTION_VERSION:
+		(void)puts("badsmtp-session " BADSMTP_VERSION);
+		break;
+	case ACTION_LIST_PROFILES:
+		if (profile_check_bases(&c->bases, err, errlen) != 0)
+			return CONFIG_ERROR;
+		(void)print_profiles(&c->bases);
+		break;
+	}
+	return CONFIG_DONE;
+}
+
 enum config_result config_load(struct config *c, int argc, char **argv, char *err,
                                size_t errlen)
 {
-	*c = (struct config){
-		.port = -1, .hostname = "badsmtp.test", .log_target = "auto",
-		.log_format = LOG_FORMAT_JSON, .log_level = LOG_LEVEL_INFO,
-		.timeout = 300, .data_timeout = 180, .time_scale = 1, .bases = PORT_BASES_DEFAULT,
-	};
+	*c = config_defaults();
 	for (size_t i = 0; i < sizeof options / sizeof options[0]; i++) {
 		const char *value = getenv(options[i].env);
 
@@ -187,15 +447,10 @@ enum config_result config_load(struct config *c, int argc, char **argv, char *er
 		const char *arg = argv[a], *eq = strchr(arg, '=');
 		size_t name_len = eq ? (size_t)(eq - arg) : strlen(arg);
 		const struct option *o = NULL;
+		int action = find_action(arg);
 
-		if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
-			fputs(usage, stdout);
-			return CONFIG_DONE;
-		}
-		if (strcmp(arg, "--version") == 0) {
-			puts("badsmtp-session " BADSMTP_VERSION);
-			return CONFIG_DONE;
-		}
+		if (action >= 0)
+			return run_action((enum action)action, c, err, errlen);
 		for (size_t i = 0; i < sizeof options / sizeof options[0]; i++)
 			if (options[i].flag && strlen(options[i].flag) == name_len &&
 			    strncmp(options[i].flag, arg, name_len) == 0)

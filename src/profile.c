@@ -12,19 +12,35 @@ static const struct {
 	int port;
 	enum profile_kind kind;
 	const char *name;
-} fixed_ports[] = {
-	{ 2525, PROFILE_PLAIN, "plain" },
-	{ 25587, PROFILE_STARTTLS_REQUIRED, "starttls-required" },
-	{ 25465, PROFILE_SMTPS, "smtps" },
+} fixed_ports[] = {   /* in port order: the listing's first rows */
+	{ .port = 2525, .kind = PROFILE_PLAIN, .name = "plain" },
+	{ .port = 25465, .kind = PROFILE_SMTPS, .name = "smtps" },
+	{ .port = 25587, .kind = PROFILE_STARTTLS_REQUIRED, .name = "starttls-required" },
 };
 
 static const struct {
 	enum profile_kind kind;
 	const char *prefix;
 } families[] = {
-	{ PROFILE_GREETING_DELAY, "greeting-delay-" },
-	{ PROFILE_COMMAND_DELAY, "command-delay-" },
-	{ PROFILE_DROP, "drop-" },
+	{ .kind = PROFILE_GREETING_DELAY, .prefix = "greeting-delay-" },
+	{ .kind = PROFILE_COMMAND_DELAY, .prefix = "command-delay-" },
+	{ .kind = PROFILE_DROP, .prefix = "drop-" },
+};
+
+/* What each kind does, for the listing: the words around its delay, or the words for no delay. */
+static const struct {
+	const char *before, *after, *undelayed;
+} behaviours[] = {
+	[PROFILE_PLAIN] = { .undelayed = "a normal session" },
+	[PROFILE_STARTTLS_REQUIRED] = { .undelayed = "MAIL and AUTH get 530 until STARTTLS" },
+	[PROFILE_SMTPS] = { .undelayed = "implicit TLS: the handshake comes before the greeting" },
+	[PROFILE_GREETING_DELAY] = { .before = "greeting after ",
+	                             .after = " s, then a normal session",
+	                             .undelayed = "a normal session (no delay)" },
+	[PROFILE_COMMAND_DELAY] = { .before = "greeting at once, every reply after ", .after = " s",
+	                            .undelayed = "a normal session (no delay)" },
+	[PROFILE_DROP] = { .before = "closes after ", .after = " s, writing nothing",
+	                   .undelayed = "closes at once, writing nothing" },
 };
 
 int profile_family_delay(int k)
@@ -126,4 +142,28 @@ int profile_from_name(const char *name, struct profile *p)
 		return 0;
 	}
 	return -1;
+}
+
+int profile_table_port(size_t i, const struct port_bases *b)
+{
+	size_t nfixed = sizeof fixed_ports / sizeof fixed_ports[0], f;
+
+	if (i < nfixed)
+		return fixed_ports[i].port;
+	f = (i - nfixed) / PROFILE_FAMILY_PORTS;
+	if (f >= sizeof families / sizeof families[0])
+		return -1;
+	return family_base(b, families[f].kind) + (int)((i - nfixed) % PROFILE_FAMILY_PORTS);
+}
+
+int profile_describe(const struct profile *p, char *buf, size_t cap)
+{
+	int n;
+
+	if (p->delay_seconds == 0 || behaviours[p->kind].before == NULL)
+		n = snprintf(buf, cap, "%s", behaviours[p->kind].undelayed);
+	else
+		n = snprintf(buf, cap, "%s%d%s", behaviours[p->kind].before, p->delay_seconds,
+		             behaviours[p->kind].after);
+	return n >= 0 && (size_t)n < cap ? 0 : -1;
 }

@@ -35,5 +35,11 @@ void profile_for_port(int port, const struct port_bases *b, struct profile *p);
 int profile_from_name(const char *name, struct profile *p);
 /* The delay of family member k (0-9): 0 1 2 8 10 30 60 120 300 600. */
 int profile_family_delay(int k);
+/* The port of row i of the port table under bases b (the fixed ports, then each family in
+ * order), or -1 past its last row: what --list-profiles walks through with profile_for_port. */
+int profile_table_port(size_t i, const struct port_bases *b);
+/* What the profile does, in a few words ("greeting after 8 s, then a normal session"): 0, or
+ * -1 when it does not fit in cap. */
+int profile_describe(const struct profile *p, char *buf, size_t cap);
 
 #endif

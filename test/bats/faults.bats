@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# Fault injection (issue 7): whatever the client or the machine does, nothing accepted is lost
+# Fault injection: whatever the client or the machine does, nothing accepted is lost
 # and nothing half-written remains. The client vanishes at every stage (before the greeting,
 # mid-command, mid-body after 354, after the final dot before the 250, inside a BDAT chunk,
 # inside the TLS handshake); the Maildir fills up (tmpfs when root can mount one, and always

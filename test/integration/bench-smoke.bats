@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
-# The benchmark scripts (bench/run, issue 6) in their smoke mode: tiny counts, one run of every
-# measurement, TAP lines, the table and the PASS/FAIL lines. Timings are not judged here (make
-# bench does that); this only proves the bench still runs. Installs smtp-source when root.
+# The benchmark scripts (bench/run, see bench/README.md) in their smoke mode: tiny counts, one
+# run of every measurement, TAP lines, the table and the PASS/FAIL lines. Timings are not judged
+# here (make bench does that); this only proves the bench still runs. Installs smtp-source when
+# root.
 
 REPO=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 BADSMTP_BIN=${BADSMTP_BIN:-$REPO/src/badsmtp-session}

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# Fault injection over TCP (issue 7): 300 concurrent sessions under
+# Fault injection over TCP: 300 concurrent sessions under
 # `systemd-socket-activate --inetd -a`, each delivering one message. Every "250 OK Message
 # accepted for delivery" must have exactly one complete file in the Maildir (its own unique
 # body, whole), the number of files must equal the number of 250s, and nothing may be left in

@@ -1,0 +1,327 @@
+#!/usr/bin/env bats
+# One home per fact. The option table (src/config.c, printed by --help) and the port table
+# (src/profile.c, printed by --list-profiles) against every file that repeats them: the man page,
+# README.md, the systemd units, inetd.conf, the xinetd files and scripts/badsmtp-run. Each check
+# reads the binary's output, never a list of its own.
+
+load helpers
+
+setup() {
+	common_setup
+	REPO=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+	"$BADSMTP_BIN" --list-profiles > "$T/list" || fail "--list-profiles failed"
+	"$BADSMTP_BIN" --help > "$T/help" || fail "--help failed"
+}
+
+# check_py PYTHON: run PYTHON with the repository in `repo`, the port table of --list-profiles in
+# `rows` (port -> profile, in its order), the lines of --help in `help`, and helpers: family(),
+# grouped(), man_section(), man_entries(), same(). An assert fails the test.
+check_py() {
+	/usr/bin/python3 - "$REPO" "$T/list" "$T/help" "$1" << 'EOF'
+import glob, os, re, sys
+repo, list_path, help_path, code = sys.argv[1:5]
+listing = open(list_path).read().split('\n')
+assert listing[0].split() == ['port', 'profile', 'behaviour'], f'header: {listing[0]!r}'
+rows = {}
+for line in listing[1:-1]:
+    port, profile, _ = line.split(None, 2)
+    rows[int(port)] = profile
+help = open(help_path).read().split('\n')
+
+def family(profile):
+    """greeting-delay-8 -> greeting-delay; plain -> plain."""
+    return re.sub(r'-[0-9]+$', '', profile)
+
+def grouped():
+    """The table as "port profile" for the fixed ports and "first-last family" for families."""
+    out, fams = set(), {}
+    for port, profile in rows.items():
+        if family(profile) == profile:
+            out.add(f'{port} {profile}')
+        else:
+            fams.setdefault(family(profile), []).append(port)
+    for fam, ports in fams.items():
+        assert ports == list(range(ports[0], ports[0] + len(ports))), f'{fam}: {ports}'
+        out.add(f'{ports[0]}-{ports[-1]} {fam}')
+    return out
+
+man = open(os.path.join(repo, 'man/badsmtp-session.8')).read().split('\n')
+
+def plain(line):
+    return re.sub(r'\\f[BIRP]', '', line).replace('\\-', '-')
+
+def man_section(name):
+    out, on = [], False
+    for line in man:
+        if line.startswith('.SH '):
+            on = line[4:].strip('" ') == name
+        elif on:
+            out.append(line)
+    return out
+
+def man_entries(name):
+    """The .TP entries of a section: (tag lines, body lines), .TQ tags joined to their entry."""
+    out, cur, tag = [], None, False
+    for line in man_section(name):
+        if line.startswith('.TP'):
+            cur, tag = ([], []), True
+            out.append(cur)
+        elif line.startswith('.TQ'):
+            tag = True
+        elif line.startswith('.PD'):
+            continue
+        elif line.startswith('.PP') or cur is None:
+            cur = None
+        else:
+            cur[1 - tag].append(plain(line))
+            tag = False
+    return out
+
+def same(got, want, what, got_name, want_name):
+    got, want = set(got), set(want)
+    assert got == want, (f'{what} disagree:\n  only in {got_name}: {sorted(got - want)}\n'
+                         f'  only in {want_name}: {sorted(want - got)}')
+
+exec(code)
+EOF
+}
+
+# --- the port table itself ------------------------------------------------------------------------
+
+@test "--list-profiles: the default port table, one port a line, exit 0" {
+	run "$BADSMTP_BIN" --list-profiles
+	[ "$status" -eq 0 ] || fail "exit status $status: $output"
+	[ "${#lines[@]}" -eq 34 ] || fail "want a header and 33 rows, got ${#lines[@]} lines: $output"
+	[ "${lines[0]}" = "port   profile              behaviour" ] || fail "header: ${lines[0]}"
+	[ "${lines[1]}" = "2525   plain                a normal session" ] || fail "${lines[1]}"
+	[ "${lines[2]}" = "25465  smtps                implicit TLS: the handshake comes before the greeting" ] ||
+		fail "${lines[2]}"
+	[ "${lines[3]}" = "25587  starttls-required    MAIL and AUTH get 530 until STARTTLS" ] ||
+		fail "${lines[3]}"
+	[ "${lines[4]}" = "25200  greeting-delay-0     a normal session (no delay)" ] || fail "${lines[4]}"
+	[ "${lines[7]}" = "25203  greeting-delay-8     greeting after 8 s, then a normal session" ] ||
+		fail "${lines[7]}"
+	[ "${lines[23]}" = "25409  command-delay-600    greeting at once, every reply after 600 s" ] ||
+		fail "${lines[23]}"
+	[ "${lines[24]}" = "25600  drop-0               closes at once, writing nothing" ] ||
+		fail "${lines[24]}"
+	[ "${lines[33]}" = "25609  drop-600             closes after 600 s, writing nothing" ] ||
+		fail "${lines[33]}"
+}
+
+@test "--list-profiles: every row is the profile a session on that port logs" {
+	export BADSMTP_TIME_SCALE=0
+	local port profile rest n=0
+	while read -r port profile rest; do
+		smtp_input 'QUIT'
+		smtp_session --port "$port"
+		log_check "assert fields('SMTP connection established')['profile'] == '$profile', \
+			fields('SMTP connection established')" || fail "port $port"
+		n=$((n + 1))
+	done < <(tail -n +2 "$T/list")
+	[ "$n" -eq 33 ] || fail "checked $n ports"
+}
+
+@test "--list-profiles: the BADSMTP_*_PORT_START bases move the families" {
+	BADSMTP_DROP_DELAY_PORT_START=3000 BADSMTP_COMMAND_DELAY_PORT_START=3100 \
+		run "$BADSMTP_BIN" --list-profiles
+	[ "$status" -eq 0 ] || fail "exit status $status: $output"
+	[ "${lines[14]}" = "3100   command-delay-0      a normal session (no delay)" ] || fail "${lines[14]}"
+	[ "${lines[24]}" = "3000   drop-0               closes at once, writing nothing" ] ||
+		fail "${lines[24]}"
+	[ "${lines[33]}" = "3009   drop-600             closes after 600 s, writing nothing" ] ||
+		fail "${lines[33]}"
+	[[ $output != *"25600 "* && $output != *"25400 "* ]] || fail "old family ports listed: $output"
+	[[ $output == *$'\n25200  greeting-delay-0 '* ]] || fail "greeting-delay family moved: $output"
+}
+
+@test "--list-profiles: overlapping bases are a configuration error (exit 100, nothing on stdout)" {
+	smtp_input
+	BADSMTP_DROP_DELAY_PORT_START=25205 smtp_session --list-profiles
+	expect_status 100
+	expect_out
+	[ "$(wc -l < "$SMTP_ERR")" -eq 1 ] || fail "want one error line: $(cat "$SMTP_ERR")"
+	grep -q 'overlap' "$SMTP_ERR" || fail "$(cat "$SMTP_ERR")"
+}
+
+# --- the deployment files -----------------------------------------------------------------------
+
+@test "systemd: the socket units listen on exactly the listed ports, one family per unit" {
+	check_py '
+served = []
+for path in sorted(glob.glob(os.path.join(repo, "systemd/*.socket"))):
+    unit = os.path.basename(path)
+    fam = re.fullmatch(r"badsmtp-(.+)\.socket", unit).group(1)
+    text = open(path).read()
+    ports = [int(p) for p in re.findall(r"^ListenStream=(?:.*:)?([0-9]+)$", text, re.M)]
+    assert ports, f"{unit}: no ListenStream="
+    for p in ports:
+        assert p in rows, f"{unit}: port {p} is not in --list-profiles"
+        assert family(rows[p]) == fam, f"{unit}: port {p} is {rows[p]}, not of family {fam}"
+    for name in re.findall(r"^FileDescriptorName=(.*)$", text, re.M):
+        for p in ports:
+            assert rows[p] == name, f"{unit}: FileDescriptorName={name}, but port {p} is {rows[p]}"
+    served += ports
+assert len(served) == len(set(served)), f"a port in two socket units: {sorted(served)}"
+same([str(p) for p in served], [str(p) for p in rows], "ports", "systemd/*.socket",
+     "--list-profiles")
+'
+}
+
+@test "systemd: each socket unit has its service, whose --port/--profile name its own family" {
+	check_py '
+shared = glob.glob(os.path.join(repo, "systemd/badsmtp-.service.d/*.conf"))
+for path in sorted(glob.glob(os.path.join(repo, "systemd/*.socket"))):
+    fam = re.fullmatch(r"badsmtp-(.+)\.socket", os.path.basename(path)).group(1)
+    service = os.path.join(repo, f"systemd/badsmtp-{fam}@.service")
+    assert os.path.exists(service), f"no {service} for {path}"
+    for conf in [service] + glob.glob(service + ".d/*.conf") + shared:
+        for line in re.findall(r"^ExecStart=(.*)$", open(conf).read(), re.M):
+            args = line.replace("=", " ").split()
+            for flag, value in zip(args, args[1:]):
+                if flag == "--port":
+                    assert family(rows.get(int(value), "plain")) == fam, \
+                        f"{conf}: --port {value} is not of family {fam}"
+                if flag == "--profile":
+                    assert family(value) == fam, f"{conf}: --profile {value} is not of {fam}"
+target = open(os.path.join(repo, "systemd/badsmtp.target")).read()
+wanted = " ".join(re.findall(r"^Wants=(.*)$", target, re.M)).split()
+same(wanted, [os.path.basename(p) for p in glob.glob(os.path.join(repo, "systemd/*.socket"))],
+     "socket units", "badsmtp.target Wants=", "systemd/")
+'
+}
+
+@test "inetd.conf: one entry per listed port, its --port and profile comment agree" {
+	check_py '
+served, comment = [], None
+for line in open(os.path.join(repo, "inetd/inetd.conf")):
+    line = line.rstrip("\n")
+    if line.startswith("#"):
+        comment = line[1:].strip()
+        continue
+    if not line.strip():
+        continue
+    f = line.split()
+    port = int(f[0].rsplit(":", 1)[1])
+    args = f[6:]
+    assert port in rows, f"inetd.conf: port {port} is not in --list-profiles"
+    assert "--port" in args and args[args.index("--port") + 1] == str(port), \
+        f"inetd.conf: port {port} runs {args}"
+    assert comment == rows[port], f"inetd.conf: port {port} is {rows[port]}, commented {comment!r}"
+    served.append(str(port))
+assert len(served) == len(set(served)), f"a port twice: {served}"
+same(served, [str(p) for p in rows], "ports", "inetd.conf", "--list-profiles")
+'
+}
+
+@test "xinetd: one service per listed port, in the file of its family" {
+	check_py '
+served = []
+for path in sorted(glob.glob(os.path.join(repo, "inetd/xinetd.d/badsmtp-*"))):
+    name = os.path.basename(path)
+    fam = name[len("badsmtp-"):]
+    text = open(path).read()
+    blocks = list(re.finditer(r"^# profile (\S+)\nservice (\S+)\n\{\n(.*?)\n\}", text, re.M | re.S))
+    assert len(blocks) == len(re.findall(r"^service ", text, re.M)), f"{name}: a service unparsed"
+    for b in blocks:
+        attrs = dict(re.match(r"\s*(\S+)\s*=\s*(.*)$", l).groups() for l in b.group(3).split("\n"))
+        port = int(attrs["port"])
+        assert port in rows, f"{name}: port {port} is not in --list-profiles"
+        assert rows[port] == b.group(1), f"{name}: port {port} is {rows[port]}, commented {b.group(1)}"
+        assert family(rows[port]) == fam, f"{name}: port {port} ({rows[port]}) is not of {fam}"
+        args = attrs["server_args"]
+        assert args.split() == ["--port", str(port)], f"{name}: port {port} runs {args}"
+        served.append(str(port))
+assert len(served) == len(set(served)), f"a port twice: {served}"
+same(served, [str(p) for p in rows], "ports", "inetd/xinetd.d", "--list-profiles")
+'
+}
+
+@test "scripts/badsmtp-run --list prints the binary's port table, bases moved or not" {
+	run "$REPO/scripts/badsmtp-run" --bin "$BADSMTP_BIN" --list
+	[ "$status" -eq 0 ] || fail "exit status $status: $output"
+	diff <(printf '%s\n' "$output") "$T/list" || fail "badsmtp-run --list differs (< script, > binary)"
+	export BADSMTP_GREETING_DELAY_PORT_START=4000
+	"$BADSMTP_BIN" --list-profiles > "$T/moved"
+	run "$REPO/scripts/badsmtp-run" --bin "$BADSMTP_BIN" --list
+	[ "$status" -eq 0 ] || fail "exit status $status: $output"
+	diff <(printf '%s\n' "$output") "$T/moved" || fail "moved bases: badsmtp-run --list differs"
+	grep -q '^4009 ' "$T/moved" || fail "the moved base is not in the listing"
+}
+
+# --- the documentation --------------------------------------------------------------------------
+
+@test "man page OPTIONS: the flags of --help, each with the same environment twin" {
+	check_py '
+def pairs(entries):
+    out = []
+    for flags, envs in entries:
+        assert not envs or len(envs) == len(flags), f"{flags} with twins {envs}"
+        out += [f"{f} {e}" for f, e in zip(flags, envs or ["-"] * len(flags))]
+    return out
+
+man_opts = []
+for tags, body in man_entries("OPTIONS"):
+    flags = re.findall(r"(?<![\w-])(--?[a-z][a-z-]*)", " ".join(tags))
+    twin = re.search(r"^\.RB \[(.*?)\]", "\n".join(body), re.M | re.S)
+    man_opts.append((flags, re.findall(r"BADSMTP_[A-Z][A-Z_]*", twin.group(1)) if twin else []))
+
+start = next(i for i, l in enumerate(help) if l.startswith("Options"))
+help_opts = []
+for line in help[start + 1:help.index("Environment only:")]:
+    if re.match(r"  -", line):
+        help_opts.append((re.findall(r"(?<![\w-])(--?[a-z][a-z-]*)", line[:26]), []))
+    elif re.match(r"    BADSMTP_", line):
+        help_opts[-1][1].append(line.split()[0])
+assert len(help_opts) >= 15, f"--help parsed to {help_opts}"
+same(pairs(man_opts), pairs(help_opts), "options", "the man page", "--help")
+'
+}
+
+@test "man page ENVIRONMENT: the variables --help lists as environment only" {
+	check_py '
+man_env = [v for tags, _ in man_entries("ENVIRONMENT")
+           for v in re.findall(r"BADSMTP_[A-Z][A-Z_]*", " ".join(tags))]
+start = help.index("Environment only:")
+help_env = [l.split()[0] for l in help[start + 1:] if re.match(r"  BADSMTP_", l)]
+assert len(help_env) >= 4, f"--help parsed to {help_env}"
+same(man_env, help_env, "environment variables", "the man page", "--help")
+'
+}
+
+@test "man page PORTS and README.md: the port table of --list-profiles" {
+	check_py '
+man_ports = []
+for tags, body in man_entries("PORTS"):
+    name = re.match(r"\.BI? ([a-z-]+)", body[0]).group(1).rstrip("-")
+    man_ports.append(re.sub(r"^\.B ", "", tags[0]) + " " + name)
+same(man_ports, grouped(), "port tables", "the man page", "--list-profiles")
+readme = open(os.path.join(repo, "README.md")).read()
+readme_ports = [f"{m.group(1)} {m.group(2)}" for m in
+                re.finditer(r"^\| ([0-9]+(?:-[0-9]+)?) \| `([a-z-]+?)(?:-\{d\})?` \|", readme, re.M)]
+same(readme_ports, grouped(), "port tables", "README.md", "--list-profiles")
+'
+}
+
+@test "man page ERROR TRIGGERS: each reply text is what a trigger gets on the wire" {
+	check_py '
+texts = {}
+for tags, body in man_entries("ERROR TRIGGERS"):
+    code = re.sub(r"^\.[BI] ", "", tags[0])
+    if re.fullmatch(r"[0-9]{3}|other", code):
+        texts[code] = " ".join(body)
+assert len(texts) >= 20 and "other" in texts, texts
+with open(sys.argv[2] + ".codes", "w") as f:
+    for code in sorted(c for c in texts if c not in ("421", "other")) + ["599", "421"]:
+        f.write(code + " " + texts.get(code, texts["other"]) + "\n")
+'
+	local code text cmds=() want=("$G" "${EHLO_DEFAULT[@]}")
+	while read -r code text; do
+		cmds+=("MAIL FROM:<mail$code@example.com>")
+		want+=("$code $text")
+	done < "$T/list.codes"
+	smtp_input 'EHLO x' "${cmds[@]}" 'QUIT'
+	smtp_session
+	expect_status 1
+	expect_out "${want[@]}"
+}
