@@ -11,6 +11,8 @@
  * padding first, so what we accept is strict RFC 4648. */
 #include "auth.h"
 
+#include "text.h"
+
 #include <netinet/in.h>
 #include <resolv.h>
 #include <stdio.h>
@@ -101,23 +103,6 @@ static int b64_encode(const void *src, size_t n, char *out, size_t cap)
 
 /* ---- the pieces every mechanism shares ---- */
 
-static int lower(int c)
-{
-	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
-}
-
-static int ieq(const char *a, size_t n, const char *b)
-{
-	size_t i;
-
-	if (strlen(b) != n)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (lower((unsigned char)a[i]) != lower((unsigned char)b[i]))
-			return 0;
-	return 1;
-}
-
 /* 0 and the username kept, or -1: empty, too long, or a control octet (NUL, CR, LF, …: they
  * would end up in logs). */
 static int set_user(struct auth *a, const unsigned char *p, size_t n)
@@ -141,7 +126,7 @@ static int user_fails(const struct auth *a)
 	size_t i, n = sizeof bad - 1;
 
 	for (i = 0; i + n <= a->user_len; i++)
-		if (ieq(a->user + i, n, bad))
+		if (text_case_equal(a->user + i, n, bad))
 			return 1;
 	return 0;
 }
@@ -331,7 +316,7 @@ int auth_mech_lookup(const char *name, size_t n)
 	if (name == NULL)
 		return 0;
 	for (i = 0; i < NMECHS; i++)
-		if (ieq(name, n, mechs[i].name))
+		if (text_case_equal(name, n, mechs[i].name))
 			return mechs[i].bit;
 	return 0;
 }

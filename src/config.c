@@ -3,6 +3,8 @@
  * own: systemd passes Environment=, inetd passes arguments. */
 #include "config.h"
 
+#include "text.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -143,19 +145,6 @@ static int parse_number(const char *s, double lo, double hi, double *out)
 	return 0;
 }
 
-static int valid_hostname(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n == 0 || n > 253)
-		return 0;
-	for (const char *p = s; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		      (*p >= '0' && *p <= '9') || *p == '-' || *p == '.'))
-			return 0;
-	return 1;
-}
-
 /* The error stays one line whatever the value holds (SPEC §1): controls become '?'. */
 static void append_printable(char *err, size_t errlen, const char *text)
 {
@@ -181,7 +170,8 @@ static int set_option(struct config *c, const struct option *o, const char *valu
 		*(const char **)field = value;
 		return 0;
 	case OPT_HOSTNAME:
-		if (!valid_hostname(value))
+		/* it goes into replies, headers and certificates: a DNS name (RFC 1123 §2.1) */
+		if (!text_dns_name(value, strlen(value), 253, 0))
 			goto bad;
 		*(const char **)field = value;
 		return 0;

@@ -2,8 +2,10 @@
  * address syntax (local part ≤ 64, dot rules, quoted strings; domain labels, hyphens, 255-octet
  * limit, address literals; non-ASCII flagged, broken UTF-8 refused), MAIL FROM / RCPT TO paths
  * (<> for MAIL only, <postmaster> for RCPT only, "FROM: <a@b>", "FROM:a@b") and the ESMTP
- * parameter list. */
+ * parameter list; the parameters' extensions and value rules, and what a path gets under a
+ * session's extensions; BDAT's and VRFY's arguments; the words of a line for the log. */
 #include "command.h"
+#include "ehlo.h"
 #include "tap.h"
 
 #include <stdio.h>
@@ -570,6 +572,227 @@ static void test_params(void)
 	tap_int((long long)p.nparams, 0, "... no parameters");
 }
 
+
+/* ---- what a path gets under the session's extensions (SPEC §2) ---- */
+
+static const struct {
+	enum path_kind kind;
+	const char *arg;
+	unsigned ext;
+	unsigned long long limit;
+	enum reply_id want;
+} policy_rows[] = {
+	{ PATH_MAIL, "FROM:<a@b.c>", EXT_ALL, 10485760, REPLY_OK },
+	{ PATH_MAIL, "FROM:<a@b.c>", 0, 10485760, REPLY_OK },
+	{ PATH_MAIL, "FROM:<a@b.c> SIZE=1000", EXT_ALL, 10485760, REPLY_OK },
+	{ PATH_MAIL, "FROM:<a@b.c> size=10485760", EXT_ALL, 10485760, REPLY_OK },
+	{ PATH_MAIL, "FROM:<a@b.c> SIZE=10485761", EXT_ALL, 10485760, REPLY_SIZE_EXCEEDED },
+	{ PATH_MAIL, "FROM:<a@b.c> SIZE=1001", EXT_ALL, 1000, REPLY_SIZE_EXCEEDED },
+	{ PATH_MAIL, "FROM:<a@b.c> SIZE=99999999999999999999999", EXT_ALL, 1000, REPLY_SIZE_EXCEEDED },
+	{ PATH_MAIL, "FROM:<a@b.c> SIZE=12x", EXT_ALL, 10485760, REPLY_SYNTAX },
+	{ PATH_MAIL, "FROM:<a@b.c> SIZE", EXT_ALL, 10485760, REPLY_SYNTAX },
+	{ PATH_MAIL, "FROM:<a@b.c> SIZE=100", EXT_ALL & ~EXT_SIZE, 10485760, REPLY_PARAMS },
+	{ PATH_MAIL, "FROM:<a@b.c> BODY=8BITMIME", EXT_ALL, 10485760, REPLY_OK },
+	{ PATH_MAIL, "FROM:<a@b.c> body=7bit", EXT_ALL, 10485760, REPLY_OK },
+	{ PATH_MAIL, "FROM:<a@b.c> BODY=BINARYMIME", EXT_ALL, 10485760, REPLY_SYNTAX },
+	{ PATH_MAIL, "FROM:<a@b.c> BODY", EXT_ALL, 10485760, REPLY_SYNTAX },
+	{ PATH_MAIL, "FROM:<a@b.c> BODY=8BITMIME", EXT_ALL & ~EXT_8BITMIME, 10485760, REPLY_PARAMS },
+	{ PATH_MAIL, "FROM:<a@b.c> SMTPUTF8", EXT_ALL, 10485760, REPLY_OK },
+	{ PATH_MAIL, "FROM:<a@b.c> SMTPUTF8=yes", EXT_ALL, 10485760, REPLY_SYNTAX },
+	{ PATH_MAIL, "FROM:<a@b.c> SMTPUTF8", EXT_ALL & ~EXT_SMTPUTF8, 10485760, REPLY_PARAMS },
+	{ PATH_MAIL, "FROM:<a@b.c> AUTH=<>", EXT_ALL, 10485760, REPLY_OK },
+	{ PATH_MAIL, "FROM:<a@b.c> AUTH", EXT_ALL, 10485760, REPLY_SYNTAX },
+	{ PATH_MAIL, "FROM:<a@b.c> AUTH=<>", EXT_ALL & ~EXT_AUTH, 10485760, REPLY_PARAMS },
+	{ PATH_MAIL, "FROM:<a@b.c> RET=FULL", EXT_ALL, 10485760, REPLY_PARAMS },
+	{ PATH_MAIL, "FROM:<a@b.c> ENVID=x", EXT_ALL, 10485760, REPLY_PARAMS },
+	{ PATH_MAIL, "FROM:<a@b.c> XFOO", EXT_ALL, 10485760, REPLY_PARAMS },
+	/* the first refusal wins, in parameter order */
+	{ PATH_MAIL, "FROM:<a@b.c> XFOO SIZE=x", EXT_ALL, 10485760, REPLY_PARAMS },
+	{ PATH_MAIL, "FROM:<a@b.c> SIZE=x XFOO", EXT_ALL, 10485760, REPLY_SYNTAX },
+	/* RCPT takes no parameter at all */
+	{ PATH_RCPT, "TO:<a@b.c>", EXT_ALL, 10485760, REPLY_OK },
+	{ PATH_RCPT, "TO:<a@b.c> SIZE=1", EXT_ALL, 10485760, REPLY_PARAMS },
+	{ PATH_RCPT, "TO:<a@b.c> NOTIFY=NEVER", EXT_ALL, 10485760, REPLY_PARAMS },
+	{ PATH_RCPT, "TO:<a@b.c> ORCPT=rfc822;a@b.c", EXT_ALL, 10485760, REPLY_PARAMS },
+	/* non-ASCII addresses need SMTPUTF8 on */
+	{ PATH_MAIL, "FROM:<\xc3\xa9@b.c>", EXT_ALL, 10485760, REPLY_OK },
+	{ PATH_MAIL, "FROM:<\xc3\xa9@b.c>", EXT_ALL & ~EXT_SMTPUTF8, 10485760, REPLY_NON_ASCII },
+	{ PATH_RCPT, "TO:<a@b\xc3\xa9.c>", 0, 10485760, REPLY_NON_ASCII },
+	{ PATH_MAIL, "FROM:<\xc3\xa9@b.c> XFOO", 0, 10485760, REPLY_NON_ASCII },
+};
+
+static void test_policy(void)
+{
+	char name[160];
+
+	for (size_t i = 0; i < sizeof policy_rows / sizeof policy_rows[0]; i++) {
+		struct path p;
+		int parsed = command_parse_path(policy_rows[i].kind, policy_rows[i].arg,
+		                                strlen(policy_rows[i].arg), &p);
+
+		snprintf(name, sizeof name, "policy #%zu %s (ext 0x%x, limit %llu)", i,
+		         policy_rows[i].arg, policy_rows[i].ext, policy_rows[i].limit);
+		tap_int(parsed == 0 ? (long long)command_path_policy(policy_rows[i].kind, &p,
+		                                                     policy_rows[i].ext,
+		                                                     policy_rows[i].limit) : -1,
+		        (long long)policy_rows[i].want, name);
+	}
+}
+
+/* ---- BDAT n [LAST] (RFC 3030) ---- */
+
+static const struct {
+	const char *arg;
+	int ret;
+	unsigned long long size;
+	int last;
+} bdat_rows[] = {
+	{ "0", 0, 0, 0 },
+	{ "0 LAST", 0, 0, 1 },
+	{ "100", 0, 100, 0 },
+	{ "100 LAST", 0, 100, 1 },
+	{ "100 last", 0, 100, 1 },
+	{ "100 LaSt", 0, 100, 1 },
+	{ "100   LAST", 0, 100, 1 },
+	{ "1000000000000", 0, 1000000000000ULL, 0 },
+	/* a number that is not followed by a good rest still has its chunk read */
+	{ "6 FOO", -1, 6, 0 },
+	{ "6 LAST x", -1, 6, 0 },
+	{ "6 LASTX", -1, 6, 0 },
+	/* no number: nothing to read */
+	{ "", -1, 0, 0 },
+	{ "LAST", -1, 0, 0 },
+	{ "x6", -1, 0, 0 },
+	{ "6x", -1, 0, 0 },
+	{ "-6", -1, 0, 0 },
+	{ "1000000000001", -1, 0, 0 },
+	{ "99999999999999999999999", -1, 0, 0 },
+};
+
+static void test_bdat(void)
+{
+	char name[128];
+
+	for (size_t i = 0; i < sizeof bdat_rows / sizeof bdat_rows[0]; i++) {
+		unsigned long long size = 77;
+		int last = 77, ret = command_parse_bdat(bdat_rows[i].arg, strlen(bdat_rows[i].arg),
+		                                        &size, &last);
+
+		snprintf(name, sizeof name, "BDAT %s: result", bdat_rows[i].arg);
+		tap_int(ret, bdat_rows[i].ret, name);
+		snprintf(name, sizeof name, "BDAT %s: chunk to read", bdat_rows[i].arg);
+		tap_int((long long)size, (long long)bdat_rows[i].size, name);
+		if (ret == 0) {
+			snprintf(name, sizeof name, "BDAT %s: LAST", bdat_rows[i].arg);
+			tap_int(last, bdat_rows[i].last, name);
+		}
+	}
+}
+
+/* ---- VRFY (SPEC §9) ---- */
+
+static const struct {
+	const char *arg;
+	int ret;
+	const char *addr;
+	size_t local_len;
+} vrfy_rows[] = {
+	{ "exists.foo@example.com", 0, "exists.foo@example.com", 10 },
+	{ "Exists.Foo@EXAMPLE.COM", 0, "Exists.Foo@example.com", 10 },
+	{ "John Doe <jd@X.com>", 0, "jd@x.com", 2 },
+	{ "John   Doe\t<jd@x.com>", 0, "jd@x.com", 2 },
+	{ "<a@b>", 0, "a@b", 1 },
+	{ "a@b@C", 0, "a@b@c", 3 },
+	{ "\"x y\"@Z", 0, "\"x y\"@z", 5 },
+	{ "a  b@C", 0, "a b@c", 3 },
+	{ "<a@b", 0, "<a@b", 2 },
+	{ "", -1, NULL, 0 },
+	{ "nobody", -1, NULL, 0 },
+	{ "@b", -1, NULL, 0 },
+	{ "a@", -1, NULL, 0 },
+	{ "<@b>", -1, NULL, 0 },
+	{ "<a@>", -1, NULL, 0 },
+	{ "<nobody>", -1, NULL, 0 },
+	{ "a@b\rc", -1, NULL, 0 },
+	{ "a@b\x7f", -1, NULL, 0 },
+};
+
+static void test_vrfy(void)
+{
+	char out[256], name[128];
+
+	for (size_t i = 0; i < sizeof vrfy_rows / sizeof vrfy_rows[0]; i++) {
+		size_t local_len = 0;
+		int ret = command_parse_vrfy(vrfy_rows[i].arg, strlen(vrfy_rows[i].arg), out,
+		                             &local_len);
+
+		snprintf(name, sizeof name, "VRFY #%zu: result", i);
+		tap_int(ret, vrfy_rows[i].ret, name);
+		if (ret != 0 || vrfy_rows[i].ret != 0)
+			continue;
+		snprintf(name, sizeof name, "VRFY #%zu: address", i);
+		tap_mem(out, strlen(vrfy_rows[i].addr), vrfy_rows[i].addr, strlen(vrfy_rows[i].addr),
+		        name);
+		snprintf(name, sizeof name, "VRFY #%zu: local part length", i);
+		tap_int((long long)local_len, (long long)vrfy_rows[i].local_len, name);
+	}
+}
+
+/* ---- words of a line, for the log; addresses as text ---- */
+
+static void test_words(void)
+{
+	static const struct {
+		const char *arg;
+		size_t max;
+		const char *want;   /* words joined by '|' */
+	} rows[] = {
+		{ "", 8, "" },
+		{ "a", 8, "a" },
+		{ "FROM:<a@b> SIZE=1", 8, "FROM:<a@b>|SIZE=1" },
+		{ "x \t  y\tz", 8, "x|y|z" },
+		{ "a b c d", 2, "a|b" },   /* the rest is not glued onto the last word */
+	};
+	char copy[64], got[64], name[96];
+	const char *words[8];
+
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		size_t n = command_words(rows[i].arg, strlen(rows[i].arg), copy, words, rows[i].max);
+
+		size_t len = 0;
+
+		got[0] = '\0';
+		for (size_t w = 0; w < n && len < sizeof got; w++)
+			len += (size_t)snprintf(got + len, sizeof got - len, "%s%s", w ? "|" : "", words[w]);
+		snprintf(name, sizeof name, "command_words(\"%s\", %zu)", rows[i].arg, rows[i].max);
+		tap_str(got, rows[i].want, name);
+	}
+}
+
+static void test_address_text(void)
+{
+	static const struct {
+		enum path_kind kind;
+		const char *arg;
+		const char *want;
+	} rows[] = {
+		{ PATH_MAIL, "FROM:<>", "" },
+		{ PATH_MAIL, "FROM:<Bob@EXAMPLE.com>", "Bob@example.com" },
+		{ PATH_RCPT, "TO:<Postmaster>", "Postmaster" },
+		{ PATH_RCPT, "TO:<\"a b\"@[1.2.3.4]>", "\"a b\"@[1.2.3.4]" },
+	};
+	char out[400], name[96];
+
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		struct path p;
+
+		command_parse_path(rows[i].kind, rows[i].arg, strlen(rows[i].arg), &p);
+		command_address_text(&p.addr, out, sizeof out);
+		snprintf(name, sizeof name, "command_address_text(%s)", rows[i].arg);
+		tap_str(out, rows[i].want, name);
+	}
+}
+
 int main(void)
 {
 	test_verbs();
@@ -579,5 +802,10 @@ int main(void)
 	test_address_limits();
 	test_paths();
 	test_params();
+	test_policy();
+	test_bdat();
+	test_vrfy();
+	test_words();
+	test_address_text();
 	return tap_done();
 }
