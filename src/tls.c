@@ -247,7 +247,8 @@ int tls_preload(const struct tls_settings *s, char *err, size_t errlen)
 /* Generated credentials for name, kept for the process (one session, one name normally). */
 static int generated_credentials(const char *name)
 {
-	int rc, attempt;
+	gnutls_datum_t c, k;
+	int rc;
 
 	if (T.gen_cred != NULL && strcmp(T.gen_name, name) == 0)
 		return 0;
@@ -255,32 +256,25 @@ static int generated_credentials(const char *name)
 		tlsdl.gnutls_certificate_free_credentials(T.gen_cred);
 		T.gen_cred = NULL;
 	}
-	for (attempt = 0; attempt < 2; attempt++) {
-		gnutls_datum_t d;
-
-		if (cert_get(name, T.settings->cache_dir, attempt, &T.pem, T.cred_err,
-		             sizeof T.cred_err) != 0)
-			return -1;
-		if ((rc = tlsdl.gnutls_certificate_allocate_credentials(&T.gen_cred)) < 0) {
-			snprintf(T.cred_err, sizeof T.cred_err, "TLS credentials: %s",
-			         tlsdl.gnutls_strerror(rc));
-			return -1;
-		}
-		d.data = (unsigned char *)T.pem.pem;
-		d.size = (unsigned)T.pem.len;
-		rc = tlsdl.gnutls_certificate_set_x509_key_mem(T.gen_cred, &d, &d,
-		                                               GNUTLS_X509_FMT_PEM);
-		if (rc >= 0) {
-			snprintf(T.gen_name, sizeof T.gen_name, "%s", name);
-			return 0;
-		}
-		/* A cached file that does not load: make a new one once. */
+	if (cert_get(name, T.settings->cache_dir, &T.pem, T.cred_err, sizeof T.cred_err) != 0)
+		return -1;
+	if ((rc = tlsdl.gnutls_certificate_allocate_credentials(&T.gen_cred)) < 0) {
+		snprintf(T.cred_err, sizeof T.cred_err, "TLS credentials: %s",
+		         tlsdl.gnutls_strerror(rc));
+		return -1;
+	}
+	c = (gnutls_datum_t){ (unsigned char *)T.pem.cert, (unsigned)T.pem.cert_len };
+	k = (gnutls_datum_t){ (unsigned char *)T.pem.key, (unsigned)T.pem.key_len };
+	rc = tlsdl.gnutls_certificate_set_x509_key_mem(T.gen_cred, &c, &k, GNUTLS_X509_FMT_PEM);
+	if (rc < 0) {
 		snprintf(T.cred_err, sizeof T.cred_err, "certificate for %s: %s", name,
 		         tlsdl.gnutls_strerror(rc));
 		tlsdl.gnutls_certificate_free_credentials(T.gen_cred);
 		T.gen_cred = NULL;
+		return -1;
 	}
-	return -1;
+	snprintf(T.gen_name, sizeof T.gen_name, "%s", name);
+	return 0;
 }
 
 /* After the ClientHello, before the cipher suite and certificate are chosen: note the SNI and,

@@ -238,19 +238,79 @@ assert f['cipher'].startswith('TLS_ECDHE_ECDSA_WITH_'), f"
 @test "the second connection for a name reuses the cached certificate" {
 	dialogue '!tls' '!greeting' 'QUIT'
 	tls_client --sni reuse.example --cert-out "$T/1.pem" -- --profile smtps
-	local f=$CACHE/cert-reuse.example.pem m1 m2
-	[ -f "$f" ] || fail "no cache file: $(ls -la "$CACHE")"
+	local f=$CACHE/cert-reuse.example.pem k=$CACHE/key-reuse.example.pem m1 m2
+	[ -f "$f" ] && [ -f "$k" ] || fail "no cache files: $(ls -la "$CACHE")"
 	[ "$(stat -c %a "$CACHE")" = 700 ] || fail "cache dir mode $(stat -c %a "$CACHE")"
 	[ "$(stat -c %a "$f")" = 600 ] || fail "cache file mode $(stat -c %a "$f")"
-	m1=$(stat -c "%y %i" "$f")
+	m1=$(stat -c "%y %i" "$f" "$k")
 	tls_client --sni reuse.example --cert-out "$T/2.pem" -- --profile smtps
-	m2=$(stat -c "%y %i" "$f")
+	m2=$(stat -c "%y %i" "$f" "$k")
 	[ "$m1" = "$m2" ] || fail "cache file rewritten ($m1 -> $m2)"
 	[ "$(cert_field "$T/1.pem" serial)" = "$(cert_field "$T/2.pem" serial)" ] || fail "new serial"
 	# A different name: another file, another serial.
 	tls_client --sni other.example --cert-out "$T/3.pem" -- --profile smtps
 	[ "$(cert_field "$T/1.pem" serial)" != "$(cert_field "$T/3.pem" serial)" ] || fail "same serial"
-	[ "$(ls "$CACHE" | wc -l)" -eq 2 ] || fail "$(ls -la "$CACHE")"
+	[ "$(ls "$CACHE" | tr '\n' ' ')" = 'cert-other.example.pem cert-reuse.example.pem key-other.example.pem key-reuse.example.pem ' ] ||
+		fail "$(ls -la "$CACHE")"
+}
+
+# pubkey FILE: the public key of a PEM certificate or private key.
+pubkey() {
+	if grep -q 'PRIVATE KEY' "$1"; then openssl pkey -in "$1" -pubout; else openssl x509 -in "$1" -noout -pubkey; fi
+}
+
+# expect_cache_pair NAME SERVED: the cache holds cert-NAME.pem, the served certificate alone (one
+# PEM block, no key), and key-NAME.pem, its private key; both 0600.
+expect_cache_pair() {
+	local c=$CACHE/cert-$1.pem k=$CACHE/key-$1.pem
+	[ "$(stat -c %a "$c")" = 600 ] && [ "$(stat -c %a "$k")" = 600 ] ||
+		fail "modes: $(ls -la "$CACHE")"
+	! grep -q 'PRIVATE KEY' "$c" || fail "the certificate file holds a key:" "$(cat "$c")"
+	[ "$(openssl x509 -in "$c")" = "$(cat "$c")" ] || fail "not one PEM certificate alone:" "$(cat "$c")"
+	[ "$(cert_field "$c" serial)" = "$(cert_field "$2" serial)" ] || fail "not the served certificate"
+	grep -qx -- '-----BEGIN PRIVATE KEY-----' "$k" || fail "no PKCS#8 key: $(head -1 "$k")"
+	[ "$(pubkey "$k")" = "$(pubkey "$c")" ] || fail "key-$1.pem is not the key of cert-$1.pem"
+}
+
+@test "after a STARTTLS the cache holds the certificate alone, and its key apart (0600)" {
+	dialogue '!greeting' 'EHLO x' 'STARTTLS' 'QUIT'
+	tls_client --sni split.example --cert-out "$T/served.pem" --
+	has 'S: 221 Bye'
+	expect_cache_pair split.example "$T/served.pem"
+	# What the README says to do with it: trust it as a CA file.
+	openssl verify -CAfile "$CACHE/cert-split.example.pem" "$T/served.pem" > /dev/null ||
+		fail "the cached certificate does not verify the served one"
+}
+
+@test "an old cache entry (certificate and key in cert-NAME.pem) is split, same certificate" {
+	make_pair old.example
+	mkdir -m 700 "$CACHE"
+	cat "$T/old.example.crt" "$T/old.example.key" > "$CACHE/cert-old.example.pem"
+	chmod 600 "$CACHE/cert-old.example.pem"
+	dialogue '!tls' '!greeting' 'QUIT'
+	tls_client --sni old.example --cert-out "$T/served.pem" -- --profile smtps --log-level debug
+	has 'EXIT 0'
+	[ "$(cert_field "$T/served.pem" serial)" = "$(cert_field "$T/old.example.crt" serial)" ] ||
+		fail "the old certificate was not served"
+	expect_cache_pair old.example "$T/served.pem"
+	cmp "$CACHE/cert-old.example.pem" "$T/old.example.crt" || fail "certificate file changed"
+	cmp "$CACHE/key-old.example.pem" "$T/old.example.key" || fail "key file is not the old key"
+	log_check "assert fields('TLS certificate cache entry split into certificate and key')['path'] == '$CACHE/cert-old.example.pem'"
+}
+
+@test "a cached certificate beside a key not its own is never served: a new pair replaces both" {
+	make_pair mixed.example
+	make_pair other.example
+	mkdir -m 700 "$CACHE"
+	cp "$T/mixed.example.crt" "$CACHE/cert-mixed.example.pem"
+	cp "$T/other.example.key" "$CACHE/key-mixed.example.pem"
+	chmod 600 "$CACHE"/*.pem
+	dialogue '!tls' '!greeting' 'QUIT'
+	tls_client --sni mixed.example --cert-out "$T/served.pem" -- --profile smtps
+	has 'EXIT 0'
+	[ "$(cert_field "$T/served.pem" serial)" != "$(cert_field "$T/mixed.example.crt" serial)" ] ||
+		fail "the mismatched certificate was served"
+	expect_cache_pair mixed.example "$T/served.pem"
 }
 
 @test "an unusable cert cache: TLS still works, with a warning" {
