@@ -162,6 +162,74 @@ assert f['level'] == 'ERROR', f
 assert fields('SMTP connection closed')['exit_status'] == 1"
 }
 
+# bad_hellos: NAMES, THENS and BYTES, the rows of bad-client-hellos.tsv.
+bad_hellos() {
+	local name then bytes
+	NAMES=() THENS=() BYTES=()
+	while IFS=$'\t' read -r name then bytes; do
+		[ -n "$name" ] && [ "${name:0:1}" != '#' ] || continue
+		NAMES+=("$name") THENS+=("$then") BYTES+=("$bytes")
+	done < "$BATS_TEST_DIRNAME/bad-client-hellos.tsv"
+	[ "${#NAMES[@]}" -ge 10 ] || fail "bad-client-hellos.tsv: ${#NAMES[@]} rows"
+}
+
+# expect_hello_refused PROFILE NAME THEN BYTES: a session of PROFILE (plain: after STARTTLS;
+# smtps: at once) given BYTES as its ClientHello, then held open or closed (THEN), closes within
+# 2 s with exit 1, writing nothing more, and logs the failed handshake, not for a timeout. Real
+# time: the handshake bound (30 s) must not be what ends it.
+expect_hello_refused() {
+	local profile=$1 name=$2 then=$3 bytes=$4 t0
+	BADSMTP_TIME_SCALE=1 smtp_start --cert-cache "$CACHE" --profile "$profile"
+	if [ "$profile" = plain ]; then
+		smtp_expect "$G" && smtp_cmd 'EHLO x' "${EHLO_DEFAULT[@]}" && smtp_cmd STARTTLS "$READY" ||
+			fail "$name: no STARTTLS"
+	fi
+	# In one write(2), as a client's single segment: printf may split at a newline.
+	printf '%b' "$bytes" > "$T/hello"
+	t0=$(now_us)
+	cat "$T/hello" >&"$SMTP_W"
+	[ "$then" = hold ] || smtp_close
+	smtp_expect_eof 2 || fail "$name: still open after 2 s"
+	smtp_wait 2 || fail "$name: still running after 2 s"
+	between "$name: close" $((($(now_us) - t0) / 1000)) 0 2000
+	[ "$status" -eq 1 ] || fail "$name: exit status $status, want 1"
+	log_check "f = one('TLS handshake failed')
+assert f['level'] == 'ERROR', f
+assert 'timed out' not in f['fields']['error'], f
+assert fields('SMTP connection closed')['exit_status'] == 1" || fail "$name: log"
+	smtp_close
+	exec {SMTP_R}<&-
+}
+
+@test "malformed ClientHellos after STARTTLS: each closed within 2 s, exit 1, logged" {
+	bad_hellos
+	for i in "${!NAMES[@]}"; do
+		expect_hello_refused plain "${NAMES[i]}" "${THENS[i]}" "${BYTES[i]}"
+	done
+}
+
+@test "malformed ClientHellos on smtps: each closed within 2 s, exit 1, logged" {
+	bad_hellos
+	for i in "${!NAMES[@]}"; do
+		expect_hello_refused smtps "${NAMES[i]}" "${THENS[i]}" "${BYTES[i]}"
+	done
+}
+
+@test "a ClientHello in two TLS records of one write: the handshake completes at once" {
+	export BADSMTP_TIME_SCALE=1   # the handshake bound must not be what ends a wait
+	dialogue '!greeting' 'EHLO x' 'STARTTLS' 'EHLO y' 'QUIT'
+	local start=$SECONDS
+	tls_client --split-hello --timeout 3 --
+	[ $((SECONDS - start)) -lt 3 ] || fail "the handshake waited: $output"
+	has 'TLS: TLSv1.3 TLS_AES_256_GCM_SHA384'
+	has 'S: 221 Bye'
+	has 'EXIT 0'
+	dialogue '!tls' '!greeting' 'QUIT'
+	tls_client --split-hello --timeout 3 -- --profile smtps
+	has 'S: 220 badsmtp.test ESMTP BadSMTP Server'
+	has 'EXIT 0'
+}
+
 @test "a client that hangs up during the handshake: exit 1, logged" {
 	smtp_start --cert-cache "$CACHE"
 	smtp_expect "$G"
