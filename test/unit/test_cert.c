@@ -117,60 +117,54 @@ static int file_is(const char *path, const char *p, size_t n)
 /* Pairs made in memory, for "cache.example" and another name, to plant in the cache. */
 static struct cert_pem mine, other;
 
-enum plant { EMPTY, WHOLE, COMBINED, OTHER_KEY, CERT_ONLY, KEY_ONLY, OTHER_NAME, STRAY_KEY };
+/* What a cache file is made of. */
+enum piece { NONE, MY_CERT, MY_KEY, OTHER_CERT, OTHER_KEY, STRAY_KEY };
 
 static const struct {
 	const char *what;
-	enum plant plant;
+	enum piece cert_file[2], key_file;   /* NONE first: no such file */
 	int served_planted;   /* 1: the planted certificate is served; 0: a new one */
 } cache_rows[] = {
-	{ "empty cache: generated", EMPTY, 0 },
-	{ "whole pair: reused", WHOLE, 1 },
-	{ "old combined file (cert then key): split, same certificate", COMBINED, 1 },
-	{ "certificate beside another certificate's key: made anew", OTHER_KEY, 0 },
-	{ "certificate without its key file: made anew", CERT_ONLY, 0 },
-	{ "key file without a certificate: made anew", KEY_ONLY, 0 },
-	{ "certificate for another name: made anew", OTHER_NAME, 0 },
-	{ "certificate file with a stray EC key in it: made anew", STRAY_KEY, 0 },
+	{ "empty cache: generated", { NONE }, NONE, 0 },
+	{ "whole pair: reused", { MY_CERT }, MY_KEY, 1 },
+	{ "old combined file (cert then key): split, same certificate", { MY_CERT, MY_KEY }, NONE,
+	  1 },
+	{ "certificate beside another certificate's key: made anew", { MY_CERT }, OTHER_KEY, 0 },
+	{ "certificate without its key file: made anew", { MY_CERT }, NONE, 0 },
+	{ "key file without a certificate: made anew", { NONE }, MY_KEY, 0 },
+	{ "certificate for another name: made anew", { OTHER_CERT }, OTHER_KEY, 0 },
+	{ "certificate file with a stray EC key in it: made anew", { MY_CERT, STRAY_KEY }, MY_KEY,
+	  0 },
 };
 
-static void plant(const char *cert_path, const char *key_path, enum plant what)
+static size_t append_piece(char *buf, size_t at, enum piece p)
+{
+	static const char stray[] = "-----BEGIN EC PRIVATE KEY-----\nAAAA\n-----END EC PRIVATE KEY-----\n";
+	const char *src = p == MY_CERT      ? mine.cert
+	                  : p == MY_KEY     ? mine.key
+	                  : p == OTHER_CERT ? other.cert
+	                  : p == OTHER_KEY  ? other.key
+	                  : p == STRAY_KEY  ? stray
+	                                    : "";
+
+	memcpy(buf + at, src, strlen(src));
+	return at + strlen(src);
+}
+
+/* The key file first, as cert.c writes them. */
+static void plant(const char *cert_path, const char *key_path, size_t row)
 {
 	static char buf[2 * CERT_PEM_MAX];
-	const char *stray = "-----BEGIN EC PRIVATE KEY-----\nAAAA\n-----END EC PRIVATE KEY-----\n";
+	size_t n;
 
-	switch (what) {
-	case EMPTY:
-		break;
-	case WHOLE:
-		write_file(key_path, mine.key, mine.key_len);
-		write_file(cert_path, mine.cert, mine.cert_len);
-		break;
-	case COMBINED:
-		memcpy(buf, mine.cert, mine.cert_len);
-		memcpy(buf + mine.cert_len, mine.key, mine.key_len);
-		write_file(cert_path, buf, mine.cert_len + mine.key_len);
-		break;
-	case OTHER_KEY:
-		write_file(key_path, other.key, other.key_len);
-		write_file(cert_path, mine.cert, mine.cert_len);
-		break;
-	case CERT_ONLY:
-		write_file(cert_path, mine.cert, mine.cert_len);
-		break;
-	case KEY_ONLY:
-		write_file(key_path, mine.key, mine.key_len);
-		break;
-	case OTHER_NAME:
-		write_file(key_path, other.key, other.key_len);
-		write_file(cert_path, other.cert, other.cert_len);
-		break;
-	case STRAY_KEY:
-		memcpy(buf, mine.cert, mine.cert_len);
-		memcpy(buf + mine.cert_len, stray, strlen(stray));
-		write_file(key_path, mine.key, mine.key_len);
-		write_file(cert_path, buf, mine.cert_len + strlen(stray));
-		break;
+	if (cache_rows[row].key_file != NONE) {
+		n = append_piece(buf, 0, cache_rows[row].key_file);
+		write_file(key_path, buf, n);
+	}
+	if (cache_rows[row].cert_file[0] != NONE) {
+		n = append_piece(buf, 0, cache_rows[row].cert_file[0]);
+		n = append_piece(buf, n, cache_rows[row].cert_file[1]);
+		write_file(cert_path, buf, n);
 	}
 }
 
@@ -198,9 +192,9 @@ static void test_cache(const char *tmp)
 		snprintf(dir, sizeof dir, "%s/sub/cache%zu", tmp, i);
 		snprintf(cert_path, sizeof cert_path, "%s/cert-cache.example.pem", dir);
 		snprintf(key_path, sizeof key_path, "%s/key-cache.example.pem", dir);
-		if (cache_rows[i].plant != EMPTY) {
+		if (i > 0) {
 			mkdir(dir, 0700);   /* sub/ was made by the first row */
-			plant(cert_path, key_path, cache_rows[i].plant);
+			plant(cert_path, key_path, i);
 		}
 		snprintf(name, sizeof name, "%s: cert_get", what);
 		tap_int(cert_get("cache.example", dir, &got, err, sizeof err), 0, name);

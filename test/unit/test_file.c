@@ -66,6 +66,19 @@ static int node_is(const struct node *n)
 	return n->mode == 0 || (st.st_mode & 07777) == n->mode;
 }
 
+/* rc and errno of fn for row what, against want_errno (0: success). */
+static void expect_result(const char *fn, const char *what, int rc, int e, int want_errno)
+{
+	char name[400];
+
+	snprintf(name, sizeof name, "%s, %s: result", fn, what);
+	tap_int(rc, want_errno ? -1 : 0, name);
+	if (want_errno) {
+		snprintf(name, sizeof name, "%s, %s: errno", fn, what);
+		tap_int(e, want_errno, name);
+	}
+}
+
 static const struct {
 	const char *what;
 	struct node before[3];
@@ -99,7 +112,7 @@ static void test_ensure_dir(void)
 
 	for (size_t i = 0; i < sizeof dir_rows / sizeof dir_rows[0]; i++) {
 		const char *what = dir_rows[i].what;
-		int rc, e;
+		int rc;
 
 		for (const struct node *n = dir_rows[i].before; n->path != NULL; n++)
 			make_node(n);
@@ -112,13 +125,7 @@ static void test_ensure_dir(void)
 		}
 		errno = 0;
 		rc = file_ensure_dir(path, dir_rows[i].mode);
-		e = errno;
-		snprintf(name, sizeof name, "ensure_dir, %s: result", what);
-		tap_int(rc, dir_rows[i].want_errno ? -1 : 0, name);
-		if (dir_rows[i].want_errno) {
-			snprintf(name, sizeof name, "ensure_dir, %s: errno", what);
-			tap_int(e, dir_rows[i].want_errno, name);
-		}
+		expect_result("ensure_dir", what, rc, errno, dir_rows[i].want_errno);
 		for (const struct node *n = dir_rows[i].after; n->path != NULL; n++) {
 			snprintf(name, sizeof name, "ensure_dir, %s: %s is %c %04o", what, n->path,
 			         n->kind, (unsigned)n->mode);
@@ -186,7 +193,7 @@ static void test_write_atomic(void)
 	for (size_t i = 0; i < sizeof write_rows / sizeof write_rows[0]; i++) {
 		const char *what = write_rows[i].what;
 		size_t len = strlen(write_rows[i].data);
-		int old_fd = -1, rc, e;
+		int old_fd = -1, rc;
 		struct stat st;
 		long n;
 
@@ -208,13 +215,7 @@ static void test_write_atomic(void)
 		errno = 0;
 		rc = file_write_atomic(dir, write_rows[i].name, write_rows[i].data, len,
 		                       write_rows[i].mode);
-		e = errno;
-		snprintf(name, sizeof name, "write_atomic, %s: result", what);
-		tap_int(rc, write_rows[i].want_errno ? -1 : 0, name);
-		if (write_rows[i].want_errno) {
-			snprintf(name, sizeof name, "write_atomic, %s: errno", what);
-			tap_int(e, write_rows[i].want_errno, name);
-		}
+		expect_result("write_atomic", what, rc, errno, write_rows[i].want_errno);
 		if (write_rows[i].after != NULL) {
 			n = slurp(rel, buf, sizeof buf);
 			snprintf(name, sizeof name, "write_atomic, %s: the exact bytes", what);

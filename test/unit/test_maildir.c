@@ -5,6 +5,7 @@
  * \072 (maildir(5)); missing parents are made 0700 like mkdir -p, existing ones kept as they
  * are; a directory that cannot be created fails with nothing left behind; a rename that fails
  * leaves nothing in tmp/. */
+#include "file.h"
 #include "maildir.h"
 #include "tap.h"
 
@@ -66,19 +67,6 @@ static int is_dir(const char *path)
 	struct stat st;
 
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-/* The whole of a file, up to cap octets; its length or -1. */
-static long read_file(const char *path, char *buf, size_t cap)
-{
-	FILE *f = fopen(path, "rb");
-	size_t n;
-
-	if (f == NULL)
-		return -1;
-	n = fread(buf, 1, cap, f);
-	fclose(f);
-	return (long)n;
 }
 
 static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
@@ -192,7 +180,7 @@ static void test_delivery(const struct delivery *dv, int k, long long *last_q)
 	snprintf(path, sizeof path, "%s/new/%s", dir, first);
 	snprintf(name, sizeof name, "%s: new_path names the file", dv->what);
 	tap_str(m->new_path, path, name);
-	n = read_file(path, got, sizeof got);
+	n = file_read(path, got, sizeof got, 0);
 	snprintf(name, sizeof name, "%s: the file holds exactly the %zu octets written", dv->what,
 	         dv->len);
 	if (n >= 0 && (size_t)n == dv->len && memcmp(got, want, dv->len) == 0) {
