@@ -2,15 +2,21 @@
  * - Generated: self-signed ECDSA P-256, CN and SAN (DNS, or IP for an address) = the name, valid
  *   from one hour ago for 30 days, random 128-bit serial, key usage digitalSignature, EKU
  *   serverAuth (RFC 5280 §4.2.1.3, §4.2.1.12).
- * - Cached one file per name (certificate then PKCS#8 key, PEM) in the cert cache: directory
- *   0700, files 0600, written to a temporary file, fsync'd and renamed, so a reader never sees
- *   half a file; reused until a day before expiry. An unusable cache means an in-memory
- *   certificate and a warning, never a failed handshake.
+ * - Cached as two files per name in the cert cache (directory 0700, files 0600): cert-{name}.pem,
+ *   the certificate alone (people copy it into clients as a trust anchor), and key-{name}.pem,
+ *   its PKCS#8 key. A certificate file with the key inside (the cache before the split) is split
+ *   in two. Each file is written whole (file.h), the key first, and read after the certificate;
+ *   a pair is served only when the key is the certificate's. Writers take turns (an flock) and
+ *   look again before generating, so sessions that start together make one pair, and a reader
+ *   that meets a pair being replaced waits its turn and finds it whole. Reused until a day
+ *   before expiry. An unusable cache means an in-memory certificate and a warning, never a
+ *   failed handshake.
  * - --tls-cert/--tls-key: checked at start-up, cheaply when a verified-stamp says this exact pair
  *   of files (path, device, inode, size, mtime) already loaded and matched once.
  * It does no TLS session work and does not decide when to run: tls.c does. */
 #include "cert.h"
 
+#include "file.h"
 #include "library.h"
 #include "log.h"
 
@@ -20,6 +26,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -30,6 +37,7 @@
 #define VALID_FOR (30 * 24 * 60 * 60)
 #define RENEW_WITHIN (24 * 60 * 60)
 #define FILE_NAME_KEEP 200       /* name octets kept in a file name before the hash */
+#define LOCK_FILE ".lock"
 
 int cert_is_dns_name(const char *p, size_t n)
 {
@@ -101,7 +109,7 @@ static uint64_t fnv1a(const char *p, size_t n)
 	return h;
 }
 
-int cert_file_name(const char *name, char *out, size_t outlen)
+int cert_file_name(const char *kind, const char *name, char *out, size_t outlen)
 {
 	size_t n = strlen(name), keep = n > FILE_NAME_KEEP ? FILE_NAME_KEEP : n, o = 0;
 	int altered = keep < n;
@@ -120,10 +128,10 @@ int cert_file_name(const char *name, char *out, size_t outlen)
 	}
 	safe[o] = '\0';
 	if (altered)
-		w = snprintf(out, outlen, "cert-%s-%016llx.pem", safe,
+		w = snprintf(out, outlen, "%s-%s-%016llx.pem", kind, safe,
 		             (unsigned long long)fnv1a(name, n));
 	else
-		w = snprintf(out, outlen, "cert-%s.pem", safe);
+		w = snprintf(out, outlen, "%s-%s.pem", kind, safe);
 	return w < 0 || (size_t)w >= outlen ? -1 : 0;
 }
 
@@ -138,26 +146,9 @@ static void set_err(char *err, size_t errlen, const char *what, const char *deta
  * writable by others: a cache in a shared /tmp must not take certificates planted there. */
 static int cache_dir_ready(const char *dir, char *err, size_t errlen)
 {
-	char path[4096];
 	struct stat st;
-	size_t n = strlen(dir);
 
-	if (n == 0 || n >= sizeof path) {
-		set_err(err, errlen, "cert cache", "bad directory name");
-		return -1;
-	}
-	memcpy(path, dir, n + 1);
-	for (size_t i = 1; i <= n; i++) {
-		if (path[i] != '/' && path[i] != '\0')
-			continue;
-		path[i] = '\0';
-		if (mkdir(path, 0700) != 0 && errno != EEXIST) {
-			set_err(err, errlen, dir, strerror(errno));
-			return -1;
-		}
-		path[i] = i < n ? '/' : '\0';
-	}
-	if (lstat(dir, &st) != 0) {
+	if (file_ensure_dir(dir, 0700) != 0 || lstat(dir, &st) != 0) {
 		set_err(err, errlen, dir, strerror(errno));
 		return -1;
 	}
@@ -168,128 +159,101 @@ static int cache_dir_ready(const char *dir, char *err, size_t errlen)
 	return 0;
 }
 
-/* Reads a whole regular file of at most max - 1 octets, NUL-terminated. mine: it must also be
- * ours and not a symlink (cache files). Returns the length or -1 with errno. */
-static ssize_t read_file(const char *path, char *buf, size_t max, int mine)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC | (mine ? O_NOFOLLOW : 0));
-	struct stat st;
-	size_t len = 0;
-
-	if (fd < 0)
-		return -1;
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (mine && st.st_uid != geteuid())) {
-		close(fd);
-		errno = EINVAL;
-		return -1;
-	}
-	for (;;) {
-		ssize_t r = read(fd, buf + len, max - 1 - len);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			int e = errno;
-
-			close(fd);
-			errno = e;
-			return -1;
-		}
-		if (r == 0)
-			break;
-		len += (size_t)r;
-		if (len == max - 1) {
-			close(fd);
-			errno = EFBIG;
-			return -1;
-		}
-	}
-	close(fd);
-	buf[len] = '\0';
-	return (ssize_t)len;
-}
-
-/* Temporary file, fsync, rename, fsync of the directory: the file is whole or absent. */
-static int write_atomic(const char *dir, const char *file, const char *data, size_t n)
-{
-	char tmp[4096], path[4096];
-	int fd, w1, w2, e;
-	size_t done = 0;
-
-	w1 = snprintf(path, sizeof path, "%s/%s", dir, file);
-	w2 = snprintf(tmp, sizeof tmp, "%s/.%s.%ld.tmp", dir, file, (long)getpid());
-	if (w1 < 0 || (size_t)w1 >= sizeof path || w2 < 0 || (size_t)w2 >= sizeof tmp) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	unlink(tmp);   /* a leftover of a crashed process with our pid */
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return -1;
-	while (done < n) {
-		ssize_t w = write(fd, data + done, n - done);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			goto fail;
-		done += (size_t)w;
-	}
-	if (fsync(fd) != 0)
-		goto fail;
-	if (close(fd) != 0) {
-		fd = -1;
-		goto fail;
-	}
-	fd = -1;
-	if (rename(tmp, path) != 0)
-		goto fail;
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd >= 0) {
-		fsync(fd);
-		close(fd);
-	}
-	return 0;
-fail:
-	e = errno;
-	if (fd >= 0)
-		close(fd);
-	unlink(tmp);
-	errno = e;
-	return -1;
-}
-
 static int gnutls_fail(char *err, size_t errlen, const char *what, int rc)
 {
 	set_err(err, errlen, what, tlsdl.gnutls_strerror(rc));
 	return -1;
 }
 
-/* The cached certificate at path, when it is for name and valid for more than a day. */
-static int load_cached(const char *path, const char *name, struct cert_pem *out)
+static int join(char *out, size_t cap, const char *dir, const char *file)
+{
+	int w = snprintf(out, cap, "%s/%s", dir, file);
+
+	return w < 0 || (size_t)w >= cap ? -1 : 0;
+}
+
+/* The pair is for name, valid for more than a day, and the key is the certificate's (the same
+ * public key identifier: concurrent writers can leave one's key beside another's certificate). */
+static int pair_usable(const char *name, const struct cert_pem *p)
 {
 	gnutls_x509_crt_t crt;
-	gnutls_datum_t d;
+	gnutls_x509_privkey_t key;
+	gnutls_datum_t c = { (unsigned char *)p->cert, (unsigned)p->cert_len };
+	gnutls_datum_t k = { (unsigned char *)p->key, (unsigned)p->key_len };
+	unsigned char crt_id[64], key_id[64];
+	size_t crt_id_len = sizeof crt_id, key_id_len = sizeof key_id;
 	char cn[CERT_NAME_MAX];
 	size_t cn_len = sizeof cn;
-	ssize_t n = read_file(path, out->pem, sizeof out->pem, 1);
 	time_t expires;
 	int ok;
 
-	if (n < 0 || strstr(out->pem, "PRIVATE KEY-----") == NULL)
-		return -1;
-	out->len = (size_t)n;
 	if (tlsdl.gnutls_x509_crt_init(&crt) < 0)
-		return -1;
-	d.data = (unsigned char *)out->pem;
-	d.size = (unsigned)n;
-	ok = tlsdl.gnutls_x509_crt_import(crt, &d, GNUTLS_X509_FMT_PEM) >= 0 &&
+		return 0;
+	if (tlsdl.gnutls_x509_privkey_init(&key) < 0) {
+		tlsdl.gnutls_x509_crt_deinit(crt);
+		return 0;
+	}
+	ok = tlsdl.gnutls_x509_crt_import(crt, &c, GNUTLS_X509_FMT_PEM) >= 0 &&
 	     tlsdl.gnutls_x509_crt_get_dn_by_oid(crt, GNUTLS_OID_X520_COMMON_NAME, 0, 0, cn,
 	                                         &cn_len) >= 0 &&
-	     strcmp(cn, name) == 0;
-	expires = ok ? tlsdl.gnutls_x509_crt_get_expiration_time(crt) : 0;
+	     strcmp(cn, name) == 0 &&
+	     (expires = tlsdl.gnutls_x509_crt_get_expiration_time(crt)) != (time_t)-1 &&
+	     expires - time(NULL) > RENEW_WITHIN &&
+	     tlsdl.gnutls_x509_privkey_import(key, &k, GNUTLS_X509_FMT_PEM) >= 0 &&
+	     tlsdl.gnutls_x509_crt_get_key_id(crt, 0, crt_id, &crt_id_len) >= 0 &&
+	     tlsdl.gnutls_x509_privkey_get_key_id(key, 0, key_id, &key_id_len) >= 0 &&
+	     crt_id_len == key_id_len && memcmp(crt_id, key_id, key_id_len) == 0;
+	tlsdl.gnutls_x509_privkey_deinit(key);
 	tlsdl.gnutls_x509_crt_deinit(crt);
-	return ok && expires != (time_t)-1 && expires - time(NULL) > RENEW_WITHIN ? 0 : -1;
+	return ok;
+}
+
+/* The cache entry of one name: the certificate file and the key file. */
+struct entry {
+	char cert_file[300], key_file[300];
+	char cert_path[FILE_PATH_MAX], key_path[FILE_PATH_MAX];
+};
+
+enum cached { CACHED_NONE, CACHED_PAIR, CACHED_COMBINED };
+
+/* The certificate file first, then the key file: the reverse of the order they are written in.
+ * CACHED_COMBINED: the certificate file held the key too (the cache before the split); out has
+ * them apart, and the entry is to be written again. */
+static enum cached load_cached(const struct entry *e, const char *name, struct cert_pem *out)
+{
+	ssize_t n = file_read(e->cert_path, out->cert, sizeof out->cert, FILE_MINE);
+	enum cached got = CACHED_PAIR;
+	char *key;
+
+	if (n < 0)
+		return CACHED_NONE;
+	out->cert_len = (size_t)n;
+	key = strstr(out->cert, "-----BEGIN PRIVATE KEY-----");
+	if (key != NULL) {
+		/* out->key is as large as out->cert: the tail fits, with its NUL. */
+		out->key_len = out->cert_len - (size_t)(key - out->cert);
+		memcpy(out->key, key, out->key_len + 1);
+		out->cert_len = (size_t)(key - out->cert);
+		*key = '\0';
+		got = CACHED_COMBINED;
+	} else {
+		n = file_read(e->key_path, out->key, sizeof out->key, FILE_MINE);
+		if (n < 0)
+			return CACHED_NONE;
+		out->key_len = (size_t)n;
+	}
+	/* Any other key in it (not one we wrote): made anew, so the file is rewritten. */
+	if (strstr(out->cert, "PRIVATE KEY") != NULL)
+		return CACHED_NONE;
+	return pair_usable(name, out) ? got : CACHED_NONE;
+}
+
+/* The key first: see load_cached. */
+static int store(const char *dir, const struct entry *e, const struct cert_pem *p)
+{
+	if (file_write_atomic(dir, e->key_file, p->key, p->key_len, 0600) != 0)
+		return -1;
+	return file_write_atomic(dir, e->cert_file, p->cert, p->cert_len, 0600);
 }
 
 static int generate(const char *name, struct cert_pem *out, char *serial_hex, char *err,
@@ -344,21 +308,21 @@ static int generate(const char *name, struct cert_pem *out, char *serial_hex, ch
 		gnutls_fail(err, errlen, "building the certificate", rc);
 		goto out;
 	}
-	size = sizeof out->pem - 1;
-	if ((rc = tlsdl.gnutls_x509_crt_export(crt, GNUTLS_X509_FMT_PEM, out->pem, &size)) < 0) {
+	size = sizeof out->cert - 1;
+	if ((rc = tlsdl.gnutls_x509_crt_export(crt, GNUTLS_X509_FMT_PEM, out->cert, &size)) < 0) {
 		gnutls_fail(err, errlen, "exporting the certificate", rc);
 		goto out;
 	}
-	out->len = size;
-	size = sizeof out->pem - 1 - out->len;
+	out->cert_len = size;
+	out->cert[size] = '\0';
+	size = sizeof out->key - 1;
 	if ((rc = tlsdl.gnutls_x509_privkey_export_pkcs8(key, GNUTLS_X509_FMT_PEM, NULL,
-	                                                 GNUTLS_PKCS_PLAIN, out->pem + out->len,
-	                                                 &size)) < 0) {
+	                                                 GNUTLS_PKCS_PLAIN, out->key, &size)) < 0) {
 		gnutls_fail(err, errlen, "exporting the key", rc);
 		goto out;
 	}
-	out->len += size;
-	out->pem[out->len] = '\0';
+	out->key_len = size;
+	out->key[size] = '\0';
 	ret = 0;
 out:
 	if (crt != NULL)
@@ -368,47 +332,83 @@ out:
 	return ret;
 }
 
-int cert_get(const char *name, const char *cache_dir, int regenerate, struct cert_pem *out,
-             char *err, size_t errlen)
+/* Writers of the cache take turns: an exclusive flock on its .lock file, held from the second
+ * look into the cache until both files are written. The fd, or -1 when the lock cannot be had
+ * (then we write unlocked, and readers still never serve a mismatched pair). */
+static int lock_cache(const char *dir)
 {
-	char file[300], path[4096], why[512], serial[33] = "";
-	int cache_ok = 0, w;
+	char path[FILE_PATH_MAX];
+	int fd;
+
+	if (join(path, sizeof path, dir, LOCK_FILE) != 0)
+		return -1;
+	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -1;
+	while (flock(fd, LOCK_EX) != 0) {
+		if (errno != EINTR) {
+			close(fd);
+			return -1;
+		}
+	}
+	return fd;
+}
+
+int cert_get(const char *name, const char *cache_dir, struct cert_pem *out, char *err,
+             size_t errlen)
+{
+	struct entry e;
+	char why[512], serial[33] = "";
+	enum cached got = CACHED_NONE;
+	int cache_ok = 0, lock = -1, rc = 0;
 
 	if (tlsdl_load(err, errlen) != 0)
 		return -1;
-	if (cert_file_name(name, file, sizeof file) != 0) {
+	if (cert_file_name("cert", name, e.cert_file, sizeof e.cert_file) != 0 ||
+	    cert_file_name("key", name, e.key_file, sizeof e.key_file) != 0) {
 		set_err(err, errlen, name, "name too long");
 		return -1;
 	}
+	e.cert_path[0] = '\0';
 	if (cache_dir != NULL) {
-		w = snprintf(path, sizeof path, "%s/%s", cache_dir, file);
-		if (w < 0 || (size_t)w >= sizeof path)
+		if (join(e.cert_path, sizeof e.cert_path, cache_dir, e.cert_file) != 0 ||
+		    join(e.key_path, sizeof e.key_path, cache_dir, e.key_file) != 0) {
+			e.cert_path[0] = '\0';
 			set_err(why, sizeof why, cache_dir, "path too long");
-		else if (cache_dir_ready(cache_dir, why, sizeof why) == 0)
+		} else if (cache_dir_ready(cache_dir, why, sizeof why) == 0) {
 			cache_ok = 1;
-		if (cache_ok && !regenerate && load_cached(path, name, out) == 0) {
-			LOG_EVENT(LOG_LEVEL_DEBUG, "TLS certificate loaded from cache",
-			          LOG_S("sni", name), LOG_S("path", path));
-			return 0;
+			got = load_cached(&e, name, out);
 		}
 	}
-	if (generate(name, out, serial, err, errlen) != 0)
-		return -1;
-	if (cache_ok && write_atomic(cache_dir, file, out->pem, out->len) != 0) {
-		set_err(why, sizeof why, path, strerror(errno));
+	/* A miss may be another writer's work in progress, or just done: look again in turn. */
+	if (cache_ok && got != CACHED_PAIR && (lock = lock_cache(cache_dir)) >= 0)
+		got = load_cached(&e, name, out);
+	if (got == CACHED_PAIR) {
+		LOG_EVENT(LOG_LEVEL_DEBUG, "TLS certificate loaded from cache", LOG_S("sni", name),
+		          LOG_S("path", e.cert_path));
+		goto out;
+	}
+	if (got == CACHED_NONE && generate(name, out, serial, err, errlen) != 0) {
+		rc = -1;
+		goto out;
+	}
+	if (cache_ok && store(cache_dir, &e, out) != 0) {
+		set_err(why, sizeof why, e.cert_path, strerror(errno));
 		cache_ok = 0;
 	}
-	if (cache_ok) {
-		LOG_EVENT(LOG_LEVEL_DEBUG, "TLS certificate generated", LOG_S("sni", name),
-		          LOG_S("serial", serial), LOG_S("path", path));
-	} else if (cache_dir != NULL) {
+	if (cache_dir != NULL && !cache_ok)
 		LOG_EVENT(LOG_LEVEL_WARN, "TLS certificate cache not usable, certificate kept in memory",
 		          LOG_S("sni", name), LOG_S("serial", serial), LOG_S("error", why));
-	} else {
+	else if (got == CACHED_COMBINED)
+		LOG_EVENT(LOG_LEVEL_DEBUG, "TLS certificate cache entry split into certificate and key",
+		          LOG_S("sni", name), LOG_S("path", e.cert_path));
+	else
 		LOG_EVENT(LOG_LEVEL_DEBUG, "TLS certificate generated", LOG_S("sni", name),
-		          LOG_S("serial", serial), LOG_S("path", ""));
-	}
-	return 0;
+		          LOG_S("serial", serial), LOG_S("path", e.cert_path));
+out:
+	if (lock >= 0)
+		close(lock);
+	return rc;
 }
 
 /* Both files read whole (NUL-terminated): cert and key point into one buffer of 2 * FILE_MAX. */
@@ -417,7 +417,7 @@ static int read_pair(const char *cert_file, const char *key_file, char *buf, siz
 {
 	ssize_t n;
 
-	n = read_file(cert_file, buf, FILE_MAX, 0);
+	n = file_read(cert_file, buf, FILE_MAX, 0);
 	if (n < 0) {
 		set_err(err, errlen, cert_file, errno == EINVAL ? "not a regular file" : strerror(errno));
 		return -1;
@@ -427,7 +427,7 @@ static int read_pair(const char *cert_file, const char *key_file, char *buf, siz
 		return -1;
 	}
 	*cert_len = (size_t)n;
-	n = read_file(key_file, buf + FILE_MAX, FILE_MAX, 0);
+	n = file_read(key_file, buf + FILE_MAX, FILE_MAX, 0);
 	if (n < 0) {
 		set_err(err, errlen, key_file, errno == EINVAL ? "not a regular file" : strerror(errno));
 		return -1;
@@ -482,7 +482,7 @@ static int describe(const char *path, char *out, size_t outlen)
 int cert_check_files(const char *cert_file, const char *key_file, const char *cache_dir,
                      char *err, size_t errlen)
 {
-	char stamp[2 * 4200 + 16], stamp_file[64], seen[sizeof stamp], path[4200];
+	char stamp[2 * 4200 + 16], stamp_file[64], seen[sizeof stamp], path[FILE_PATH_MAX];
 	size_t cert_len, key_len, n = 0;
 	gnutls_certificate_credentials_t cred;
 	int w, have_stamp = 0, rc;
@@ -501,9 +501,8 @@ int cert_check_files(const char *cert_file, const char *key_file, const char *ca
 		snprintf(stamp_file, sizeof stamp_file, "verified-%016llx.stamp",
 		         (unsigned long long)fnv1a(stamp, n));
 		have_stamp = 1;
-		w = snprintf(path, sizeof path, "%s/%s", cache_dir, stamp_file);
-		if (w > 0 && (size_t)w < sizeof path) {
-			ssize_t r = read_file(path, seen, sizeof seen, 1);
+		if (join(path, sizeof path, cache_dir, stamp_file) == 0) {
+			ssize_t r = file_read(path, seen, sizeof seen, FILE_MINE);
 
 			if (r == (ssize_t)n && memcmp(seen, stamp, n) == 0)
 				return 0;
@@ -520,6 +519,7 @@ int cert_check_files(const char *cert_file, const char *key_file, const char *ca
 	if (rc != 0)
 		return -1;
 	if (have_stamp && cache_dir_ready(cache_dir, NULL, 0) == 0)
-		write_atomic(cache_dir, stamp_file, stamp, n);   /* best effort: next time is cheap */
+		/* best effort: it only makes the next check cheap */
+		(void)file_write_atomic(cache_dir, stamp_file, stamp, n, 0600);
 	return 0;
 }

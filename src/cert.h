@@ -11,10 +11,13 @@
 #define CERT_PEM_MAX 16384
 #define CERT_NAME_MAX 256
 
-/* A certificate followed by its private key, both PEM, in one buffer (the cache file format). */
+/* A certificate and its private key, PEM, each NUL-terminated; in the cache they are two files,
+ * the certificate alone in the one people trust. */
 struct cert_pem {
-	char pem[CERT_PEM_MAX];
-	size_t len;
+	char cert[CERT_PEM_MAX];
+	size_t cert_len;
+	char key[CERT_PEM_MAX];
+	size_t key_len;
 };
 
 /* 1 when p[0..n) is a DNS name we will put in a certificate: 1-253 octets, dot-separated labels
@@ -26,16 +29,17 @@ int cert_is_ip(const char *s);
  * an IP literal (msmtp sends "127.0.0.1"), else hostname. Returns buf. Pure. */
 const char *cert_choose_name(const char *sni, size_t sni_len, const char *hostname, char *buf,
                              size_t buflen);
-/* The cache file name for a name: "cert-" + the name with every octet outside [a-z0-9.-]
- * replaced by '_' (plus a hash when anything was replaced or cut) + ".pem". Never contains '/'
- * and never is "." or "..". 0, or -1 when out is too small. Pure. */
-int cert_file_name(const char *name, char *out, size_t outlen);
+/* A cache file name for a name: kind ("cert" or "key") + "-" + the name with every octet
+ * outside [a-z0-9.-] replaced by '_' (plus a hash when anything was replaced or cut) + ".pem".
+ * Never contains '/' and never is "." or "..". 0, or -1 when out is too small. Pure. */
+int cert_file_name(const char *kind, const char *name, char *out, size_t outlen);
 
-/* A certificate for name: from cache_dir when a cached one is still valid for more than a day,
- * else generated (and cached; when cache_dir is NULL or unusable it lives in memory only and a
- * warning is logged). regenerate != 0 skips the cache lookup. Loads GnuTLS. 0 or -1 + err. */
-int cert_get(const char *name, const char *cache_dir, int regenerate, struct cert_pem *out,
-             char *err, size_t errlen);
+/* A certificate and its key for name: from cache_dir when a cached pair is whole, matching and
+ * still valid for more than a day, else generated (and cached; when cache_dir is NULL or
+ * unusable it lives in memory only and a warning is logged). Never a pair whose key is not the
+ * certificate's. Loads GnuTLS. 0 or -1 + err. */
+int cert_get(const char *name, const char *cache_dir, struct cert_pem *out, char *err,
+             size_t errlen);
 
 /* Loads --tls-cert/--tls-key into cred (PEM chain and key, which must match). 0 or -1 + err. */
 int cert_load_files(const char *cert_file, const char *key_file,

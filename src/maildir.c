@@ -5,33 +5,31 @@
 
 #include "buf.h"
 #include "clock.h"
+#include "file.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/time.h>
 #include <unistd.h>
 
+#define DIR_MODE 0700
+
 static int dirs_made;
 
-static int make_dir(const char *path)
-{
-	return mkdir(path, 0700) == 0 || errno == EEXIST ? 0 : -1;
-}
-
-/* The Maildir and its tmp/, new/ and cur/, created when missing (SPEC §12). */
+/* The Maildir with its missing parents, like mkdir -p, and its tmp/, new/ and cur/, created
+ * when missing (SPEC §12). */
 static int make_dirs(const char *dir)
 {
-	char sub[4096];
+	char sub[FILE_PATH_MAX];
 
-	if (make_dir(dir) != 0)
+	if (file_ensure_dir(dir, DIR_MODE) != 0)
 		return -1;
 	for (const char *const *s = (const char *const[]){ "tmp", "new", "cur", NULL }; *s; s++) {
 		int n = snprintf(sub, sizeof sub, "%s/%s", dir, *s);
 
-		if (n < 0 || (size_t)n >= sizeof sub || make_dir(sub) != 0)
+		if (n < 0 || (size_t)n >= sizeof sub || file_ensure_dir(sub, DIR_MODE) != 0)
 			return -1;
 	}
 	return 0;
@@ -90,16 +88,9 @@ int maildir_open(struct maildir_msg *m, const char *dir, const char *hostname)
 
 static void write_all(struct maildir_msg *m, const char *p, size_t n)
 {
-	size_t done = 0;
-
-	while (done < n && !m->failed) {
-		ssize_t w = write(m->fd, p + done, n - done);
-
-		if (w > 0)
-			done += (size_t)w;
-		else if (!(w < 0 && errno == EINTR))
-			m->failed = 1;   /* ENOSPC, EDQUOT, EFBIG, EIO: the message cannot be kept */
-	}
+	/* ENOSPC, EDQUOT, EFBIG, EIO: the message cannot be kept */
+	if (!m->failed && file_write_all(m->fd, p, n) != 0)
+		m->failed = 1;
 }
 
 static void drain(struct maildir_msg *m)
@@ -134,9 +125,9 @@ void maildir_abort(struct maildir_msg *m)
 
 int maildir_commit(struct maildir_msg *m)
 {
-	char dir[4096];
+	char dir[FILE_PATH_MAX];
 	char *slash;
-	int dfd, synced;
+	int synced;
 
 	if (m->fd < 0)
 		return -1;
@@ -150,17 +141,14 @@ int maildir_commit(struct maildir_msg *m)
 	m->fd = -1;
 	/* new/ may have been removed since the directories were made: make it again. */
 	if (!synced || (rename(m->tmp_path, m->new_path) != 0 &&
-	                (errno != ENOENT || make_dir(dir) != 0 ||
+	                (errno != ENOENT || file_ensure_dir(dir, DIR_MODE) != 0 ||
 	                 rename(m->tmp_path, m->new_path) != 0))) {
 		unlink(m->tmp_path);
 		m->failed = 1;
 		return -1;
 	}
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0) {
-		fsync(dfd);
-		close(dfd);
-	}
+	/* The message is in new/ whatever this says; only its surviving a crash is in doubt. */
+	(void)file_sync_dir(dir);
 	return 0;
 }
 

@@ -15,8 +15,9 @@ struct maildir_msg {
 	char buf[16384];
 };
 
-/* Creates the directories when missing and opens a new file in tmp/. On failure the message is
- * marked failed (writes are then ignored) and -1 is returned. */
+/* Creates the directories when missing (the Maildir with its missing parents like mkdir -p,
+ * then tmp/, new/ and cur/; each new one 0700) and opens a new file in tmp/. On failure the
+ * message is marked failed (writes are then ignored) and -1 is returned. */
 int maildir_open(struct maildir_msg *m, const char *dir, const char *hostname);
 void maildir_write(struct maildir_msg *m, const char *p, size_t n);
 /* fsync, rename into new/, fsync new/. 0, or -1 with nothing left behind. */

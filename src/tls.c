@@ -7,6 +7,9 @@
  *   pull_timeout (a clock_wait, SIGTERM let in) within gnutls_handshake_set_timeout's bound.
  *   GnuTLS pulls a record header, then its body: pull reads whatever has arrived into its own
  *   buffer and serves those small reads from it (one read per segment, not two per record).
+ *   Bytes in that buffer are input the fd no longer shows, so every wait of the handshake asks
+ *   the buffer before poll(): a ClientHello in two records, or garbage behind a first record,
+ *   arrives in one read and must not leave us waiting on the fd for what we already hold.
  *   Push takes a whole flight of records in one writev, and waits for POLLOUT at most
  *   timeout_ms, so a client that stops reading cannot hang us.
  * - Certificates: --tls-cert/--tls-key loaded before the handshake; otherwise chosen after the
@@ -90,15 +93,23 @@ static ssize_t pull(gnutls_transport_ptr_t ptr, void *buf, size_t n)
 	return (ssize_t)n;
 }
 
-static int pull_timeout(gnutls_transport_ptr_t ptr, unsigned int ms)
+/* Waits at most wait_ms (< 0: forever) for input to GnuTLS: bytes already pulled count as
+ * input, since poll() on the fd cannot see them. The handshake waits only here (after it, the io
+ * layer asks record_pending). Returns like poll(). */
+static int wait_input(struct io *io, int wait_ms)
 {
-	struct io *io = ptr;
 	struct pollfd pfd = { .fd = io->in_fd, .events = POLLIN };
-	int wait_ms = ms == GNUTLS_INDEFINITE_TIMEOUT ? -1 : ms > INT_MAX ? INT_MAX : (int)ms;
 
 	if (pulled() > 0)
 		return 1;
-	int r = clock_wait(&pfd, 1, wait_ms);
+	return clock_wait(&pfd, 1, wait_ms);
+}
+
+static int pull_timeout(gnutls_transport_ptr_t ptr, unsigned int ms)
+{
+	struct io *io = ptr;
+	int wait_ms = ms == GNUTLS_INDEFINITE_TIMEOUT ? -1 : ms > INT_MAX ? INT_MAX : (int)ms;
+	int r = wait_input(io, wait_ms);
 
 	if (r < 0 && errno == EINTR && !(io->interrupted && *io->interrupted))
 		errno = EAGAIN;   /* a signal we do not stop for: GnuTLS calls us again */
@@ -247,7 +258,8 @@ int tls_preload(const struct tls_settings *s, char *err, size_t errlen)
 /* Generated credentials for name, kept for the process (one session, one name normally). */
 static int generated_credentials(const char *name)
 {
-	int rc, attempt;
+	gnutls_datum_t c, k;
+	int rc;
 
 	if (T.gen_cred != NULL && strcmp(T.gen_name, name) == 0)
 		return 0;
@@ -255,32 +267,25 @@ static int generated_credentials(const char *name)
 		tlsdl.gnutls_certificate_free_credentials(T.gen_cred);
 		T.gen_cred = NULL;
 	}
-	for (attempt = 0; attempt < 2; attempt++) {
-		gnutls_datum_t d;
-
-		if (cert_get(name, T.settings->cache_dir, attempt, &T.pem, T.cred_err,
-		             sizeof T.cred_err) != 0)
-			return -1;
-		if ((rc = tlsdl.gnutls_certificate_allocate_credentials(&T.gen_cred)) < 0) {
-			snprintf(T.cred_err, sizeof T.cred_err, "TLS credentials: %s",
-			         tlsdl.gnutls_strerror(rc));
-			return -1;
-		}
-		d.data = (unsigned char *)T.pem.pem;
-		d.size = (unsigned)T.pem.len;
-		rc = tlsdl.gnutls_certificate_set_x509_key_mem(T.gen_cred, &d, &d,
-		                                               GNUTLS_X509_FMT_PEM);
-		if (rc >= 0) {
-			snprintf(T.gen_name, sizeof T.gen_name, "%s", name);
-			return 0;
-		}
-		/* A cached file that does not load: make a new one once. */
+	if (cert_get(name, T.settings->cache_dir, &T.pem, T.cred_err, sizeof T.cred_err) != 0)
+		return -1;
+	if ((rc = tlsdl.gnutls_certificate_allocate_credentials(&T.gen_cred)) < 0) {
+		snprintf(T.cred_err, sizeof T.cred_err, "TLS credentials: %s",
+		         tlsdl.gnutls_strerror(rc));
+		return -1;
+	}
+	c = (gnutls_datum_t){ (unsigned char *)T.pem.cert, (unsigned)T.pem.cert_len };
+	k = (gnutls_datum_t){ (unsigned char *)T.pem.key, (unsigned)T.pem.key_len };
+	rc = tlsdl.gnutls_certificate_set_x509_key_mem(T.gen_cred, &c, &k, GNUTLS_X509_FMT_PEM);
+	if (rc < 0) {
 		snprintf(T.cred_err, sizeof T.cred_err, "certificate for %s: %s", name,
 		         tlsdl.gnutls_strerror(rc));
 		tlsdl.gnutls_certificate_free_credentials(T.gen_cred);
 		T.gen_cred = NULL;
+		return -1;
 	}
-	return -1;
+	snprintf(T.gen_name, sizeof T.gen_name, "%s", name);
+	return 0;
 }
 
 /* After the ClientHello, before the cipher suite and certificate are chosen: note the SNI and,
@@ -381,10 +386,10 @@ static int handshake(struct io *io, const struct tls_settings *s, struct tls_inf
 			return -1;
 		}
 		if (rc == GNUTLS_E_AGAIN) {
-			/* Only without a timeout: GnuTLS then calls pull without waiting first. */
-			struct pollfd pfd = { .fd = io->in_fd, .events = POLLIN };
-
-			if (clock_wait(&pfd, 1, deadline < 0 ? -1 : clock_ms_until(deadline)) == 0)
+			/* Also with a timeout: a record that completes no handshake message (a
+			 * ClientHello in two records, or garbage) ends the call. The next record may
+			 * be in our pull buffer already, which poll() on the fd does not see. */
+			if (wait_input(io, deadline < 0 ? -1 : clock_ms_until(deadline)) == 0)
 				rc = GNUTLS_E_TIMEDOUT;
 			else
 				continue;

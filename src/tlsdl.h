@@ -48,6 +48,8 @@
 	X(gnutls_x509_privkey_deinit) \
 	X(gnutls_x509_privkey_generate) \
 	X(gnutls_x509_privkey_export_pkcs8) \
+	X(gnutls_x509_privkey_import) \
+	X(gnutls_x509_privkey_get_key_id) \
 	X(gnutls_x509_crt_init) \
 	X(gnutls_x509_crt_deinit) \
 	X(gnutls_x509_crt_import) \

@@ -122,6 +122,24 @@ setup() {
 	expect_no_mail "$T/envmd"
 }
 
+@test "--maildir under missing parents: made 0700 like mkdir -p, existing ones kept, message stored" {
+	mkdir "$T/x"
+	chmod 0751 "$T/x"
+	MD=$T/x/deep/er/Maildir
+	smtp_input 'EHLO c.example' 'MAIL FROM:<s@example.com>' 'RCPT TO:<r@example.com>' 'DATA' 'Subject: deep' '' 'body' '.' 'QUIT'
+	printf 'Subject: deep\r\n\r\nbody\r\n' > "$T/body"
+	smtp_session --maildir "$MD"
+	expect_status 0
+	expect_out "$G" "${EHLO_DEFAULT[@]}" "$OK" "$OK" "$GO_AHEAD" "$ACCEPTED" "$BYE"
+	expect_maildir_count "$MD" 1
+	expect_stored "$(maildir_files "$MD")" s@example.com r@example.com c.example ESMTP "$T/body"
+	local d
+	for d in "$T/x/deep" "$T/x/deep/er" "$MD" "$MD/new" "$MD/tmp" "$MD/cur"; do
+		[ "$(stat -c %a "$d")" = 700 ] || fail "$d: mode $(stat -c %a "$d"), want 700"
+	done
+	[ "$(stat -c %a "$T/x")" = 751 ] || fail "$T/x: mode $(stat -c %a "$T/x"), want 751 as it was"
+}
+
 # --- storage failure -------------------------------------------------------------------------
 
 @test "a Maildir that cannot be created: 452 after the body, the session goes on" {
@@ -131,6 +149,17 @@ setup() {
 	expect_status 0
 	expect_out "$G" "${EHLO_DEFAULT[@]}" "$OK" "$OK" "$GO_AHEAD" "$E452" "$OK" "$BYE"
 	[ ! -s "$T/file" ]
+}
+
+@test "--maildir under a parent that is a file: 452, nothing made, the session goes on" {
+	mkdir "$T/x"
+	: > "$T/x/file"
+	smtp_input 'EHLO c' 'MAIL FROM:<s@example.com>' 'RCPT TO:<r@example.com>' 'DATA' 'x' '.' 'NOOP' 'QUIT'
+	smtp_session --maildir "$T/x/file/deep/er/Maildir"
+	expect_status 0
+	expect_out "$G" "${EHLO_DEFAULT[@]}" "$OK" "$OK" "$GO_AHEAD" "$E452" "$OK" "$BYE"
+	[ "$(find "$T/x" | sort | tr '\n' ' ')" = "$T/x $T/x/file " ] || fail "left behind: $(find "$T/x")"
+	[ ! -s "$T/x/file" ] || fail "the file was written to"
 }
 
 @test "--maildir naming a regular file: 452" {

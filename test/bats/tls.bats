@@ -162,6 +162,74 @@ assert f['level'] == 'ERROR', f
 assert fields('SMTP connection closed')['exit_status'] == 1"
 }
 
+# bad_hellos: NAMES, THENS and BYTES, the rows of bad-client-hellos.tsv.
+bad_hellos() {
+	local name then bytes
+	NAMES=() THENS=() BYTES=()
+	while IFS=$'\t' read -r name then bytes; do
+		[ -n "$name" ] && [ "${name:0:1}" != '#' ] || continue
+		NAMES+=("$name") THENS+=("$then") BYTES+=("$bytes")
+	done < "$BATS_TEST_DIRNAME/bad-client-hellos.tsv"
+	[ "${#NAMES[@]}" -ge 10 ] || fail "bad-client-hellos.tsv: ${#NAMES[@]} rows"
+}
+
+# expect_hello_refused PROFILE NAME THEN BYTES: a session of PROFILE (plain: after STARTTLS;
+# smtps: at once) given BYTES as its ClientHello, then held open or closed (THEN), closes within
+# 2 s with exit 1, writing nothing more, and logs the failed handshake, not for a timeout. Real
+# time: the handshake bound (30 s) must not be what ends it.
+expect_hello_refused() {
+	local profile=$1 name=$2 then=$3 bytes=$4 t0
+	BADSMTP_TIME_SCALE=1 smtp_start --cert-cache "$CACHE" --profile "$profile"
+	if [ "$profile" = plain ]; then
+		smtp_expect "$G" && smtp_cmd 'EHLO x' "${EHLO_DEFAULT[@]}" && smtp_cmd STARTTLS "$READY" ||
+			fail "$name: no STARTTLS"
+	fi
+	# In one write(2), as a client's single segment: printf may split at a newline.
+	printf '%b' "$bytes" > "$T/hello"
+	t0=$(now_us)
+	cat "$T/hello" >&"$SMTP_W"
+	[ "$then" = hold ] || smtp_close
+	smtp_expect_eof 2 || fail "$name: still open after 2 s"
+	smtp_wait 2 || fail "$name: still running after 2 s"
+	between "$name: close" $((($(now_us) - t0) / 1000)) 0 2000
+	[ "$status" -eq 1 ] || fail "$name: exit status $status, want 1"
+	log_check "f = one('TLS handshake failed')
+assert f['level'] == 'ERROR', f
+assert 'timed out' not in f['fields']['error'], f
+assert fields('SMTP connection closed')['exit_status'] == 1" || fail "$name: log"
+	smtp_close
+	exec {SMTP_R}<&-
+}
+
+@test "malformed ClientHellos after STARTTLS: each closed within 2 s, exit 1, logged" {
+	bad_hellos
+	for i in "${!NAMES[@]}"; do
+		expect_hello_refused plain "${NAMES[i]}" "${THENS[i]}" "${BYTES[i]}"
+	done
+}
+
+@test "malformed ClientHellos on smtps: each closed within 2 s, exit 1, logged" {
+	bad_hellos
+	for i in "${!NAMES[@]}"; do
+		expect_hello_refused smtps "${NAMES[i]}" "${THENS[i]}" "${BYTES[i]}"
+	done
+}
+
+@test "a ClientHello in two TLS records of one write: the handshake completes at once" {
+	export BADSMTP_TIME_SCALE=1   # the handshake bound must not be what ends a wait
+	dialogue '!greeting' 'EHLO x' 'STARTTLS' 'EHLO y' 'QUIT'
+	local start=$SECONDS
+	tls_client --split-hello --timeout 3 --
+	[ $((SECONDS - start)) -lt 3 ] || fail "the handshake waited: $output"
+	has 'TLS: TLSv1.3 TLS_AES_256_GCM_SHA384'
+	has 'S: 221 Bye'
+	has 'EXIT 0'
+	dialogue '!tls' '!greeting' 'QUIT'
+	tls_client --split-hello --timeout 3 -- --profile smtps
+	has 'S: 220 badsmtp.test ESMTP BadSMTP Server'
+	has 'EXIT 0'
+}
+
 @test "a client that hangs up during the handshake: exit 1, logged" {
 	smtp_start --cert-cache "$CACHE"
 	smtp_expect "$G"
@@ -238,19 +306,79 @@ assert f['cipher'].startswith('TLS_ECDHE_ECDSA_WITH_'), f"
 @test "the second connection for a name reuses the cached certificate" {
 	dialogue '!tls' '!greeting' 'QUIT'
 	tls_client --sni reuse.example --cert-out "$T/1.pem" -- --profile smtps
-	local f=$CACHE/cert-reuse.example.pem m1 m2
-	[ -f "$f" ] || fail "no cache file: $(ls -la "$CACHE")"
+	local f=$CACHE/cert-reuse.example.pem k=$CACHE/key-reuse.example.pem m1 m2
+	[ -f "$f" ] && [ -f "$k" ] || fail "no cache files: $(ls -la "$CACHE")"
 	[ "$(stat -c %a "$CACHE")" = 700 ] || fail "cache dir mode $(stat -c %a "$CACHE")"
 	[ "$(stat -c %a "$f")" = 600 ] || fail "cache file mode $(stat -c %a "$f")"
-	m1=$(stat -c "%y %i" "$f")
+	m1=$(stat -c "%y %i" "$f" "$k")
 	tls_client --sni reuse.example --cert-out "$T/2.pem" -- --profile smtps
-	m2=$(stat -c "%y %i" "$f")
+	m2=$(stat -c "%y %i" "$f" "$k")
 	[ "$m1" = "$m2" ] || fail "cache file rewritten ($m1 -> $m2)"
 	[ "$(cert_field "$T/1.pem" serial)" = "$(cert_field "$T/2.pem" serial)" ] || fail "new serial"
 	# A different name: another file, another serial.
 	tls_client --sni other.example --cert-out "$T/3.pem" -- --profile smtps
 	[ "$(cert_field "$T/1.pem" serial)" != "$(cert_field "$T/3.pem" serial)" ] || fail "same serial"
-	[ "$(ls "$CACHE" | wc -l)" -eq 2 ] || fail "$(ls -la "$CACHE")"
+	[ "$(ls "$CACHE" | tr '\n' ' ')" = 'cert-other.example.pem cert-reuse.example.pem key-other.example.pem key-reuse.example.pem ' ] ||
+		fail "$(ls -la "$CACHE")"
+}
+
+# pubkey FILE: the public key of a PEM certificate or private key.
+pubkey() {
+	if grep -q 'PRIVATE KEY' "$1"; then openssl pkey -in "$1" -pubout; else openssl x509 -in "$1" -noout -pubkey; fi
+}
+
+# expect_cache_pair NAME SERVED: the cache holds cert-NAME.pem, the served certificate alone (one
+# PEM block, no key), and key-NAME.pem, its private key; both 0600.
+expect_cache_pair() {
+	local c=$CACHE/cert-$1.pem k=$CACHE/key-$1.pem
+	[ "$(stat -c %a "$c")" = 600 ] && [ "$(stat -c %a "$k")" = 600 ] ||
+		fail "modes: $(ls -la "$CACHE")"
+	! grep -q 'PRIVATE KEY' "$c" || fail "the certificate file holds a key:" "$(cat "$c")"
+	[ "$(openssl x509 -in "$c")" = "$(cat "$c")" ] || fail "not one PEM certificate alone:" "$(cat "$c")"
+	[ "$(cert_field "$c" serial)" = "$(cert_field "$2" serial)" ] || fail "not the served certificate"
+	grep -qx -- '-----BEGIN PRIVATE KEY-----' "$k" || fail "no PKCS#8 key: $(head -1 "$k")"
+	[ "$(pubkey "$k")" = "$(pubkey "$c")" ] || fail "key-$1.pem is not the key of cert-$1.pem"
+}
+
+@test "after a STARTTLS the cache holds the certificate alone, and its key apart (0600)" {
+	dialogue '!greeting' 'EHLO x' 'STARTTLS' 'QUIT'
+	tls_client --sni split.example --cert-out "$T/served.pem" --
+	has 'S: 221 Bye'
+	expect_cache_pair split.example "$T/served.pem"
+	# What the README says to do with it: trust it as a CA file.
+	openssl verify -CAfile "$CACHE/cert-split.example.pem" "$T/served.pem" > /dev/null ||
+		fail "the cached certificate does not verify the served one"
+}
+
+@test "an old cache entry (certificate and key in cert-NAME.pem) is split, same certificate" {
+	make_pair old.example
+	mkdir -m 700 "$CACHE"
+	cat "$T/old.example.crt" "$T/old.example.key" > "$CACHE/cert-old.example.pem"
+	chmod 600 "$CACHE/cert-old.example.pem"
+	dialogue '!tls' '!greeting' 'QUIT'
+	tls_client --sni old.example --cert-out "$T/served.pem" -- --profile smtps --log-level debug
+	has 'EXIT 0'
+	[ "$(cert_field "$T/served.pem" serial)" = "$(cert_field "$T/old.example.crt" serial)" ] ||
+		fail "the old certificate was not served"
+	expect_cache_pair old.example "$T/served.pem"
+	cmp "$CACHE/cert-old.example.pem" "$T/old.example.crt" || fail "certificate file changed"
+	cmp "$CACHE/key-old.example.pem" "$T/old.example.key" || fail "key file is not the old key"
+	log_check "assert fields('TLS certificate cache entry split into certificate and key')['path'] == '$CACHE/cert-old.example.pem'"
+}
+
+@test "a cached certificate beside a key not its own is never served: a new pair replaces both" {
+	make_pair mixed.example
+	make_pair other.example
+	mkdir -m 700 "$CACHE"
+	cp "$T/mixed.example.crt" "$CACHE/cert-mixed.example.pem"
+	cp "$T/other.example.key" "$CACHE/key-mixed.example.pem"
+	chmod 600 "$CACHE"/*.pem
+	dialogue '!tls' '!greeting' 'QUIT'
+	tls_client --sni mixed.example --cert-out "$T/served.pem" -- --profile smtps
+	has 'EXIT 0'
+	[ "$(cert_field "$T/served.pem" serial)" != "$(cert_field "$T/mixed.example.crt" serial)" ] ||
+		fail "the mismatched certificate was served"
+	expect_cache_pair mixed.example "$T/served.pem"
 }
 
 @test "an unusable cert cache: TLS still works, with a warning" {

@@ -5,7 +5,10 @@ Python's ssl.MemoryBIO lets us run the TLS state machine over the child's stdin/
 test sees every reply in plain text, and can do what swaks cannot (STARTTLS twice, commands after
 TLS, SNI, forced versions, the server certificate).
 
-Usage: tls_client.py [--sni NAME] [--tls 1.2|1.3] [--cert-out FILE] [--timeout S] -- CMD [ARG...]
+Usage: tls_client.py [--sni NAME] [--tls 1.2|1.3] [--cert-out FILE] [--timeout S] [--split-hello]
+                     -- CMD [ARG...]
+--split-hello sends the ClientHello in two TLS records, both in one write (RFC 8446 §5.1 lets a
+handshake message span records).
 The dialogue comes on stdin, one client line per line:
   !tls       implicit TLS: handshake now (before the greeting is read)
   !greeting  read the greeting
@@ -108,13 +111,16 @@ class Conn:
             if len(line) < 4 or line[3] != '-':
                 return lines
 
-    def handshake(self, ctx, sni):
+    def handshake(self, ctx, sni, split_hello=False):
         self.tls = ctx.wrap_bio(self.inb, self.outb, server_side=False, server_hostname=sni)
         while True:
             try:
                 self.tls.do_handshake()
                 break
             except ssl.SSLWantReadError:
+                if split_hello:
+                    self._raw_write(split_record(self.outb.read()))
+                    split_hello = False
                 self._flush_tls()
                 raw = self._raw_read()
                 if not raw:
@@ -125,12 +131,24 @@ class Conn:
         return self.tls.getpeercert(binary_form=True)
 
 
+def split_record(data):
+    """One TLS record (data holds exactly one) as two records of the same type and version."""
+    ctype, version, n = data[0], data[1:3], int.from_bytes(data[3:5], 'big')
+    assert len(data) == 5 + n, 'more than one record in the first flight'
+    body, half = data[5:], n // 2
+
+    def record(b):
+        return bytes([ctype]) + version + len(b).to_bytes(2, 'big') + b
+    return record(body[:half]) + record(body[half:])
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--sni')
     ap.add_argument('--tls', choices=['1.2', '1.3'])
     ap.add_argument('--cert-out')
     ap.add_argument('--timeout', type=float, default=5)
+    ap.add_argument('--split-hello', action='store_true')
     ap.add_argument('cmd', nargs='+')
     a = ap.parse_args()
 
@@ -152,7 +170,7 @@ def main():
     try:
         for line in sys.stdin.read().splitlines():
             if line == '!tls':
-                got_cert(c.handshake(ctx, a.sni))
+                got_cert(c.handshake(ctx, a.sni, a.split_hello))
             elif line == '!greeting':
                 c.reply()
             elif line == '!maps':
@@ -169,7 +187,7 @@ def main():
                 c.send(line.encode() + b'\r\n')
                 r = c.reply()
                 if line.upper() == 'STARTTLS' and r and r[-1].startswith('220'):
-                    got_cert(c.handshake(ctx, a.sni))
+                    got_cert(c.handshake(ctx, a.sni, a.split_hello))
             if c.eof and not c.buf:
                 break
     except (TimeoutError, ConnectionError, ssl.SSLError) as e:

@@ -174,3 +174,73 @@ bad = [e for e in ev if e['message'] == 'TLS handshake failed']
 assert not bad, [e for e in ev if e['fields'].get('session_id') in {b['fields']['session_id'] for b in bad}]
 EOF
 }
+
+@test "malformed ClientHellos over TCP, after STARTTLS and on smtps: each closed within 2 s, exit 1" {
+	local log=$D/bad-hellos.log port_starttls port_smtps pids=()
+	port_starttls=$(free_port)
+	pids+=("$(listen "$port_starttls" --profile plain --cert-cache "$CACHE" --log-target "file:$log")")
+	port_smtps=$(free_port)
+	pids+=("$(listen "$port_smtps" --profile smtps --cert-cache "$CACHE" --log-target "file:$log")")
+	wait_listening "$port_starttls" && wait_listening "$port_smtps" || { kill "${pids[@]}"; false; }
+	run timeout 120 $PY - "$port_starttls" "$port_smtps" "$REPO/test/bats/bad-client-hellos.tsv" "$log" << 'EOF'
+import codecs, json, socket, sys, time
+port_starttls, port_smtps, table, log = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]
+
+def reply(s):
+    """One whole reply (lines up to one with a space after the code)."""
+    data = b''
+    while not (data.endswith(b'\r\n') and data.split(b'\r\n')[-2][3:4] == b' '):
+        chunk = s.recv(4096)
+        assert chunk, f'EOF inside a reply: {data!r}'
+        data += chunk
+    return data
+
+rows = []
+for line in open(table):
+    if line.strip() and not line.startswith('#'):
+        name, then, raw = line.rstrip('\n').split('\t')
+        rows.append((name, then, codecs.escape_decode(raw.encode())[0]))
+assert len(rows) >= 10, rows
+for port in (port_starttls, port_smtps):
+    for name, then, data in rows:
+        s = socket.create_connection(('127.0.0.1', port), timeout=5)
+        if port == port_starttls:
+            assert reply(s).startswith(b'220 '), name
+            s.sendall(b'EHLO x\r\n')
+            assert b'STARTTLS' in reply(s), name
+            s.sendall(b'STARTTLS\r\n')
+            assert reply(s) == b'220 Ready to start TLS\r\n', name
+        t0 = time.monotonic()
+        s.sendall(data)   # small: one segment
+        if then == 'eof':
+            s.shutdown(socket.SHUT_WR)
+        s.settimeout(2.5)
+        rest = b''
+        try:
+            while chunk := s.recv(4096):
+                rest += chunk
+        except socket.timeout:
+            raise AssertionError(f'{name} (port {port}): still open after 2.5 s')
+        took = time.monotonic() - t0
+        s.close()
+        assert took < 2, f'{name} (port {port}): closed after {took:.2f} s'
+        assert rest == b'', f'{name} (port {port}): wrote {rest!r}'
+        print(f'{took:.3f} s: {name} (port {port})')
+# Every session logged its failed handshake (not a timeout) and ended with exit 1.
+want, deadline = 2 * len(rows), time.monotonic() + 5
+while True:
+    ev = [json.loads(l) for l in open(log)]
+    failed = [e['fields'] for e in ev if e['message'] == 'TLS handshake failed']
+    closed = [e['fields'] for e in ev if e['message'] == 'SMTP connection closed']
+    if len(closed) >= want or time.monotonic() > deadline:
+        break
+    time.sleep(0.1)
+assert len(failed) == want, (len(failed), want)
+assert not [f for f in failed if 'timed out' in f['error']], failed
+assert len(closed) == want and all(f['exit_status'] == 1 for f in closed), closed
+print('all closed')
+EOF
+	kill "${pids[@]}"
+	[ "$status" -eq 0 ] || fail "$output"
+	grep -qx 'all closed' <<< "$output" || fail "$output"
+}

@@ -1,11 +1,16 @@
-/* Unit tests of cert: the pure name rules (table-driven), then the generate-and-cache cycle in a
- * temporary directory (modes, reuse, regeneration) and the --tls-cert/--tls-key start-up check. */
+/* Unit tests of cert: the pure name rules (table-driven), then the cache in a temporary
+ * directory, one row per state a cache entry can be in (empty, whole, the old combined file,
+ * a key that is not the certificate's, half an entry, a stray key in the certificate file): what
+ * cert_get serves, and what the two files hold afterwards. Then sessions that start together,
+ * and the --tls-cert/--tls-key start-up check. */
 #include "cert.h"
 #include "tap.h"
 #include "tls.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static const struct { const char *in; int want; } dns_rows[] = {
@@ -35,12 +40,14 @@ static const struct { const char *sni; const char *hostname; const char *want; }
 	{ NULL, "10.0.0.1", "10.0.0.1" },
 };
 
-static const struct { const char *name; const char *want; } file_rows[] = {
-	{ "badsmtp.test", "cert-badsmtp.test.pem" },
-	{ "10.1.2.3", "cert-10.1.2.3.pem" },
-	{ "::1", "cert-__1-" },                  /* prefix: a hash follows */
-	{ "../../etc", "cert-.._.._etc-" },
-	{ "..", "cert-...pem" },
+static const struct { const char *kind, *name, *want; } file_rows[] = {
+	{ "cert", "badsmtp.test", "cert-badsmtp.test.pem" },
+	{ "key", "badsmtp.test", "key-badsmtp.test.pem" },
+	{ "cert", "10.1.2.3", "cert-10.1.2.3.pem" },
+	{ "cert", "::1", "cert-__1-" },                  /* prefix: a hash follows */
+	{ "key", "::1", "key-__1-" },
+	{ "cert", "../../etc", "cert-.._.._etc-" },
+	{ "cert", "..", "cert-...pem" },
 };
 
 static void test_names(void)
@@ -67,72 +74,210 @@ static void test_names(void)
 	for (size_t i = 0; i < sizeof file_rows / sizeof file_rows[0]; i++) {
 		size_t n = strlen(file_rows[i].want);
 
-		snprintf(name, sizeof name, "file name for \"%s\"", file_rows[i].name);
-		tap_ok(cert_file_name(file_rows[i].name, file, sizeof file) == 0 &&
+		snprintf(name, sizeof name, "%s file name for \"%s\"", file_rows[i].kind,
+		         file_rows[i].name);
+		tap_ok(cert_file_name(file_rows[i].kind, file_rows[i].name, file, sizeof file) == 0 &&
 		       strncmp(file, file_rows[i].want, n) == 0 && strchr(file, '/') == NULL, name);
 		if (strncmp(file, file_rows[i].want, n) != 0)
 			printf("#   got \"%s\", want \"%s…\"\n", file, file_rows[i].want);
 	}
 	memset(name, 'a', 260);
 	name[260] = '\0';
-	tap_ok(cert_file_name(name, file, sizeof file) == 0 && strlen(file) < 255,
+	tap_ok(cert_file_name("cert", name, file, sizeof file) == 0 && strlen(file) < 255,
 	       "a 260-octet name still makes a legal file name");
-}
-
-static void test_cache(const char *tmp)
-{
-	static struct cert_pem a, b, c;
-	char dir[512], path[600], err[512];
-	struct stat st;
-
-	snprintf(dir, sizeof dir, "%s/sub/cache", tmp);
-	tap_ok(!tlsdl_loaded(), "GnuTLS not loaded before the first need");
-	tap_int(cert_get("mx.example", dir, 0, &a, err, sizeof err), 0, "generate");
-	tap_ok(tlsdl_loaded(), "GnuTLS loaded after generating");
-	tap_ok(stat(dir, &st) == 0 && (st.st_mode & 0777) == 0700, "cache dir is 0700");
-	snprintf(path, sizeof path, "%s/cert-mx.example.pem", dir);
-	tap_ok(stat(path, &st) == 0 && (st.st_mode & 0777) == 0600, "cache file is 0600");
-	tap_ok(strstr(a.pem, "-----BEGIN CERTIFICATE-----") != NULL &&
-	       strstr(a.pem, "-----BEGIN PRIVATE KEY-----") != NULL, "file holds cert and key");
-	tap_int(cert_get("mx.example", dir, 0, &b, err, sizeof err), 0, "second lookup");
-	tap_ok(a.len == b.len && memcmp(a.pem, b.pem, a.len) == 0, "second lookup reuses the file");
-	tap_int(cert_get("mx.example", dir, 1, &c, err, sizeof err), 0, "regenerate");
-	tap_ok(a.len != c.len || memcmp(a.pem, c.pem, a.len) != 0, "regenerate makes a new one");
-	tap_int(cert_get("mx.example", NULL, 0, &c, err, sizeof err), 0, "no cache dir: memory");
-	snprintf(path, sizeof path, "%s/file", tmp);
-	fclose(fopen(path, "w"));
-	snprintf(dir, sizeof dir, "%s/file/cache", tmp);
-	tap_int(cert_get("mx.example", dir, 0, &c, err, sizeof err), 0,
-	        "unusable cache dir: still a certificate");
 }
 
 static void write_file(const char *path, const char *p, size_t n)
 {
 	FILE *f = fopen(path, "w");
 
+	if (f == NULL)
+		return;
 	fwrite(p, 1, n, f);
 	fclose(f);
+	chmod(path, 0600);
+}
+
+/* 1 when the file holds exactly p[0..n) and has mode 0600. */
+static int file_is(const char *path, const char *p, size_t n)
+{
+	static char buf[CERT_PEM_MAX + 1];
+	struct stat st;
+	FILE *f = fopen(path, "r");
+	size_t got;
+
+	if (f == NULL)
+		return 0;
+	got = fread(buf, 1, sizeof buf, f);
+	fclose(f);
+	return got == n && memcmp(buf, p, n) == 0 && stat(path, &st) == 0 &&
+	       (st.st_mode & 0777) == 0600;
+}
+
+/* Pairs made in memory, for "cache.example" and another name, to plant in the cache. */
+static struct cert_pem mine, other;
+
+/* What a cache file is made of. */
+enum piece { NONE, MY_CERT, MY_KEY, OTHER_CERT, OTHER_KEY, STRAY_KEY };
+
+static const struct {
+	const char *what;
+	enum piece cert_file[2], key_file;   /* NONE first: no such file */
+	int served_planted;   /* 1: the planted certificate is served; 0: a new one */
+} cache_rows[] = {
+	{ "empty cache: generated", { NONE }, NONE, 0 },
+	{ "whole pair: reused", { MY_CERT }, MY_KEY, 1 },
+	{ "old combined file (cert then key): split, same certificate", { MY_CERT, MY_KEY }, NONE,
+	  1 },
+	{ "certificate beside another certificate's key: made anew", { MY_CERT }, OTHER_KEY, 0 },
+	{ "certificate without its key file: made anew", { MY_CERT }, NONE, 0 },
+	{ "key file without a certificate: made anew", { NONE }, MY_KEY, 0 },
+	{ "certificate for another name: made anew", { OTHER_CERT }, OTHER_KEY, 0 },
+	{ "certificate file with a stray EC key in it: made anew", { MY_CERT, STRAY_KEY }, MY_KEY,
+	  0 },
+};
+
+static size_t append_piece(char *buf, size_t at, enum piece p)
+{
+	static const char stray[] = "-----BEGIN EC PRIVATE KEY-----\nAAAA\n-----END EC PRIVATE KEY-----\n";
+	const char *src = p == MY_CERT      ? mine.cert
+	                  : p == MY_KEY     ? mine.key
+	                  : p == OTHER_CERT ? other.cert
+	                  : p == OTHER_KEY  ? other.key
+	                  : p == STRAY_KEY  ? stray
+	                                    : "";
+
+	memcpy(buf + at, src, strlen(src));
+	return at + strlen(src);
+}
+
+/* The key file first, as cert.c writes them. */
+static void plant(const char *cert_path, const char *key_path, size_t row)
+{
+	static char buf[2 * CERT_PEM_MAX];
+	size_t n;
+
+	if (cache_rows[row].key_file != NONE) {
+		n = append_piece(buf, 0, cache_rows[row].key_file);
+		write_file(key_path, buf, n);
+	}
+	if (cache_rows[row].cert_file[0] != NONE) {
+		n = append_piece(buf, 0, cache_rows[row].cert_file[0]);
+		n = append_piece(buf, n, cache_rows[row].cert_file[1]);
+		write_file(cert_path, buf, n);
+	}
+}
+
+static void test_cache(const char *tmp)
+{
+	static struct cert_pem got, again;
+	char dir[512], cert_path[600], key_path[600], err[512], name[300];
+	struct stat st;
+
+	tap_ok(!tlsdl_loaded(), "GnuTLS not loaded before the first need");
+	if (cert_get("cache.example", NULL, &mine, err, sizeof err) != 0 ||
+	    cert_get("other.example", NULL, &other, err, sizeof err) != 0) {
+		tap_ok(0, err);
+		return;
+	}
+	tap_ok(tlsdl_loaded(), "GnuTLS loaded after generating");
+	tap_ok(strstr(mine.cert, "-----BEGIN CERTIFICATE-----") == mine.cert &&
+	       strstr(mine.cert, "PRIVATE KEY") == NULL, "the certificate PEM holds no key");
+	tap_ok(strstr(mine.key, "-----BEGIN PRIVATE KEY-----") == mine.key &&
+	       strstr(mine.key, "CERTIFICATE") == NULL, "the key PEM is PKCS#8 and only that");
+	for (size_t i = 0; i < sizeof cache_rows / sizeof cache_rows[0]; i++) {
+		const char *what = cache_rows[i].what;
+		int same;
+
+		snprintf(dir, sizeof dir, "%s/sub/cache%zu", tmp, i);
+		snprintf(cert_path, sizeof cert_path, "%s/cert-cache.example.pem", dir);
+		snprintf(key_path, sizeof key_path, "%s/key-cache.example.pem", dir);
+		if (i > 0) {
+			mkdir(dir, 0700);   /* sub/ was made by the first row */
+			plant(cert_path, key_path, i);
+		}
+		snprintf(name, sizeof name, "%s: cert_get", what);
+		tap_int(cert_get("cache.example", dir, &got, err, sizeof err), 0, name);
+		same = got.cert_len == mine.cert_len && memcmp(got.cert, mine.cert, got.cert_len) == 0;
+		snprintf(name, sizeof name, "%s: %s certificate served", what,
+		         cache_rows[i].served_planted ? "the planted" : "a new");
+		tap_int(same, cache_rows[i].served_planted, name);
+		snprintf(name, sizeof name, "%s: cert file 0600, the served certificate only", what);
+		tap_ok(file_is(cert_path, got.cert, got.cert_len) &&
+		       strstr(got.cert, "PRIVATE KEY") == NULL, name);
+		snprintf(name, sizeof name, "%s: key file 0600, the served key", what);
+		tap_ok(file_is(key_path, got.key, got.key_len), name);
+		snprintf(name, sizeof name, "%s: cache dir 0700", what);
+		tap_ok(stat(dir, &st) == 0 && (st.st_mode & 0777) == 0700, name);
+		/* What is on disk now is a whole, matching pair: the next session reuses it. */
+		snprintf(name, sizeof name, "%s: the next lookup reuses the entry", what);
+		tap_ok(cert_get("cache.example", dir, &again, err, sizeof err) == 0 &&
+		       again.cert_len == got.cert_len &&
+		       memcmp(again.cert, got.cert, got.cert_len) == 0 &&
+		       again.key_len == got.key_len && memcmp(again.key, got.key, got.key_len) == 0,
+		       name);
+	}
+	tap_int(cert_get("cache.example", NULL, &got, err, sizeof err), 0, "no cache dir: memory");
+	snprintf(cert_path, sizeof cert_path, "%s/file", tmp);
+	write_file(cert_path, "", 0);
+	snprintf(dir, sizeof dir, "%s/file/cache", tmp);
+	tap_int(cert_get("cache.example", dir, &got, err, sizeof err), 0,
+	        "unusable cache dir: still a certificate");
+}
+
+/* Sessions that start together for a new name: one generates, the others take its pair. */
+static void test_together(const char *tmp)
+{
+	enum { SESSIONS = 6 };
+	static struct cert_pem got[SESSIONS];
+	char dir[512], path[600], err[512];
+	int fds[SESSIONS][2], ok = 1, same = 1;
+	pid_t pids[SESSIONS];
+
+	snprintf(dir, sizeof dir, "%s/together", tmp);
+	for (int i = 0; i < SESSIONS; i++) {
+		if (pipe(fds[i]) != 0 || (pids[i] = fork()) < 0) {
+			tap_ok(0, "pipe/fork");
+			return;
+		}
+		if (pids[i] == 0) {
+			struct cert_pem *p = &got[i];
+			int rc = cert_get("together.example", dir, p, err, sizeof err);
+
+			_exit(rc == 0 && write(fds[i][1], p->cert, p->cert_len) ==
+			                         (ssize_t)p->cert_len ? 0 : 1);
+		}
+		close(fds[i][1]);
+	}
+	for (int i = 0; i < SESSIONS; i++) {
+		int status;
+		ssize_t n = read(fds[i][0], got[i].cert, sizeof got[i].cert);
+
+		got[i].cert_len = n > 0 ? (size_t)n : 0;
+		close(fds[i][0]);
+		ok = ok && waitpid(pids[i], &status, 0) == pids[i] && WIFEXITED(status) &&
+		     WEXITSTATUS(status) == 0 && n > 0;
+		same = same && got[i].cert_len == got[0].cert_len &&
+		       memcmp(got[i].cert, got[0].cert, got[0].cert_len) == 0;
+	}
+	tap_ok(ok, "sessions together: every one got a certificate");
+	tap_ok(same, "sessions together: all got the same certificate (one was generated)");
+	snprintf(path, sizeof path, "%s/cert-together.example.pem", dir);
+	tap_ok(file_is(path, got[0].cert, got[0].cert_len), "sessions together: it is the cached one");
 }
 
 static void test_files(const char *tmp)
 {
-	static struct cert_pem a, b;
 	char cert[512], key[512], key2[512], dir[512], err[512];
 	struct tls_settings s = { .cache_dir = dir };
-	char *split;
 
 	snprintf(dir, sizeof dir, "%s/files-cache", tmp);
 	snprintf(cert, sizeof cert, "%s/cert.pem", tmp);
 	snprintf(key, sizeof key, "%s/key.pem", tmp);
 	snprintf(key2, sizeof key2, "%s/key2.pem", tmp);
-	if (cert_get("files.example", NULL, 0, &a, err, sizeof err) != 0 ||
-	    cert_get("other.example", NULL, 0, &b, err, sizeof err) != 0)
-		return;
-	split = strstr(a.pem, "-----BEGIN PRIVATE KEY-----");
-	write_file(cert, a.pem, (size_t)(split - a.pem));
-	write_file(key, split, strlen(split));
-	split = strstr(b.pem, "-----BEGIN PRIVATE KEY-----");
-	write_file(key2, split, strlen(split));
+	write_file(cert, mine.cert, mine.cert_len);
+	write_file(key, mine.key, mine.key_len);
+	write_file(key2, other.key, other.key_len);
 
 	tap_int(tls_check_settings(&s, err, sizeof err), 0, "no files: fine");
 	s.cert_file = cert;
@@ -162,6 +307,7 @@ int main(void)
 		return tap_done();
 	}
 	test_cache(tmp);
+	test_together(tmp);
 	test_files(tmp);
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
 	if (system(cmd) != 0)
