@@ -19,6 +19,7 @@
 #include "file.h"
 #include "library.h"
 #include "log.h"
+#include "text.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -39,32 +40,6 @@
 #define FILE_NAME_KEEP 200       /* name octets kept in a file name before the hash */
 #define LOCK_FILE ".lock"
 
-int cert_is_dns_name(const char *p, size_t n)
-{
-	size_t label = 0;
-
-	if (n == 0 || n > 253)
-		return 0;
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)p[i];
-
-		if (c == '.') {
-			if (label == 0 || p[i - 1] == '-')
-				return 0;
-			label = 0;
-			continue;
-		}
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		      c == '-' || c == '_'))
-			return 0;
-		if (c == '-' && label == 0)
-			return 0;
-		if (++label > 63)
-			return 0;
-	}
-	return label > 0 && p[n - 1] != '-';
-}
-
 int cert_is_ip(const char *s)
 {
 	unsigned char addr[16];
@@ -72,24 +47,17 @@ int cert_is_ip(const char *s)
 	return inet_pton(AF_INET, s, addr) == 1 || inet_pton(AF_INET6, s, addr) == 1;
 }
 
-static void lower_copy(char *dst, size_t dstlen, const char *src, size_t n)
+/* At most cap - 1 octets of src, lower-cased: a name in a certificate is compared as such. */
+static void lower_copy(char *dst, size_t cap, const char *src, size_t n)
 {
-	size_t i;
-
-	if (dstlen == 0)
-		return;
-	for (i = 0; i < n && i + 1 < dstlen; i++) {
-		char c = src[i];
-
-		dst[i] = c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
-	}
-	dst[i] = '\0';
+	text_lower_copy(dst, src, n < cap ? n : cap - 1);
 }
 
 const char *cert_choose_name(const char *sni, size_t sni_len, const char *hostname, char *buf,
                              size_t buflen)
 {
-	if (sni != NULL && sni_len < buflen && cert_is_dns_name(sni, sni_len)) {
+	if (sni != NULL && sni_len < buflen &&
+	    text_dns_name(sni, sni_len, 253, TEXT_DNS_UNDERSCORE)) {
 		lower_copy(buf, buflen, sni, sni_len);
 		if (!cert_is_ip(buf))
 			return buf;

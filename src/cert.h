@@ -20,9 +20,6 @@ struct cert_pem {
 	size_t key_len;
 };
 
-/* 1 when p[0..n) is a DNS name we will put in a certificate: 1-253 octets, dot-separated labels
- * of 1-63 letters, digits, '-' or '_', no label starting or ending with '-'. Pure. */
-int cert_is_dns_name(const char *p, size_t n);
 /* 1 when s is an IPv4 or IPv6 address literal. Pure. */
 int cert_is_ip(const char *s);
 /* The name a generated certificate is for: the SNI (lower-cased) when it is a DNS name and not

@@ -362,7 +362,7 @@ int command_parse_vrfy(const char *arg, size_t n, char *out, size_t *local_len)
 	*local_len = (size_t)(at - start);
 	memmove(out, start, (size_t)(end - start));
 	text_lower_copy(out + *local_len + 1, out + *local_len + 1, (size_t)(end - at - 1));
-	return 0;
+	return 0;   /* text_lower_copy ended the address with its NUL */
 }
 
 size_t command_words(const char *arg, size_t n, char *copy, const char **words, size_t max)

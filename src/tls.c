@@ -34,7 +34,6 @@
 #include <unistd.h>
 
 #define PRIORITY "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
-#define DEFAULT_HOSTNAME "badsmtp.test"
 
 static struct {
 	int ready;                                      /* priority (and file credentials) loaded */
@@ -295,7 +294,7 @@ static int on_client_hello(gnutls_session_t s)
 	char raw[256], name[CERT_NAME_MAX];
 	size_t len = sizeof raw - 1, o = 0;
 	unsigned type = 0;
-	const char *hostname = T.settings->hostname ? T.settings->hostname : DEFAULT_HOSTNAME;
+	const char *hostname = T.settings->hostname;
 
 	if (tlsdl.gnutls_server_name_get(s, raw, &len, &type, 0) < 0 || type != GNUTLS_NAME_DNS)
 		len = 0;

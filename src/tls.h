@@ -29,7 +29,7 @@
 struct tls_settings {
 	const char *cert_file, *key_file;   /* both NULL: generated certificates */
 	const char *cache_dir;              /* resolved by the caller (SPEC §1); NULL: memory only */
-	const char *hostname;               /* --hostname; NULL means "badsmtp.test" */
+	const char *hostname;               /* --hostname */
 	int timeout_ms;                     /* bound on the handshake and on each record write;
 	                                       < 0 or 0: none */
 };

@@ -1,10 +1,14 @@
 /* fuzz_command: one command line (as io_read_line hands it over: no CRLF) through
- * command_parse, then its argument through command_parse_path as MAIL and as RCPT, the way
- * session.c does. Invariants: every pointer stays inside the line, the verb is a whole word,
- * a parsed path's address fits its fields, and parameters lie inside the argument. */
+ * command_parse, then its argument through every argument parser the session uses: the path as
+ * MAIL and as RCPT and its policy under all and no extensions, BDAT's size, VRFY's address, the
+ * words for the log. Invariants: every pointer stays inside the line, the verb is a whole word,
+ * a parsed path's address fits its fields, parameters lie inside the argument, a policy answer
+ * is one SPEC §2 names, a BDAT chunk is bounded, a VRFY address is its input's printable
+ * octets with one '@' after the local part. */
 #include "fuzz.h"
 
 #include "command.h"
+#include "ehlo.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +48,44 @@ static void command_check_path(enum path_kind kind, const struct command *c)
 			FUZZ_CHECK(pm->value_len > 0 &&
 			           command_inside(c->arg, c->arg_len, pm->value, pm->value_len));
 	}
+	for (unsigned ext = 0; ext <= EXT_ALL; ext += EXT_ALL) {
+		enum reply_id r = command_path_policy(kind, &path, ext, 10485760);
+
+		FUZZ_CHECK(r == REPLY_OK || r == REPLY_NON_ASCII || r == REPLY_PARAMS ||
+		           r == REPLY_SYNTAX || r == REPLY_SIZE_EXCEEDED);
+		if (path.nparams == 0 && !path.addr.non_ascii)
+			FUZZ_CHECK(r == REPLY_OK);
+	}
+}
+
+static void command_check_arguments(const struct command *c)
+{
+	unsigned long long size;
+	int last;
+	char *out = malloc(c->arg_len + 1);
+	const char **words = malloc(sizeof *words * 8);
+	size_t local_len, n;
+
+	if (out == NULL || words == NULL)
+		abort();
+	if (command_parse_bdat(c->arg, c->arg_len, &size, &last) == 0)
+		FUZZ_CHECK(size <= BDAT_CHUNK_MAX && (last == 0 || last == 1));
+	FUZZ_CHECK(size <= BDAT_CHUNK_MAX);
+	if (command_parse_vrfy(c->arg, c->arg_len, out, &local_len) == 0) {
+		size_t len = strnlen(out, c->arg_len + 1);
+
+		FUZZ_CHECK(local_len > 0 && local_len + 1 < len && out[local_len] == '@');
+		FUZZ_CHECK(memchr(out + local_len + 1, '@', len - local_len - 1) == NULL);
+		for (size_t i = 0; i < len; i++)
+			FUZZ_CHECK((unsigned char)out[i] >= 0x20 && out[i] != 0x7f);
+	}
+	n = command_words(c->arg, c->arg_len, out, words, 8);
+	FUZZ_CHECK(n <= 8);
+	for (size_t i = 0; i < n; i++)
+		FUZZ_CHECK(words[i][0] != '\0' && command_inside(out, c->arg_len, words[i],
+		                                                  strlen(words[i])));
+	free(words);
+	free(out);
 }
 
 int fuzz_command(const uint8_t *data, size_t size)
@@ -71,6 +113,7 @@ int fuzz_command(const uint8_t *data, size_t size)
 		FUZZ_CHECK(c.arg >= c.verb_text + c.verb_len);
 	command_check_path(PATH_MAIL, &c);
 	command_check_path(PATH_RCPT, &c);
+	command_check_arguments(&c);
 	free(line);
 	return 0;
 }
