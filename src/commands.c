@@ -120,14 +120,18 @@ static int check_rcpt(struct session *s, struct cmd *k)
 	return check_path(s, k, PATH_RCPT);
 }
 
-static int check_data(struct session *s, struct cmd *k)
+/* DATA and BDAT: no message without a recipient (SPEC §2). */
+static int check_recipients(struct session *s)
 {
-	if (no_argument(s, k) != 0)
-		return -1;
 	if (s->msg.nrcpts > 0)
 		return 0;
 	session_reply(s, REPLY_NO_RCPTS);
 	return -1;
+}
+
+static int check_data(struct session *s, struct cmd *k)
+{
+	return no_argument(s, k) != 0 ? -1 : check_recipients(s);
 }
 
 /* BDAT (RFC 3030): its chunk is read before anything is answered, errors included, so chunk
@@ -150,13 +154,9 @@ static void read_chunk_first(struct session *s, struct cmd *k)
 
 static int check_bdat(struct session *s, struct cmd *k)
 {
-	if (!k->chunk_ok) {
-		session_reply(s, REPLY_SYNTAX);
-		return -1;
-	}
-	if (s->msg.nrcpts > 0)
-		return 0;
-	session_reply(s, REPLY_NO_RCPTS);
+	if (k->chunk_ok)
+		return check_recipients(s);
+	session_reply(s, REPLY_SYNTAX);
 	return -1;
 }
 
