@@ -29,6 +29,7 @@ static const struct option {
 	const char *unset;  /* the default in --help when the field starts unset */
 	enum kind kind;
 	size_t offset;
+	enum profile_family family;   /* OPT_BASE: whose base; its variable is profile.c's */
 } options[] = {
 	{ .flag = "--profile", .env = "BADSMTP_PROFILE", .value = "NAME", .kind = OPT_PROFILE,
 	  .offset = offsetof(struct config, profile),
@@ -72,14 +73,14 @@ static const struct option {
 	{ .env = "BADSMTP_TIME_SCALE", .kind = OPT_SCALE,
 	  .offset = offsetof(struct config, time_scale),
 	  .help = "multiplies every delay and timeout (tests use 0.01)" },
-	{ .env = "BADSMTP_GREETING_DELAY_PORT_START", .kind = OPT_BASE,
-	  .offset = offsetof(struct config, bases.greeting_delay),
+	{ .family = PROFILE_FAMILY_GREETING_DELAY, .kind = OPT_BASE,
+	  .offset = offsetof(struct config, bases.base[PROFILE_FAMILY_GREETING_DELAY]),
 	  .help = "the first of the ten greeting-delay ports" },
-	{ .env = "BADSMTP_COMMAND_DELAY_PORT_START", .kind = OPT_BASE,
-	  .offset = offsetof(struct config, bases.command_delay),
+	{ .family = PROFILE_FAMILY_COMMAND_DELAY, .kind = OPT_BASE,
+	  .offset = offsetof(struct config, bases.base[PROFILE_FAMILY_COMMAND_DELAY]),
 	  .help = "the first of the ten command-delay ports" },
-	{ .env = "BADSMTP_DROP_DELAY_PORT_START", .kind = OPT_BASE,
-	  .offset = offsetof(struct config, bases.drop),
+	{ .family = PROFILE_FAMILY_DROP, .kind = OPT_BASE,
+	  .offset = offsetof(struct config, bases.base[PROFILE_FAMILY_DROP]),
 	  .help = "the first of the ten drop ports" },
 };
 
@@ -112,7 +113,7 @@ static struct config config_defaults(void)
 	return (struct config){
 		.port = -1, .hostname = "badsmtp.test", .log_target = "auto",
 		.log_format = LOG_FORMAT_JSON, .log_level = LOG_LEVEL_INFO,
-		.timeout = 300, .data_timeout = 180, .time_scale = 1, .bases = PORT_BASES_DEFAULT,
+		.timeout = 300, .data_timeout = 180, .time_scale = 1, .bases = profile_default_bases(),
 	};
 }
 
@@ -155,11 +156,17 @@ static void append_printable(char *err, size_t errlen, const char *text)
 	err[n] = '\0';
 }
 
+/* An option's environment twin: its own, or, for a port base, profile.c's name for it. */
+static const char *env_of(const struct option *o)
+{
+	return o->kind == OPT_BASE ? profile_family_env(o->family) : o->env;
+}
+
 static int set_option(struct config *c, const struct option *o, const char *value, char *err,
                       size_t errlen)
 {
 	void *field = (char *)c + o->offset;
-	const char *name = o->flag ? o->flag : o->env;
+	const char *name = o->flag ? o->flag : env_of(o);
 	double v;
 	struct profile unused;
 
@@ -322,7 +329,7 @@ static int print_options(int env_only)
 
 	for (size_t i = 0; i < sizeof options / sizeof options[0]; i++) {
 		const struct option *o = &options[i];
-		const char *cells[2] = { o->env, NULL };
+		const char *cells[2] = { env_of(o), NULL };
 		int n = 0, t = 0, m;
 
 		if ((o->flag == NULL) != env_only)
@@ -428,7 +435,7 @@ enum config_result config_load(struct config *c, int argc, char **argv, char *er
 {
 	*c = config_defaults();
 	for (size_t i = 0; i < sizeof options / sizeof options[0]; i++) {
-		const char *value = getenv(options[i].env);
+		const char *value = getenv(env_of(&options[i]));
 
 		if (value != NULL && set_option(c, &options[i], value, err, errlen) != 0)
 			return CONFIG_ERROR;

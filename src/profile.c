@@ -1,5 +1,4 @@
-/* profile: SPEC §8. Fixed ports first, then the three families base+k whose delays come from
- * one table, so the ports, the names and the docs cannot disagree. */
+/* profile: SPEC §8. Fixed ports first, then the families base + k from one table. */
 #include "profile.h"
 
 #include <stdio.h>
@@ -18,13 +17,21 @@ static const struct {
 	{ .port = 25587, .kind = PROFILE_STARTTLS_REQUIRED, .name = "starttls-required" },
 };
 
-static const struct {
+static const struct family {
 	enum profile_kind kind;
 	const char *prefix;
-} families[] = {
-	{ .kind = PROFILE_GREETING_DELAY, .prefix = "greeting-delay-" },
-	{ .kind = PROFILE_COMMAND_DELAY, .prefix = "command-delay-" },
-	{ .kind = PROFILE_DROP, .prefix = "drop-" },
+	const char *env;
+	int default_base;
+	const char *const *members;   /* a named family's members by k, NULL-ended; NULL: delays */
+} families[PROFILE_FAMILIES] = {
+	[PROFILE_FAMILY_GREETING_DELAY] = { .kind = PROFILE_GREETING_DELAY,
+	                                    .prefix = "greeting-delay-", .default_base = 25200,
+	                                    .env = "BADSMTP_GREETING_DELAY_PORT_START" },
+	[PROFILE_FAMILY_COMMAND_DELAY] = { .kind = PROFILE_COMMAND_DELAY,
+	                                   .prefix = "command-delay-", .default_base = 25400,
+	                                   .env = "BADSMTP_COMMAND_DELAY_PORT_START" },
+	[PROFILE_FAMILY_DROP] = { .kind = PROFILE_DROP, .prefix = "drop-", .default_base = 25600,
+	                          .env = "BADSMTP_DROP_DELAY_PORT_START" },
 };
 
 /* What each kind does, for the listing: the words around its delay, or the words for no delay. */
@@ -43,52 +50,80 @@ static const struct {
 	                   .undelayed = "closes at once, writing nothing" },
 };
 
+struct port_bases profile_default_bases(void)
+{
+	struct port_bases b;
+
+	for (size_t f = 0; f < PROFILE_FAMILIES; f++)
+		b.base[f] = families[f].default_base;
+	return b;
+}
+
+const char *profile_family_env(enum profile_family f)
+{
+	return families[f].env;
+}
+
 int profile_family_delay(int k)
 {
 	return family_delays[k];
 }
 
-static int family_base(const struct port_bases *b, enum profile_kind kind)
+/* How many ports of its range family f uses: ten delays, or as many names as it has. */
+static int family_size(size_t f)
 {
-	return kind == PROFILE_GREETING_DELAY ? b->greeting_delay
-	     : kind == PROFILE_COMMAND_DELAY ? b->command_delay : b->drop;
+	int n = 0;
+
+	if (families[f].members == NULL)
+		return PROFILE_FAMILY_PORTS;
+	while (families[f].members[n] != NULL)
+		n++;
+	return n;
 }
 
-static void set_family(struct profile *p, size_t f, int delay)
+/* Member k of family f (a valid k). */
+static void set_member(struct profile *p, size_t f, int k, int delay)
 {
-	p->kind = families[f].kind;
-	p->delay_seconds = delay;
-	snprintf(p->name, sizeof p->name, "%s%d", families[f].prefix, delay);
+	const struct family *fam = &families[f];
+
+	p->kind = fam->kind;
+	p->delay_seconds = fam->members == NULL ? delay : 0;
+	p->member = fam->members == NULL ? -1 : k;
+	if (fam->members == NULL)
+		snprintf(p->name, sizeof p->name, "%s%d", fam->prefix, delay);
+	else
+		snprintf(p->name, sizeof p->name, "%s%s", fam->prefix, fam->members[k]);
+}
+
+static void set_fixed(struct profile *p, size_t i)
+{
+	p->kind = fixed_ports[i].kind;
+	p->delay_seconds = 0;
+	p->member = -1;
+	snprintf(p->name, sizeof p->name, "%s", fixed_ports[i].name);
 }
 
 int profile_check_bases(const struct port_bases *b, char *err, size_t errlen)
 {
-	static const char *const env_names[] = {
-		"BADSMTP_GREETING_DELAY_PORT_START", "BADSMTP_COMMAND_DELAY_PORT_START",
-		"BADSMTP_DROP_DELAY_PORT_START",
-	};
-
-	for (size_t f = 0; f < 3; f++) {
-		int base = family_base(b, families[f].kind);
+	for (size_t f = 0; f < PROFILE_FAMILIES; f++) {
+		int base = b->base[f];
 
 		if (base < 1 || base > 65536 - PROFILE_FAMILY_PORTS) {
-			snprintf(err, errlen, "%s=%d: not a port range start (1-%d)", env_names[f], base,
-			         65536 - PROFILE_FAMILY_PORTS);
+			snprintf(err, errlen, "%s=%d: not a port range start (1-%d)", families[f].env,
+			         base, 65536 - PROFILE_FAMILY_PORTS);
 			return -1;
 		}
-		for (size_t g = f + 1; g < 3; g++) {
-			int other = family_base(b, families[g].kind);
-
-			if (abs(base - other) < PROFILE_FAMILY_PORTS) {
-				snprintf(err, errlen, "%s=%d and %s=%d: port ranges overlap", env_names[f],
-				         base, env_names[g], other);
+		for (size_t g = f + 1; g < PROFILE_FAMILIES; g++) {
+			if (abs(base - b->base[g]) < PROFILE_FAMILY_PORTS) {
+				snprintf(err, errlen, "%s=%d and %s=%d: port ranges overlap",
+				         families[f].env, base, families[g].env, b->base[g]);
 				return -1;
 			}
 		}
 		for (size_t i = 0; i < sizeof fixed_ports / sizeof fixed_ports[0]; i++) {
 			if (fixed_ports[i].port >= base && fixed_ports[i].port < base + PROFILE_FAMILY_PORTS) {
-				snprintf(err, errlen, "%s=%d: range overlaps port %d (%s)", env_names[f], base,
-				         fixed_ports[i].port, fixed_ports[i].name);
+				snprintf(err, errlen, "%s=%d: range overlaps port %d (%s)", families[f].env,
+				         base, fixed_ports[i].port, fixed_ports[i].name);
 				return -1;
 			}
 		}
@@ -100,45 +135,49 @@ void profile_for_port(int port, const struct port_bases *b, struct profile *p)
 {
 	for (size_t i = 0; i < sizeof fixed_ports / sizeof fixed_ports[0]; i++) {
 		if (fixed_ports[i].port == port) {
-			p->kind = fixed_ports[i].kind;
-			p->delay_seconds = 0;
-			snprintf(p->name, sizeof p->name, "%s", fixed_ports[i].name);
+			set_fixed(p, i);
 			return;
 		}
 	}
-	for (size_t f = 0; f < sizeof families / sizeof families[0]; f++) {
-		int k = port - family_base(b, families[f].kind);
+	for (size_t f = 0; f < PROFILE_FAMILIES; f++) {
+		int k = port - b->base[f];
 
-		if (k >= 0 && k < PROFILE_FAMILY_PORTS) {
-			set_family(p, f, family_delays[k]);
+		if (k >= 0 && k < family_size(f)) {
+			set_member(p, f, k, family_delays[k]);
 			return;
 		}
 	}
-	p->kind = PROFILE_PLAIN;
-	p->delay_seconds = 0;
-	snprintf(p->name, sizeof p->name, "plain");
+	set_fixed(p, 0);   /* any other port: plain */
 }
 
 int profile_from_name(const char *name, struct profile *p)
 {
 	for (size_t i = 0; i < sizeof fixed_ports / sizeof fixed_ports[0]; i++) {
 		if (strcmp(name, fixed_ports[i].name) == 0) {
-			profile_for_port(fixed_ports[i].port, &PORT_BASES_DEFAULT, p);
+			set_fixed(p, i);
 			return 0;
 		}
 	}
-	for (size_t f = 0; f < sizeof families / sizeof families[0]; f++) {
+	for (size_t f = 0; f < PROFILE_FAMILIES; f++) {
 		size_t plen = strlen(families[f].prefix);
-		const char *digits = name + plen;
+		const char *rest = name + plen;
 		char *end;
 		long d;
 
-		if (strncmp(name, families[f].prefix, plen) != 0 || *digits < '0' || *digits > '9')
+		if (strncmp(name, families[f].prefix, plen) != 0)
 			continue;
-		d = strtol(digits, &end, 10);
+		for (int k = 0; families[f].members != NULL && families[f].members[k] != NULL; k++) {
+			if (strcmp(rest, families[f].members[k]) == 0) {
+				set_member(p, f, k, 0);
+				return 0;
+			}
+		}
+		if (families[f].members != NULL || *rest < '0' || *rest > '9')
+			continue;
+		d = strtol(rest, &end, 10);
 		if (*end != '\0' || d > PROFILE_MAX_DELAY)
 			return -1;
-		set_family(p, f, (int)d);
+		set_member(p, f, -1, (int)d);
 		return 0;
 	}
 	return -1;
@@ -146,14 +185,17 @@ int profile_from_name(const char *name, struct profile *p)
 
 int profile_table_port(size_t i, const struct port_bases *b)
 {
-	size_t nfixed = sizeof fixed_ports / sizeof fixed_ports[0], f;
+	size_t nfixed = sizeof fixed_ports / sizeof fixed_ports[0];
 
 	if (i < nfixed)
 		return fixed_ports[i].port;
-	f = (i - nfixed) / PROFILE_FAMILY_PORTS;
-	if (f >= sizeof families / sizeof families[0])
-		return -1;
-	return family_base(b, families[f].kind) + (int)((i - nfixed) % PROFILE_FAMILY_PORTS);
+	i -= nfixed;
+	for (size_t f = 0; f < PROFILE_FAMILIES; f++) {
+		if (i < (size_t)family_size(f))
+			return b->base[f] + (int)i;
+		i -= (size_t)family_size(f);
+	}
+	return -1;
 }
 
 int profile_describe(const struct profile *p, char *buf, size_t cap)

@@ -69,8 +69,9 @@ static void field_text(const struct config *c, const char *field, char *out, siz
 	else if (strcmp(field, "time_scale") == 0)
 		snprintf(out, cap, "%g", c->time_scale);
 	else if (strcmp(field, "bases") == 0)
-		snprintf(out, cap, "%d/%d/%d", c->bases.greeting_delay, c->bases.command_delay,
-		         c->bases.drop);
+		for (size_t f = 0, used = 0; f < PROFILE_FAMILIES && used < cap; f++)
+			used += (size_t)snprintf(out + used, cap - used, "%s%d", f ? "/" : "",
+			                         c->bases.base[f]);
 	else
 		snprintf(out, cap, "unknown field %s", field);
 #undef STR

@@ -98,13 +98,14 @@ static void check(const char *what, const struct profile *p, const struct row *r
 
 static void test_default_ports(void)
 {
+	const struct port_bases defaults = profile_default_bases();
 	char what[64];
 
 	for (size_t i = 0; i < sizeof default_rows / sizeof default_rows[0]; i++) {
 		struct profile p;
 
 		memset(&p, 0x55, sizeof p);
-		profile_for_port(default_rows[i].port, &PORT_BASES_DEFAULT, &p);
+		profile_for_port(default_rows[i].port, &defaults, &p);
 		snprintf(what, sizeof what, "port %d", default_rows[i].port);
 		check(what, &p, &default_rows[i]);
 	}
@@ -193,7 +194,7 @@ static void test_names(void)
 /* Moved bases: the families follow, the fixed ports stay, the old family ports are plain. */
 static void test_moved_bases(void)
 {
-	const struct port_bases b = { 3000, 3100, 3200 };
+	struct port_bases b = profile_default_bases();
 	static const struct row rows[] = {
 		{ 3000, G, 0, "greeting-delay-0" },
 		{ 3003, G, 8, "greeting-delay-8" },
@@ -213,6 +214,9 @@ static void test_moved_bases(void)
 	char what[64];
 	char err[256];
 
+	b.base[PROFILE_FAMILY_GREETING_DELAY] = 3000;
+	b.base[PROFILE_FAMILY_COMMAND_DELAY] = 3100;
+	b.base[PROFILE_FAMILY_DROP] = 3200;
 	tap_int(profile_check_bases(&b, err, sizeof err), 0, "bases 3000/3100/3200 are valid");
 	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
 		struct profile p;
@@ -223,8 +227,10 @@ static void test_moved_bases(void)
 	}
 }
 
+/* The bases of the greeting-delay, command-delay and drop families; any other family keeps its
+ * default. */
 static const struct {
-	struct port_bases b;
+	int b[3];
 	int ret;
 	const char *why;
 } base_rows[] = {
@@ -258,12 +264,15 @@ static void test_check_bases(void)
 	char err[256], name[512];
 
 	for (size_t i = 0; i < sizeof base_rows / sizeof base_rows[0]; i++) {
-		const struct port_bases *b = &base_rows[i].b;
+		struct port_bases b = profile_default_bases();
 
+		b.base[PROFILE_FAMILY_GREETING_DELAY] = base_rows[i].b[0];
+		b.base[PROFILE_FAMILY_COMMAND_DELAY] = base_rows[i].b[1];
+		b.base[PROFILE_FAMILY_DROP] = base_rows[i].b[2];
 		err[0] = '\0';
-		snprintf(name, sizeof name, "profile_check_bases(%d, %d, %d) %s: %d", b->greeting_delay,
-		         b->command_delay, b->drop, base_rows[i].why, base_rows[i].ret);
-		tap_int(profile_check_bases(b, err, sizeof err), base_rows[i].ret, name);
+		snprintf(name, sizeof name, "profile_check_bases(%d, %d, %d) %s: %d", base_rows[i].b[0],
+		         base_rows[i].b[1], base_rows[i].b[2], base_rows[i].why, base_rows[i].ret);
+		tap_int(profile_check_bases(&b, err, sizeof err), base_rows[i].ret, name);
 		if (base_rows[i].ret != 0) {
 			snprintf(name, sizeof name, "... with an error message (%s)", err);
 			tap_ok(err[0] != '\0', name);
