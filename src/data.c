@@ -17,11 +17,6 @@ void data_begin(struct data_body *d, unsigned long long limit)
 	*d = (struct data_body){ .state = AT_LINE_START, .limit = limit };
 }
 
-int data_over_limit(const struct data_body *d)
-{
-	return d->size > d->limit;
-}
-
 /* Passes a run of message bytes on, counted, and within the limit only. */
 static void emit(struct data_body *d, const char *p, size_t n, data_sink *sink, void *ctx)
 {

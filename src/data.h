@@ -21,6 +21,5 @@ void data_begin(struct data_body *d, unsigned long long limit);
 /* Feeds n octets; returns how many were consumed (fewer than n only when the end was found:
  * the rest belongs to the next command). Bytes go to sink while size stays within limit. */
 size_t data_feed(struct data_body *d, const char *p, size_t n, data_sink *sink, void *ctx);
-int data_over_limit(const struct data_body *d);
 
 #endif

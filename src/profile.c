@@ -64,11 +64,6 @@ const char *profile_family_env(enum profile_family f)
 	return families[f].env;
 }
 
-int profile_family_delay(int k)
-{
-	return family_delays[k];
-}
-
 /* How many ports of its range family f uses: ten delays, or as many names as it has. */
 static int family_size(size_t f)
 {

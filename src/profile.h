@@ -49,8 +49,6 @@ void profile_for_port(int port, const struct port_bases *b, struct profile *p);
 /* 0 for a known name ("drop-30", "smtps" …; a delay family takes any delay up to
  * PROFILE_MAX_DELAY: "drop-45"), -1 otherwise. */
 int profile_from_name(const char *name, struct profile *p);
-/* The delay of a delay family's member k (0-9): 0 1 2 8 10 30 60 120 300 600. */
-int profile_family_delay(int k);
 /* The port of row i of the port table under bases b (the fixed ports, then each family's
  * members in order), or -1 past its last row: what --list-profiles walks through. */
 int profile_table_port(size_t i, const struct port_bases *b);

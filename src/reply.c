@@ -83,11 +83,6 @@ const char *reply_trigger_text(int code)
 	return "Unknown error";
 }
 
-int reply_catalogue_code(enum reply_id id)
-{
-	return replies[id].code;
-}
-
 static void set_head(struct reply *r, int code, const char *enhanced)
 {
 	r->code = code;

@@ -66,7 +66,6 @@ void reply_make_text(struct reply *r, int code, const char *text, size_t n);
 /* Appends a line to a multi-line reply. */
 void reply_add_line(struct reply *r, const char *text, size_t n);
 const char *reply_trigger_text(int code);
-int reply_catalogue_code(enum reply_id id);
 
 enum reply_render_flags {
 	REPLY_WITH_ENHANCED = 1,   /* the session has ENHANCEDSTATUSCODES: show the x.y.z */

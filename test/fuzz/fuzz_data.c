@@ -120,7 +120,7 @@ int fuzz_data(const uint8_t *data, size_t size)
 		FUZZ_CHECK(d.done);
 		FUZZ_CHECK(used == ref_end);
 		FUZZ_CHECK(d.size == ref_len);
-		FUZZ_CHECK(data_over_limit(&d) == (ref_len > limit));
+		FUZZ_CHECK((d.size > d.limit) == (ref_len > limit));
 		FUZZ_CHECK(o.len == (ref_len < limit ? ref_len : limit));
 		FUZZ_CHECK(memcmp(o.p, ref, o.len) == 0);
 		if (mode == 0) {

@@ -114,11 +114,15 @@ static void test_default_ports(void)
 static void test_family_delays(void)
 {
 	static const int want[PROFILE_FAMILY_PORTS] = { 0, 1, 2, 8, 10, 30, 60, 120, 300, 600 };
+	const struct port_bases b = profile_default_bases();
 	char name[64];
 
 	for (int k = 0; k < PROFILE_FAMILY_PORTS; k++) {
-		snprintf(name, sizeof name, "profile_family_delay(%d)", k);
-		tap_int(profile_family_delay(k), want[k], name);
+		struct profile p;
+
+		profile_for_port(b.base[PROFILE_FAMILY_DROP] + k, &b, &p);
+		snprintf(name, sizeof name, "a delay family's member %d waits", k);
+		tap_int(p.delay_seconds, want[k], name);
 	}
 }
 

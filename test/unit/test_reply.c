@@ -177,6 +177,7 @@ static const struct {
 
 static void test_builtin(void)
 {
+	static struct reply r;
 	char buf[512], name[160];
 
 	for (size_t i = 0; i < sizeof builtin_rows / sizeof builtin_rows[0]; i++) {
@@ -188,9 +189,9 @@ static void test_builtin(void)
 		         (int)builtin_rows[i].id, builtin_rows[i].enhanced, (int)strlen(want) - 2,
 		         want);
 		tap_mem(buf, n, want, strlen(want), name);
-		snprintf(name, sizeof name, "reply_catalogue_code(id %d)", (int)builtin_rows[i].id);
-		tap_int(reply_catalogue_code(builtin_rows[i].id), (want[0] - '0') * 100 + (want[1] - '0') * 10 +
-		        (want[2] - '0'), name);
+		snprintf(name, sizeof name, "reply_make(id %d) code", (int)builtin_rows[i].id);
+		reply_make(&r, builtin_rows[i].id, NULL, 0);
+		tap_int(r.code, (want[0] - '0') * 100 + (want[1] - '0') * 10 + (want[2] - '0'), name);
 	}
 }
 
