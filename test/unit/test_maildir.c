@@ -359,6 +359,49 @@ static void test_parents(void)
 	free(m);
 }
 
+/* The header lines badsmtp adds (SPEC §12), byte for byte, for every with-keyword of RFC 3848. */
+static void test_headers(void)
+{
+	static const struct {
+		int extended, tls, authenticated;
+		const char *with;
+	} rows[] = {
+		{ 0, 0, 0, "SMTP" }, { 0, 1, 1, "SMTP" }, { 1, 0, 0, "ESMTP" }, { 1, 1, 0, "ESMTPS" },
+		{ 1, 0, 1, "ESMTPA" }, { 1, 1, 1, "ESMTPSA" },
+	};
+	static const char *const rcpts[] = { "b@example.com", "Postmaster" };
+	char dir[512], want[1024], got[1024], name[96];
+
+	snprintf(dir, sizeof dir, "%s/headers", base);
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		struct maildir_msg m;
+		int fd, n;
+		ssize_t len;
+
+		maildir_open(&m, dir, "mx.example");
+		maildir_write_headers(&m, &(struct maildir_envelope){
+			.sender = i == 0 ? "" : "a@example.com", .rcpts = rcpts, .nrcpts = 2,
+			.helo = "client.example", .client_ip = "192.0.2.1", .hostname = "mx.example",
+			.session_id = "sess_0123456789ab", .extended = rows[i].extended,
+			.tls = rows[i].tls, .authenticated = rows[i].authenticated,
+			.received = 951868799 });
+		tap_int(maildir_commit(&m), 0, "headers: committed");
+		n = snprintf(want, sizeof want, "Return-Path: <%s>\r\n"
+		             "X-BadSMTP-Rcpt-To: b@example.com, Postmaster\r\n"
+		             "Received: from client.example (192.0.2.1) by mx.example with %s id "
+		             "sess_0123456789ab; Tue, 29 Feb 2000 23:59:59 +0000\r\n",
+		             i == 0 ? "" : "a@example.com", rows[i].with);
+		fd = open(m.new_path, O_RDONLY);
+		len = fd >= 0 ? read(fd, got, sizeof got) : -1;
+		if (fd >= 0)
+			close(fd);
+		snprintf(name, sizeof name, "headers: with %s, sender %s", rows[i].with,
+		         i == 0 ? "<>" : "a@example.com");
+		tap_mem(got, len > 0 ? (size_t)len : 0, want, (size_t)n, name);
+		unlink(m.new_path);
+	}
+}
+
 int main(void)
 {
 	long long last_q = -1;
@@ -375,6 +418,7 @@ int main(void)
 	test_abort();
 	test_existing();
 	test_parents();
+	test_headers();
 	rm_tree(base);
 	return tap_done();
 }
