@@ -16,7 +16,7 @@
 #define RCPT_MAX 1000
 #define AFTER_GREETING (IN(ST_HELO) | IN(ST_MAIL) | IN(ST_RCPT) | IN(ST_BDAT))
 
-/* ---- messages ------------------------------------------------------------------------------- */
+/* ---- messages -------------------------------------------------------------------------------- */
 
 static void begin_message(struct session *s)
 {
@@ -193,7 +193,7 @@ static int check_auth(struct session *s, struct cmd *k)
 	return -1;
 }
 
-/* ---- proceed steps ----------------------------------------------------------------------------- */
+/* ---- proceed steps --------------------------------------------------------------------------- */
 
 static void greet(struct session *s, struct cmd *k)
 {
@@ -302,7 +302,7 @@ static void vrfy(struct session *s, struct cmd *k)
 	session_reply_args(s, answers[i].id, args, 1);
 }
 
-/* ---- TLS ------------------------------------------------------------------------------------------ */
+/* ---- TLS ------------------------------------------------------------------------------------- */
 
 /* The handshake, then RFC 3207 §4.2: forget everything learnt before TLS. A failure closes
  * the session (exit 1). */
@@ -342,7 +342,7 @@ static void starttls(struct session *s, struct cmd *k)
 	session_start_tls(s);
 }
 
-/* ---- AUTH ------------------------------------------------------------------------------------------ */
+/* ---- AUTH ------------------------------------------------------------------------------------ */
 
 static void authenticate(struct session *s, struct cmd *k)
 {

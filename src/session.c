@@ -1,11 +1,10 @@
-/* session: one SMTP conversation, RFC 5321 with the faults of SPEC.md. Each command is one row
- * of the command table, and goes through the same steps in dispatch(): parse → legal in this
- * state? (503) → its check step (its own 501, 502, 504, 530, 555 …) → the trigger's verdict →
- * its proceed step. A row says everything particular about its command (where its chunk is read,
- * whether its trigger answers before its checks, whether it closes the session); session_verdict() is the
- * one place a trigger is carried out, and session_send() the one funnel every reply leaves by.
- * Not here: byte buffering (io), reply texts and rendering (reply), syntax (command, trigger,
- * ehlo), SASL (auth), TLS (tls, through handoff), storage and its headers (maildir). */
+/* session: one SMTP conversation, RFC 5321 with the faults of SPEC.md; this file is its engine.
+ * Each command is one row of the command table (commands.c) and goes through the same steps in
+ * dispatch(): parse → legal in this state? (503) → its check step (its own 501, 502, 504, 530,
+ * 555 …) → the trigger's verdict → its proceed step. session_verdict() is the one place a
+ * trigger is carried out, and session_send() the one way out for a reply (the respond funnel).
+ * Not here: byte buffering (io), reply texts and rendering (reply, respond), syntax (command,
+ * trigger, ehlo), SASL (auth), the greeting (greeting), TLS (handshake), the message (message). */
 #include "session.h"
 
 #include "session_impl.h"
@@ -30,7 +29,7 @@ static const char *const state_names[] = {
 
 static volatile int *terminated;   /* set by SIGTERM (clock.h) */
 
-/* ---- replies ---------------------------------------------------------------------------- */
+/* ---- replies --------------------------------------------------------------------------------- */
 
 void session_close(struct session *s, int status)
 {
@@ -89,7 +88,7 @@ void session_log_behaviour(struct session *s, const char *behaviour, int delay)
 	          LOG_N("port", s->port), LOG_N("delay_seconds", delay));
 }
 
-/* ---- transaction and session resets ------------------------------------------------------ */
+/* ---- transaction and session resets ---------------------------------------------------------- */
 
 void session_clear_transaction(struct session *s)
 {
@@ -118,18 +117,19 @@ void session_reset(struct session *s)
 	s->armed = (struct trigger){ 0 };
 	ehlo_parse("", 0, 0, &defaults);
 	session_set_opts(s, &defaults);
-	session_set_delay(s, s->profile->kind == PROFILE_COMMAND_DELAY ? s->profile->delay_seconds : 0);
+	session_set_delay(s, s->profile->kind == PROFILE_COMMAND_DELAY ? s->profile->delay_seconds
+	                                                              : 0);
 	s->helo_name[0] = '\0';
 	session_clear_transaction(s);
 }
 
-/* ---- triggers --------------------------------------------------------------------------- */
+/* ---- triggers -------------------------------------------------------------------------------- */
 
 /* Which trigger fires on command v (SPEC §4.1): the one its own argument names (MAIL FROM and
  * RCPT TO addresses, the EHLO label), else the one the last MAIL FROM armed. A BDAT transfer has
  * no DATA command: its last chunk is where a data trigger fires. */
 const struct trigger *session_trigger_for(const struct session *s, const struct cmd *k,
-                                         enum verb v)
+                                          enum verb v)
 {
 	if (v == VERB_NONE)
 		return NULL;
@@ -140,8 +140,8 @@ const struct trigger *session_trigger_for(const struct session *s, const struct 
 	return NULL;
 }
 
-/* The one place a trigger's verdict is carried out: its reply (a 421 then closes, in emit). A
- * message it interrupts is abandoned (SPEC §6). 1 when it answered the command. */
+/* The one place a trigger's verdict is carried out: its reply (a 421 then closes). A message it
+ * interrupts is abandoned (SPEC §6). 1 when it answered the command. */
 int session_verdict(struct session *s, const struct trigger *t)
 {
 	char name[64];
@@ -158,7 +158,7 @@ int session_verdict(struct session *s, const struct trigger *t)
 	return 1;
 }
 
-/* ---- I/O outcomes -------------------------------------------------------------------------- */
+/* ---- I/O outcomes ---------------------------------------------------------------------------- */
 
 int session_command_timeout_ms(const struct session *s)
 {
@@ -191,7 +191,8 @@ void session_end_on_io(struct session *s, enum io_status st)
 		break;
 	}
 }
-/* ---- the loop --------------------------------------------------------------------------------- */
+
+/* ---- the loop -------------------------------------------------------------------------------- */
 
 static void log_command(struct session *s, const struct command *c)
 {
@@ -212,6 +213,18 @@ static void log_command(struct session *s, const struct command *c)
 	}
 	LOG_EVENT(LOG_LEVEL_INFO, "SMTP command received", LOG_S("command", verb),
 	          LOG_V("args", args, nargs), LOG_S("smtp_state", state_names[s->state]));
+}
+
+/* The check step and the trigger's verdict, in the row's order; 1 when either answered. */
+static int answered(struct session *s, struct cmd *k, const struct command_row *row)
+{
+	int trigger_first = (row->flags & TRIGGER_FIRST) != 0;
+
+	if (trigger_first && session_verdict(s, session_trigger_for(s, k, row->trigger)))
+		return 1;
+	if (row->check != NULL && row->check(s, k) != 0)
+		return 1;
+	return !trigger_first && session_verdict(s, session_trigger_for(s, k, row->trigger));
 }
 
 /* Every command, the same steps (see the top of this file). */
@@ -236,9 +249,7 @@ static void dispatch(struct session *s, const struct command *c)
 		session_reply_args(s, REPLY_BAD_SEQUENCE, bad_sequence, 2);
 		return;
 	}
-	if (!((row->flags & TRIGGER_FIRST) && session_verdict(s, session_trigger_for(s, &k, row->trigger))) &&
-	    (row->check == NULL || row->check(s, &k) == 0) &&
-	    ((row->flags & TRIGGER_FIRST) || !session_verdict(s, session_trigger_for(s, &k, row->trigger))))
+	if (!answered(s, &k, row))
 		row->proceed(s, &k);
 	if ((row->flags & CLOSES) && !s->closing)
 		session_close(s, 0);
@@ -272,11 +283,10 @@ int session_run(const struct config *cfg, const struct profile *profile, const s
 	s->profile = profile;
 	s->port = cfg->port > 0 ? cfg->port : peer->local_port > 0 ? peer->local_port : 0;
 	s->client_ip = peer->client_ip;
-	if (resume != NULL) {
+	if (resume != NULL)
 		s->id = *resume;
-	} else {
+	else
 		handoff_new(&s->id);
-	}
 	log_set_context(s->id.session_id, s->client_ip);
 	terminated = clock_catch_sigterm();
 	io_init(&s->io, 0, 1, terminated);
