@@ -75,7 +75,8 @@ void clock_on_block(void (*fn)(void))
 
 int clock_wait(struct pollfd *fds, unsigned nfds, int timeout_ms)
 {
-	struct timespec ts = { .tv_sec = timeout_ms / 1000, .tv_nsec = (long)(timeout_ms % 1000) * 1000000 };
+	struct timespec ts = { .tv_sec = timeout_ms / 1000,
+	                       .tv_nsec = (long)(timeout_ms % 1000) * 1000000 };
 	/* The mask we inherited, with SIGTERM let in: the same for the whole process, so read once
 	 * (a syscall saved on every wait of a long session). */
 	static sigset_t open_mask;

@@ -39,7 +39,9 @@ static void refuse_size(struct session *s)
  * else 552, 452 or 250; either way the transaction is over. */
 static void end_message(struct session *s)
 {
-	if (session_verdict(s, session_trigger_for(s, NULL, s->state == ST_BDAT ? VERB_DATA : VERB_NONE)))
+	enum verb fires = s->state == ST_BDAT ? VERB_DATA : VERB_NONE;   /* see trigger_for */
+
+	if (session_verdict(s, session_trigger_for(s, NULL, fires)))
 		return;
 	if (message_over_limit(&s->msg)) {
 		refuse_size(s);
@@ -103,7 +105,8 @@ static int check_path(struct session *s, struct cmd *k, enum path_kind kind)
 	if (answer == REPLY_OK && kind == PATH_RCPT && s->msg.nrcpts >= RCPT_MAX)
 		answer = REPLY_TOO_MANY_RCPTS;
 	if (answer != REPLY_OK) {
-		session_reply_number(s, answer, limit);   /* {max} of REPLY_SIZE_EXCEEDED; others ignore it */
+		/* the limit is REPLY_SIZE_EXCEEDED's {max}; the other texts have no "%s" */
+		session_reply_number(s, answer, limit);
 		return -1;
 	}
 	trigger_parse(k->path.addr.local, strlen(k->path.addr.local), &k->named);
