@@ -33,7 +33,8 @@ def render(libs, rows, results, versions, info):
             "reply but the library's report does not carry it. `unsupported`: the library cannot "
             "do it (not a failure). Every run also passed badsmtp's own rules (replies "
             "well-formed, close after 421, nothing written on the drop port, delays honoured, "
-            "stored copies byte-exact) unless marked **FAIL**.", ""]
+            "stored copies byte-exact, one Maildir file per accepted message) unless marked "
+            "**FAIL**.", ""]
     out.append("| scenario | " + " | ".join(lib["name"] for lib in libs) + " |")
     out.append("|---" * (len(libs) + 1) + "|")
     for row in rows:

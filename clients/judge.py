@@ -309,12 +309,15 @@ def facts(row, launcher, lib, result, conns, sessions, stored, message):
 
 def alteration(handed, stored):
     """How the stored copy differs from the message the library was handed."""
+    def show(b):
+        return "`%s`" % repr(b)[2:-1]
     i = first_difference(handed, stored)
     if stored.startswith(handed):
-        return "added %r at the end" % stored[len(handed):][:40]
+        return "added %s at the end" % show(stored[len(handed):][:40])
     if handed.startswith(stored):
-        return "left out %r at the end" % handed[len(stored):][:40]
-    return "they differ from octet %d: handed %r, stored %r" % (i, handed[i:i + 30], stored[i:i + 30])
+        return "left out %s at the end" % show(handed[len(stored):][:40])
+    return "they differ from octet %d: handed %s, stored %s" % (
+        i, show(handed[i:i + 30]), show(stored[i:i + 30]))
 
 
 def reported(result, code):
