@@ -272,7 +272,7 @@ def facts(row, launcher, lib, result, conns, sessions, stored, message):
     """What the cell and the notes are made of: the first error reply, what was stored, TLS,
     pipelining, and the library's odd moves seen on the wire."""
     f = {"stored": [fields.get("rcpt_to", []) for fields, _ in stored],
-         "decisive": None, "after421": None, "starttls": False, "tls": False,
+         "decisive": None, "starttls": False, "tls": False,
          "unanswered334": False, "pipelined": [], "altered": None, "clear_mail": False,
          "command_as_answer": None, "elapsed": result.get("elapsed")}
     for s in sessions:
@@ -294,12 +294,6 @@ def facts(row, launcher, lib, result, conns, sessions, stored, message):
         for ex in walk.exchanges:
             if ex.kind == "answer" and ex.sent.strip().upper() in SMTP_VERBS:
                 f["command_as_answer"] = ex.sent.strip().decode("latin-1")
-        t421 = next((t for t, side, d in conn.chunks if side == wire.SERVER
-                     and (d.startswith(b"421 ") or b"\r\n421 " in d)), None)
-        after = b"".join(d for t, side, d in conn.chunks
-                         if t421 is not None and side == wire.CLIENT and t > t421)
-        if after:
-            f["after421"] = after.decode("latin-1").strip()
     if lib.get("raw") and stored:
         body = stored[0][1]
         if body is not None and body != message:
@@ -412,18 +406,21 @@ def notes(row, lib, result, f):
     if result.get("outcome") == "error" and f["decisive"] and not reported(result, f["decisive"][:3]):
         out.append("badsmtp replied `%s`; the library reported `%s: %s`"
                    % (f["decisive"], short_class(err.get("class", "")),
-                      short_message(err.get("message") or "")))
-    if f["after421"]:
-        out.append("the library wrote `%s` after the 421, into a connection badsmtp had closed"
-                   % f["after421"][:40])
+                      short_message(err.get("message") or "", 160)))
     if result.get("outcome") == "error" and f["stored"]:
         out.append("the library reported an error, but the message was stored for %s"
                    % ", ".join(", ".join(r) for r in f["stored"]))
     if result.get("outcome") == "sent" and not f["stored"]:
         out.append("the library reported success, but nothing was stored")
     if f["starttls"] and row["tls"] in ("default", "none"):
-        out.append("the library issued STARTTLS on its own%s"
-                   % ("" if f["tls"] else " and then failed the handshake or the certificate check"))
+        msg = err.get("message") or ""
+        if f["tls"]:
+            how = ""
+        elif re.search(r"certif|x509|self.signed", msg, re.I):
+            how = " and then refused badsmtp's self-signed certificate (`%s`)" % short_message(msg)
+        else:
+            how = " and then failed the handshake"
+        out.append("the library issued STARTTLS on its own" + how)
     if f["clear_mail"]:
         out.append("TLS was required, yet the library sent MAIL in clear text")
     if f["unanswered334"]:
