@@ -387,15 +387,21 @@ def code_text(code, message):
     return "%s%s" % (code, " " + m.group(1) if m and m.group(1)[0] == str(code)[0] else "")
 
 
-def short_message(msg, limit=60):
-    """The telling part of an error text: the last cause of a chain, the last line, without the
-    tool's name or this run's port numbers, its end kept when too long."""
+def short_message(msg, limit=72):
+    """The telling part of an error text: the last cause of a chain, without the tool's name,
+    the addresses or this run's port numbers; when still too long, its last clauses."""
     msg = msg.split("; caused by ")[-1]
     lines = [ln.strip() for ln in re.split(r"\r?\n| \| ", msg) if ln.strip()]
-    msg = lines[-1] if lines and not lines[0].startswith("msmtp:") else (lines or [""])[0]
+    msg = lines[0] if lines and lines[0].startswith("msmtp:") else " ".join(lines)
     msg = re.sub(r"^(msmtp|curl): ", "", msg)
     msg = re.sub(r"^[a-z]+(\.[a-z]+)+\.([A-Za-z]+): ", r"\2: ", msg)
     msg = re.sub(r"(127\.0\.0\.1:|port: )[0-9]+", r"\1PORT", msg)
+    if len(msg) > limit:
+        msg = re.sub(r"\S+@\S+?:? ", "", msg)
+    clauses = msg.split(": ")
+    while len(": ".join(clauses)) > limit and len(clauses) > 1:
+        clauses.pop(0)
+    msg = ": ".join(clauses)
     return msg if len(msg) <= limit else "..." + msg[-(limit - 3):]
 
 
