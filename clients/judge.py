@@ -1,0 +1,447 @@
+# Judging one run (a library on a scenario) from three sources: what the library reported (its
+# client's JSON line), the Maildir, and badsmtp's JSON log, with the relay's transcript (wire.py)
+# where the bytes themselves matter.
+#
+# badsmtp's rules, checked on every run whatever the library (a broken one fails the run):
+#   every reply well-formed, on the wire and in the log, and the two agree (SPEC §2, §11);
+#   every session ends with `SMTP connection closed` and an exit_status once the client is gone;
+#   a 421 is the last reply and the connection closes right after it (SPEC §4.2, §10);
+#   a drop profile writes nothing (SPEC §8); greeting and command delays are honoured (SPEC §8);
+#   each stored file is the three added header lines, then exactly the body sent, dot-unstuffed
+#   (SPEC §6, §12), one file per `250 OK Message accepted`, with the accepted recipients;
+#   AUTH succeeds unless the user contains `badauth` (SPEC §5);
+#   the row's own expected replies (scenarios.py).
+# What the library made of it is not judged: it becomes the cell of the table and, when it
+# contradicts the server's side, a note.
+import json
+import re
+
+import wire
+
+REPLY_LINE = re.compile(r"^([2-5][0-9][0-9])([ -][\x20-\x7e]*)?$")
+ENHANCED = re.compile(r"\b([245]\.[0-9]{1,3}\.[0-9]{1,3})\b")
+ACCEPTED = "250 OK Message accepted for delivery"
+SMTP_VERBS = {b"QUIT", b"RSET", b"NOOP", b"EHLO", b"HELO", b"MAIL", b"DATA"}
+
+
+class Session:
+    """One session as badsmtp logged it."""
+
+    def __init__(self, sid):
+        self.id = sid
+        self.greeting = []            # replies before any command
+        self.exchanges = []           # {"verb", "args", "replies"}
+        self.stored = []              # `SMTP message stored successfully` fields
+        self.auth = []                # `SMTP authentication ...` fields
+        self.tls = False
+        self.closed = None            # `SMTP connection closed` fields
+        self.lines = []               # the raw log lines, for the evidence file
+
+    def responses(self):
+        return self.greeting + [r for ex in self.exchanges for r in ex["replies"]]
+
+
+def read_sessions(text):
+    """Sessions established in these JSON log lines, in order."""
+    sessions = {}
+    for line in text.splitlines():
+        try:
+            ev = json.loads(line)
+        except ValueError:
+            continue
+        f = ev.get("fields", {})
+        sid = f.get("session_id")
+        if not sid:
+            continue
+        msg = ev.get("message", "")
+        if sid not in sessions and msg != "SMTP connection established":
+            continue                  # a session that began before these lines
+        s = sessions.setdefault(sid, Session(sid))
+        s.lines.append(line)
+        if msg == "SMTP command received":
+            s.exchanges.append({"verb": f.get("command", ""), "args": " ".join(f.get("args", [])),
+                                "replies": []})
+        elif msg in ("SMTP response sent", "SMTP error response sent"):
+            (s.exchanges[-1]["replies"] if s.exchanges else s.greeting).append(f.get("response"))
+        elif msg == "SMTP message stored successfully":
+            s.stored.append(f)
+        elif msg.startswith("SMTP authentication"):
+            s.auth.append(f)
+        elif msg == "TLS handshake successful":
+            s.tls = True
+        elif msg == "SMTP connection closed":
+            s.closed = f
+    return list(sessions.values())
+
+
+def reply_problems(response):
+    """SPEC §2: each line a code and text, continuation lines with '-' and the same code."""
+    if not isinstance(response, str) or not response:
+        return ["a logged response that is not a string: %r" % (response,)]
+    lines = response.split("\n")
+    out = []
+    for i, ln in enumerate(lines):
+        m = REPLY_LINE.match(ln)
+        if not m:
+            out.append("malformed reply line %r" % ln[:80])
+            continue
+        last = i == len(lines) - 1
+        cont = m.group(2) is not None and m.group(2).startswith("-")
+        if cont == last or m.group(1) != lines[0][:3]:
+            out.append("bad multi-line reply %r" % response[:120])
+    return out
+
+
+def received_proto(s):
+    """SPEC §12: ESMTP, +S after TLS, +A after a successful AUTH."""
+    authed = any(a.get("success") for a in s.auth)
+    return "ESMTP" + ("S" if s.tls else "") + ("A" if authed else "")
+
+
+def check_stored(s, f, fails):
+    """One stored message: the file, its three header lines, its body against the wire."""
+    path = f.get("path", "")
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except OSError as e:
+        fails.append("stored file %s unreadable: %s" % (path, e))
+        return None
+    head = data.split(b"\r\n", 3)
+    if len(head) < 4:
+        fails.append("stored file %s has fewer than three header lines" % path)
+        return None
+    want = [b"Return-Path: <%s>" % f.get("mail_from", "").encode(),
+            b"X-BadSMTP-Rcpt-To: " + ", ".join(f.get("rcpt_to", [])).encode()]
+    if head[:2] != want:
+        fails.append("stored header lines %r, want %r" % (head[:2], want))
+    rx = rb"^Received: from \S+ \(127\.0\.0\.1\) by \S+ with %s id %s; .+$" % (
+        received_proto(s).encode(), s.id.encode())
+    if not re.match(rx, head[2]):
+        fails.append("stored Received line %r does not match %r" % (head[2], rx))
+    body = head[3]
+    if len(body) != f.get("message_size"):
+        fails.append("stored body is %d octets, the log says message_size %s"
+                     % (len(body), f.get("message_size")))
+    return body
+
+
+def check_session(s, conn, launcher, row, fails):
+    """badsmtp's rules for one session; returns its stored messages as (log fields, body)."""
+    if s.closed is None or not isinstance(s.closed.get("exit_status"), int):
+        fails.append("%s: no `SMTP connection closed` with an exit_status after the client "
+                     "went" % s.id)
+    for r in s.responses():
+        fails.extend("%s: %s" % (s.id, p) for p in reply_problems(r))
+    for ex in expectations(s, row):
+        fails.append("%s: %s" % (s.id, ex))
+    for a in s.auth:
+        if a.get("success") == ("badauth" in a.get("username", "")):
+            fails.append("%s: AUTH for %r ended with success=%s (SPEC §5)"
+                         % (s.id, a.get("username"), a.get("success")))
+    resp = s.responses()
+    n421 = [i for i, r in enumerate(resp) if r.startswith("421")]
+    if n421 and n421[0] != len(resp) - 1:
+        fails.append("%s: replies after a 421: %r" % (s.id, resp[n421[0] + 1:]))
+    if n421 and s.closed and s.closed.get("exit_status") != 1:
+        fails.append("%s: exit_status %s after a 421, want 1" % (s.id, s.closed.get("exit_status")))
+    if launcher.get("drop"):
+        if resp:
+            fails.append("%s: a drop profile logged replies %r" % (s.id, resp))
+        if s.closed and s.closed.get("exit_status") != 1:
+            fails.append("%s: drop exit_status %s, want 1" % (s.id, s.closed.get("exit_status")))
+    accepted = sum(1 for r in resp if r == ACCEPTED)
+    if accepted != len(s.stored):
+        fails.append("%s: %d `%s` but %d messages stored" % (s.id, accepted, ACCEPTED, len(s.stored)))
+    check_recipients(s, fails)
+    bodies = [check_stored(s, f, fails) for f in s.stored]
+    if conn is not None:
+        check_wire(s, conn, launcher, bodies, n421, fails)
+    return list(zip(s.stored, bodies))
+
+
+def check_recipients(s, fails):
+    """Each stored message's rcpt_to are the RCPTs answered 250 since the last MAIL."""
+    rcpts, k = [], 0
+    for ex in s.exchanges:
+        if ex["verb"] == "MAIL":
+            rcpts = []
+        elif ex["verb"] == "RCPT" and ex["replies"][:1] == ["250 OK"]:
+            m = re.search(r"<([^>]*)>", ex["args"])
+            rcpts.append(m.group(1).lower() if m else "?")
+        elif ex["verb"] in ("DATA", "BDAT") and ACCEPTED in ex["replies"] and k < len(s.stored):
+            got = [r.lower() for r in s.stored[k].get("rcpt_to", [])]
+            if got != rcpts:
+                fails.append("%s: stored for %r, accepted RCPTs were %r" % (s.id, got, rcpts))
+            k += 1
+
+
+def expectations(s, row):
+    """The row's expected replies, where the client got that far."""
+    out = []
+    for verb, text, mode, want in row["expect"]:
+        for ex in s.exchanges:
+            if ex["verb"] != verb or text not in ex["args"] or not ex["replies"]:
+                continue
+            got = ex["replies"][0] if mode == "first" else ex["replies"][-1]
+            if got != want and not (mode == "final" and got[:1] == "3"):
+                out.append("%s %s: reply %r, want %r" % (verb, ex["args"], got, want))
+    return out
+
+
+def check_wire(s, conn, launcher, bodies, n421, fails):
+    """What the relay saw: bytes, timing, closing."""
+    server = conn.data(wire.SERVER)
+    if launcher.get("drop"):
+        if server:
+            fails.append("%s: the drop profile wrote %r" % (s.id, server[:80]))
+        return
+    if server and launcher.get("greeting_delay"):
+        first = next(t for t, side, _ in conn.chunks if side == wire.SERVER)
+        d = launcher["greeting_delay"]
+        if not 0.95 * d <= first - conn.t_open <= d + 3:
+            fails.append("%s: greeting after %.2f s, want %.1f s" % (s.id, first - conn.t_open, d))
+    if launcher.get("tls"):
+        return
+    walk = wire.Walk(conn)
+    fails.extend("%s: on the wire: %s" % (s.id, p) for p in walk.problems)
+    wire_lines = [ln for ex in walk.exchanges for ln in ex.reply]
+    log_lines = [ln for r in s.responses() for ln in r.split("\n")]
+    if (wire_lines != log_lines[:len(wire_lines)]) or (not walk.tls and wire_lines != log_lines):
+        fails.append("%s: the wire's replies %r differ from the log's %r"
+                     % (s.id, wire_lines[-3:], log_lines[len(wire_lines) - 3:len(wire_lines)]))
+    if launcher.get("command_delay"):
+        d = launcher["command_delay"]
+        prev = None
+        for ex in walk.exchanges:
+            if ex.kind != "greeting" and ex.t_reply is not None:
+                gap = ex.t_reply - max(ex.t_sent, prev or 0)
+                if gap < 0.9 * d:
+                    fails.append("%s: reply to %r after %.2f s, want %.2f s"
+                                 % (s.id, ex.sent[:40], gap, d))
+            prev = ex.t_done
+    if n421 and not walk.tls:
+        t421 = next((ex.t_done for ex in walk.exchanges if ex.reply and ex.reply[-1][:3] == "421"),
+                    None)
+        if conn.server_eof is None or t421 is None or conn.server_eof - t421 > 2:
+            fails.append("%s: the connection was not closed within 2 s of the 421" % s.id)
+    if not walk.tls:
+        sent = [wire.unstuff(b) if ex_kind == "DATA" else b
+                for b, ex_kind in body_kinds(walk)]
+        if len(sent) != len(bodies):
+            fails.append("%s: %d bodies accepted on the wire, %d stored" % (s.id, len(sent), len(bodies)))
+        for got, want in zip(bodies, sent):
+            if got is not None and got != want:
+                fails.append("%s: stored body differs from the body sent at octet %d"
+                             % (s.id, first_difference(got, want)))
+
+
+def body_kinds(walk):
+    """The accepted bodies of a walk with how they came (DATA is dot-stuffed, BDAT is not)."""
+    out, last_verb = [], None
+    for ex in walk.exchanges:
+        if ex.kind == "line":
+            last_verb = ex.verb()
+        elif ex.kind == "body" and ex.reply and ex.reply[-1] == ACCEPTED:
+            out.append((ex.sent, "DATA" if last_verb == "DATA" else "BDAT"))
+    return out
+
+
+def first_difference(a, b):
+    n = min(len(a), len(b))
+    return next((i for i in range(n) if a[i] != b[i]), n)
+
+
+def judge(row, launcher, lib, result, conns, sessions, message):
+    """Returns (badsmtp failures, facts for the cell and the notes)."""
+    fails = []
+    if len(conns) != len(sessions):
+        fails.append("%d connections reached the relay, badsmtp logged %d sessions"
+                     % (len(conns), len(sessions)))
+    stored = []
+    for s, conn in zip(sessions, conns):
+        stored += check_session(s, conn, launcher, row, fails)
+    for s in sessions[len(conns):]:
+        stored += check_session(s, None, launcher, row, fails)
+    return fails, facts(row, launcher, lib, result, conns, sessions, stored, message)
+
+
+# ---- what the library made of it --------------------------------------------------------------
+
+def facts(row, launcher, lib, result, conns, sessions, stored, message):
+    """What the cell and the notes are made of: the first error reply, what was stored, TLS,
+    pipelining, and the library's odd moves seen on the wire."""
+    f = {"stored": [fields.get("rcpt_to", []) for fields, _ in stored],
+         "decisive": None, "starttls": False, "tls": False,
+         "unanswered334": False, "pipelined": [], "altered": None, "clear_mail": False,
+         "command_as_answer": None, "elapsed": result.get("elapsed")}
+    for s in sessions:
+        f["tls"] |= s.tls
+        for ex in s.exchanges:
+            if ex["verb"] == "STARTTLS":
+                f["starttls"] = True
+            if ex["verb"] == "MAIL" and not s.tls and (
+                    row["tls"].startswith("starttls") or row["tls"] == "implicit"):
+                f["clear_mail"] = True
+            if ex["verb"] == "AUTH" and ex["replies"] and ex["replies"][-1].startswith("334"):
+                f["unanswered334"] = True
+        for r in s.responses():
+            if f["decisive"] is None and r[:1] in "45":
+                f["decisive"] = r.split("\n")[-1]
+    for conn in [] if launcher.get("tls") else conns:
+        walk = wire.Walk(conn)
+        f["pipelined"] += ["+".join(g) for g in walk.groups()]
+        for ex in walk.exchanges:
+            if ex.kind == "answer" and ex.sent.strip().upper() in SMTP_VERBS:
+                f["command_as_answer"] = ex.sent.strip().decode("latin-1")
+    if lib.get("raw") and stored:
+        body = stored[0][1]
+        if body is not None and body != message:
+            f["altered"] = alteration(message, body)
+    return f
+
+
+def alteration(handed, stored):
+    """How the stored copy differs from the message the library was handed."""
+    def show(b):
+        return "`%s`" % repr(b)[2:-1]
+    i = first_difference(handed, stored)
+    if stored.startswith(handed):
+        return "added %s at the end" % show(stored[len(handed):][:40])
+    if handed.startswith(stored):
+        return "left out %s at the end" % show(handed[len(stored):][:40])
+    return "they differ from octet %d: handed %s, stored %s" % (
+        i, show(handed[i:i + 30]), show(stored[i:i + 30]))
+
+
+def reported(result, code):
+    """Whether the library's report carries this reply code anywhere."""
+    err = result.get("error") or {}
+    if err.get("code") == int(code):
+        return True
+    if any(r.get("code") == int(code) for r in result.get("recipients") or []):
+        return True
+    text = " ".join(str(x) for x in (err.get("message"), err.get("class"),
+                                     json.dumps(result.get("recipients"))))
+    return re.search(r"\b%s\b" % code, text) is not None
+
+
+def short_class(cls):
+    """Without namespaces, except a Go package name ("textproto.Error"); Go's plain errors.New
+    value is just "error"."""
+    cls = cls.lstrip("*")
+    if cls == "errors.errorString":
+        return "error"
+    if cls.count(".") == 1 and cls[:1].islower():
+        return cls
+    for sep in ("::", "\\", "."):
+        cls = cls.rsplit(sep, 1)[-1]
+    return cls
+
+
+def cell(row, result, f):
+    """The table's compact text for one run."""
+    out = result.get("outcome")
+    if out == "unsupported":
+        return "unsupported (%s)" % result.get("reason", "")
+    if out == "hung":
+        return "hung: killed after %s s" % result.get("after")
+    if out not in ("sent", "error"):
+        return "client failed"
+    rcpts = result.get("recipients") or []
+    refused = [r for r in rcpts if not r.get("accepted")]
+    err = result.get("error") or {}
+    if out == "sent":
+        text = "sent"
+        if refused:
+            r = refused[0]
+            text += " to %d of %d; %s refused %s" % (
+                len(rcpts) - len(refused), len(rcpts), r["address"].split("@")[0],
+                code_text(r.get("code"), r.get("message")))
+    else:
+        codes = err.get("code") or next((r.get("code") for r in refused if r.get("code")), None)
+        msg = err.get("message") or ""
+        if codes is None:
+            m = re.search(r"\b([2-5][0-9][0-9])\b", msg)
+            codes = m.group(1) if m else None
+        text = short_class(err.get("class") or "error")
+        ct = code_text(codes, msg + " " + " ".join(str(r.get("message")) for r in refused))
+        text += (" " + ct) if ct else (": " + short_message(msg))
+    if f["decisive"] and not reported(result, f["decisive"][:3]) and out == "error":
+        text += " (%s lost)" % f["decisive"][:3]
+    if out == "error" and f["stored"]:
+        text += "; stored anyway"
+    if out == "sent" and not f["stored"]:
+        text += "; nothing stored"
+    if out == "sent" and row["tls"] == "default":
+        text += " over STARTTLS" if f["tls"] else " in clear text"
+    if row["pipeline"]:
+        text += ("; pipelined %s" % ", ".join(f["pipelined"])) if f["pipelined"] else "; lock-step"
+    return text
+
+
+def code_text(code, message):
+    if code is None:
+        return ""
+    m = ENHANCED.search(message or "")
+    return "%s%s" % (code, " " + m.group(1) if m and m.group(1)[0] == str(code)[0] else "")
+
+
+def short_message(msg, limit=72):
+    """The telling part of an error text: the last cause of a chain, without the tool's name,
+    the addresses or this run's port numbers; when still too long, its last clauses."""
+    msg = msg.split("; caused by ")[-1]
+    lines = [ln.strip() for ln in re.split(r"\r?\n| \| ", msg) if ln.strip()]
+    msg = lines[0] if lines and lines[0].startswith("msmtp:") else " ".join(lines)
+    msg = re.sub(r"^(msmtp|curl): ", "", msg)
+    msg = re.sub(r"^[a-z]+(\.[a-z]+)+\.([A-Za-z]+): ", r"\2: ", msg)
+    msg = re.sub(r"(127\.0\.0\.1:|port: )[0-9]+", r"\1PORT", msg)
+    if len(msg) > limit:
+        msg = re.sub(r"\S+@\S+?:? ", "", msg)
+    clauses = msg.split(": ")
+    while len(": ".join(clauses)) > limit and len(clauses) > 1:
+        clauses.pop(0)
+    msg = ": ".join(clauses)
+    return msg if len(msg) <= limit else "..." + msg[-(limit - 3):]
+
+
+def notes(row, lib, result, f):
+    """Sentences for the surprising cells, each from evidence in the run."""
+    out = []
+    err = result.get("error") or {}
+    if result.get("outcome") == "error" and f["decisive"] and not reported(result, f["decisive"][:3]):
+        out.append("badsmtp replied `%s`; the library reported `%s: %s`"
+                   % (f["decisive"], short_class(err.get("class", "")),
+                      short_message(err.get("message") or "", 160)))
+    if result.get("outcome") == "error" and f["stored"]:
+        out.append("the library reported an error, but the message was stored for %s"
+                   % ", ".join(", ".join(r) for r in f["stored"]))
+    if result.get("outcome") == "sent" and not f["stored"]:
+        out.append("the library reported success, but nothing was stored")
+    if f["starttls"] and row["tls"] in ("default", "none"):
+        msg = err.get("message") or ""
+        if f["tls"]:
+            how = ""
+        elif re.search(r"certif|x509|self.signed", msg, re.I):
+            how = " and then refused badsmtp's self-signed certificate (`%s`)" % short_message(msg)
+        else:
+            how = " and then failed the handshake"
+        out.append("the library issued STARTTLS on its own" + how)
+    if f["clear_mail"]:
+        out.append("TLS was required, yet the library sent MAIL in clear text")
+    if f["unanswered334"]:
+        out.append("the library never answered badsmtp's 334 challenge")
+    if f["altered"] is not None:
+        out.append("the stored copy is what went over the wire, but the library changed the "
+                   "message it was handed: %s" % f["altered"])
+    if f["command_as_answer"]:
+        out.append("the library answered badsmtp's 334 challenge with `%s`, which badsmtp took "
+                   "as the SASL response" % f["command_as_answer"])
+    slow = f["elapsed"] or 0
+    if slow >= 0.9 * row["timeout"] and not row["launcher"].startswith(("greeting", "command")):
+        out.append("the library took %.1f s, its whole timeout, to report this" % slow)
+    if (err.get("class") or "").endswith("EX_UNAVAILABLE") and (f["decisive"] or "")[:1] == "4":
+        out.append("a 4xx (temporary) reply ended as exit 69 EX_UNAVAILABLE, not 75 EX_TEMPFAIL")
+    if result.get("outcome") == "hung":
+        out.append("the client did not return within %s s and was killed" % result.get("after"))
+    return out
