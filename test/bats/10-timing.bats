@@ -33,6 +33,7 @@ TIMEOUT421='421 Timeout, closing transmission channel'
 	expect_status 0
 }
 
+# bats test_tags=smoke
 @test "a pipelined group gets all its replies while the client waits" {
 	smtp_start
 	smtp_expect "$G"
@@ -58,6 +59,7 @@ TIMEOUT421='421 Timeout, closing transmission channel'
 	smtp_wait
 }
 
+# bats test_tags=timing
 @test "replies already due are written before a delay (command-delay)" {
 	export BADSMTP_TIME_SCALE=0.01
 	smtp_start --profile command-delay-120
@@ -75,6 +77,7 @@ TIMEOUT421='421 Timeout, closing transmission channel'
 
 # --- timeouts --------------------------------------------------------------------------------
 
+# bats test_tags=timing
 @test "--timeout: a client that never speaks gets 421 Timeout, exit 1" {
 	SMTP_HOLD=8
 	smtp_session --timeout 50
@@ -83,6 +86,7 @@ TIMEOUT421='421 Timeout, closing transmission channel'
 	between "timeout 50 s x 0.01" "$SMTP_ELAPSED_MS" 400 4000
 }
 
+# bats test_tags=timing
 @test "BADSMTP_TIMEOUT sets the command timeout" {
 	SMTP_HOLD=8
 	BADSMTP_TIMEOUT=50 smtp_session
@@ -91,6 +95,7 @@ TIMEOUT421='421 Timeout, closing transmission channel'
 	between "timeout 50 s x 0.01" "$SMTP_ELAPSED_MS" 400 4000
 }
 
+# bats test_tags=timing
 @test "--timeout wins over BADSMTP_TIMEOUT" {
 	SMTP_HOLD=8
 	BADSMTP_TIMEOUT=100000 smtp_session --timeout 50
@@ -99,6 +104,7 @@ TIMEOUT421='421 Timeout, closing transmission channel'
 	between "timeout 50 s x 0.01" "$SMTP_ELAPSED_MS" 400 4000
 }
 
+# bats test_tags=timing
 @test "default timeout is 300 seconds" {
 	export BADSMTP_TIME_SCALE=0.004
 	SMTP_HOLD=8
@@ -116,6 +122,7 @@ TIMEOUT421='421 Timeout, closing transmission channel'
 	expect_out "$G" "${EHLO_DEFAULT[@]}" '250 OK' "$TIMEOUT421"
 }
 
+# bats test_tags=timing
 @test "the command timeout restarts with every command" {
 	# 1 s timeout; four commands 0.4 s apart (1.6 s in all) never time out.
 	smtp_start --timeout 100
@@ -131,6 +138,7 @@ TIMEOUT421='421 Timeout, closing transmission channel'
 	expect_status 1
 }
 
+# bats test_tags=timing
 @test "a partial command line counts as idle time" {
 	smtp_start --timeout 50
 	smtp_expect "$G"
@@ -141,6 +149,7 @@ TIMEOUT421='421 Timeout, closing transmission channel'
 	expect_status 1
 }
 
+# bats test_tags=timing
 @test "--data-timeout: silence inside a DATA body gets 421 Timeout, exit 1" {
 	SMTP_HOLD=8
 	smtp_input 'EHLO x' 'MAIL FROM:<a@example.com>' 'RCPT TO:<b@example.com>' 'DATA' 'part of the body'
@@ -151,6 +160,7 @@ TIMEOUT421='421 Timeout, closing transmission channel'
 	expect_no_mail "$T/md"
 }
 
+# bats test_tags=timing
 @test "BADSMTP_DATA_TIMEOUT sets the body timeout" {
 	SMTP_HOLD=8
 	smtp_input 'EHLO x' 'MAIL FROM:<a@example.com>' 'RCPT TO:<b@example.com>' 'DATA'
@@ -160,6 +170,7 @@ TIMEOUT421='421 Timeout, closing transmission channel'
 	between "data timeout 50 s x 0.01" "$SMTP_ELAPSED_MS" 400 4000
 }
 
+# bats test_tags=timing
 @test "default data timeout is 180 seconds" {
 	export BADSMTP_TIME_SCALE=0.01
 	SMTP_HOLD=8
@@ -171,6 +182,7 @@ TIMEOUT421='421 Timeout, closing transmission channel'
 	between "data timeout 180 s x 0.01" "$SMTP_ELAPSED_MS" 1500 2800
 }
 
+# bats test_tags=timing
 @test "the command timeout does not apply inside a body" {
 	# 0.8 s for a command (at the 0.01 scale), a 1.5 s silence inside the body
 	smtp_start --timeout 80 --data-timeout 100000
@@ -187,6 +199,7 @@ TIMEOUT421='421 Timeout, closing transmission channel'
 	expect_status 1
 }
 
+# bats test_tags=timing
 @test "the data timeout does not apply between commands" {
 	smtp_start --timeout 100000 --data-timeout 30
 	smtp_expect "$G"
@@ -238,6 +251,7 @@ TIMEOUT421='421 Timeout, closing transmission channel'
 
 # Reading: SIGTERM ends the session at once even while a reply is being delayed; the 421
 # replaces the delayed reply.
+# bats test_tags=timing
 @test "SIGTERM during a dlay wait: 421 Service shutting down at once" {
 	export BADSMTP_TIME_SCALE=0.1
 	smtp_start
@@ -253,8 +267,8 @@ TIMEOUT421='421 Timeout, closing transmission channel'
 	expect_status 1
 }
 
+# bats test_tags=timing
 @test "SIGTERM during a greeting delay: 421 Service shutting down at once" {
-	[ "${BADSMTP_UNDER_VALGRIND:-0}" = 1 ] && skip "the SIGTERM would reach valgrind's own start-up"
 	export BADSMTP_TIME_SCALE=0.1
 	smtp_start --profile greeting-delay-60
 	sleep 0.3

@@ -198,6 +198,7 @@ assert t['error_code'] == 421, t
 "
 }
 
+# bats test_tags=timing
 @test "connection closed after a timeout: exit_status 1, duration_ms" {
 	SMTP_HOLD=5
 	smtp_session --timeout 40

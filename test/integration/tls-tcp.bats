@@ -4,6 +4,8 @@
 # curl --ssl-reqd sending a real message, msmtp. Two listeners (STARTTLS and smtps) run under
 # systemd-socket-activate --inetd -a, started in setup_file and stopped in teardown_file.
 
+# bats file_tags=tcp
+
 REPO=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 BADSMTP_BIN=${BADSMTP_BIN:-$REPO/src/badsmtp-session}
 PY=/usr/bin/python3
