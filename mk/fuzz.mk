@@ -19,6 +19,10 @@ FUZZ_CFLAGS    = $(STDFLAGS) -O1 -g $(FUZZ_SANFLAGS) -MMD -MP
 FUZZ_TARGETS   = $(patsubst test/fuzz/fuzz_%.c,%,$(wildcard test/fuzz/fuzz_*.c))
 FUZZ_OBJS      = $(LIB_SRCS:src/%.c=$(FUZZ_DIR)/obj/%.o)
 FUZZ_BINS      = $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz_%)
+# Dictionaries: test/fuzz/dict/NAME.dict for target NAME; the targets fed SMTP lines share the
+# session's.
+FUZZ_SESSION_DICT = command ehlo bdat
+fuzz_dict = $(or $(wildcard test/fuzz/dict/$(1).dict),$(if $(filter $(1),$(FUZZ_SESSION_DICT)),test/fuzz/dict/session.dict))
 
 .PHONY: fuzz fuzz-build fuzz-afl check-valgrind valgrind-build
 
@@ -38,9 +42,9 @@ $(FUZZ_DIR)/fuzz_%: test/fuzz/fuzz_%.c test/fuzz/libfuzzer.c $(FUZZ_OBJS)
 fuzz: $(FUZZ_BINS)
 	@mkdir -p $(FUZZ_DIR)/crashes $(FUZZ_DIR)/logs
 	@: > $(FUZZ_DIR)/report.txt; failed=0; total=0; \
-	for t in $(FUZZ_TARGETS); do \
+	for td in $(foreach t,$(FUZZ_TARGETS),$(t):$(call fuzz_dict,$(t))); do \
+	  t=$${td%%:*} dict=$${td#*:}; dict=$${dict:+-dict=$$dict}; \
 	  mkdir -p $(FUZZ_DIR)/corpus/$$t; \
-	  dict=; [ -f test/fuzz/dict/$$t.dict ] && dict=-dict=test/fuzz/dict/$$t.dict; \
 	  echo "fuzz: $$t for $(FUZZ_SECONDS)s"; \
 	  ASAN_OPTIONS=$${ASAN_OPTIONS:-detect_leaks=1} \
 	  $(FUZZ_DIR)/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
