@@ -206,6 +206,7 @@ assert fields('SMTP connection closed')['exit_status'] == 1" || fail "$name: log
 	exec {SMTP_R}<&-
 }
 
+# bats test_tags=timing
 @test "malformed ClientHellos after STARTTLS: each closed within 2 s, exit 1, logged" {
 	bad_hellos
 	for i in "${!NAMES[@]}"; do
@@ -213,6 +214,7 @@ assert fields('SMTP connection closed')['exit_status'] == 1" || fail "$name: log
 	done
 }
 
+# bats test_tags=timing
 @test "malformed ClientHellos on smtps: each closed within 2 s, exit 1, logged" {
 	bad_hellos
 	for i in "${!NAMES[@]}"; do
@@ -220,6 +222,7 @@ assert fields('SMTP connection closed')['exit_status'] == 1" || fail "$name: log
 	done
 }
 
+# bats test_tags=timing
 @test "a ClientHello in two TLS records of one write: the handshake completes at once" {
 	export BADSMTP_TIME_SCALE=1   # the handshake bound must not be what ends a wait
 	dialogue '!greeting' 'EHLO x' 'STARTTLS' 'EHLO y' 'QUIT'

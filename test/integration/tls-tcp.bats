@@ -177,6 +177,7 @@ assert not bad, [e for e in ev if e['fields'].get('session_id') in {b['fields'][
 EOF
 }
 
+# bats test_tags=timing
 @test "malformed ClientHellos over TCP, after STARTTLS and on smtps: each closed within 2 s, exit 1" {
 	local log=$D/bad-hellos.log port_starttls port_smtps pids=()
 	port_starttls=$(free_port)
