@@ -1,5 +1,6 @@
 # bench.mk: the side-by-side benchmark (bench/run, bench/README.md). Included by the top Makefile,
-# which defines O and BIN. Not part of `make check` (timings are noisy).
+# which defines O and BIN. `make bench` is not part of `make check` (timings are noisy); its smoke
+# run is (test/integration/bench-smoke.bats).
 #   make bench         installs what it needs, builds, measures, prints the table and PASS/FAIL
 #   make bench-smoke   the same scripts with tiny counts (TAP), a few seconds
 # BENCH_ARGS is passed to bench/run; BENCH_REPS, BENCH_SCALE, BENCH_STRICT=1 are read from the
@@ -9,7 +10,9 @@ BENCH_BUILD ?= build/bench
 
 .PHONY: bench bench-smoke
 bench: $(BIN)
+	@scripts/ensure-deps bench
 	BENCH_BUILD=$(abspath $(BENCH_BUILD)) bench/run --bin $(abspath $(BIN)) $(BENCH_ARGS)
 
 bench-smoke: $(BIN)
+	@scripts/ensure-deps bench
 	BENCH_BUILD=$(abspath $(BENCH_BUILD)) bench/run --smoke --bin $(abspath $(BIN)) $(BENCH_ARGS)

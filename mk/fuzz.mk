@@ -1,13 +1,13 @@
-# fuzz.mk: fuzzing and the valgrind run (test/README.md). Included by the top Makefile, which defines
-# STDFLAGS, LIB_SRCS, BIN and O.
+# fuzz.mk: fuzzing and the valgrind runs (test/README.md). Included by the top Makefile, which
+# defines STDFLAGS, LIB_SRCS, BIN, O and PIPE_SUITES.
 #   make fuzz             build every libFuzzer target into build/fuzz/ (clang, ASan+UBSan) and
 #                         run each for FUZZ_SECONDS (default 60); the working corpus grows in
 #                         build/fuzz/corpus/<name>, crashes land in build/fuzz/crashes/, and a
 #                         summary (executions per target, crashes) in build/fuzz/report.txt
 #   make fuzz-build       only build them
 #   make fuzz-afl         the whole binary under AFL++ through stdin (test/README.md, "Fuzzing")
-#   make check-valgrind   the bats suite with every session under valgrind
-# `make check` replays test/fuzz/corpus/ through test/unit/test_fuzz_replay.c (no clang needed).
+#   make check-valgrind   the pipe suites with every session under valgrind (see below)
+# `make check` replays test/fuzz/corpus/ through test/unit/test_fuzz_replay.c (under ASan+UBSan).
 
 FUZZ_CC       ?= clang
 FUZZ_SECONDS  ?= 60
@@ -19,8 +19,12 @@ FUZZ_CFLAGS    = $(STDFLAGS) -O1 -g $(FUZZ_SANFLAGS) -MMD -MP
 FUZZ_TARGETS   = $(patsubst test/fuzz/fuzz_%.c,%,$(wildcard test/fuzz/fuzz_*.c))
 FUZZ_OBJS      = $(LIB_SRCS:src/%.c=$(FUZZ_DIR)/obj/%.o)
 FUZZ_BINS      = $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz_%)
+# Dictionaries: test/fuzz/dict/NAME.dict for target NAME; the targets fed SMTP lines share the
+# session's.
+FUZZ_SESSION_DICT = command ehlo bdat
+fuzz_dict = $(or $(wildcard test/fuzz/dict/$(1).dict),$(if $(filter $(1),$(FUZZ_SESSION_DICT)),test/fuzz/dict/session.dict))
 
-.PHONY: fuzz fuzz-build fuzz-afl check-valgrind
+.PHONY: fuzz fuzz-build fuzz-afl check-valgrind valgrind-build
 
 fuzz-build: $(FUZZ_BINS)
 
@@ -38,9 +42,9 @@ $(FUZZ_DIR)/fuzz_%: test/fuzz/fuzz_%.c test/fuzz/libfuzzer.c $(FUZZ_OBJS)
 fuzz: $(FUZZ_BINS)
 	@mkdir -p $(FUZZ_DIR)/crashes $(FUZZ_DIR)/logs
 	@: > $(FUZZ_DIR)/report.txt; failed=0; total=0; \
-	for t in $(FUZZ_TARGETS); do \
+	for td in $(foreach t,$(FUZZ_TARGETS),$(t):$(call fuzz_dict,$(t))); do \
+	  t=$${td%%:*} dict=$${td#*:}; dict=$${dict:+-dict=$$dict}; \
 	  mkdir -p $(FUZZ_DIR)/corpus/$$t; \
-	  dict=; [ -f test/fuzz/dict/$$t.dict ] && dict=-dict=test/fuzz/dict/$$t.dict; \
 	  echo "fuzz: $$t for $(FUZZ_SECONDS)s"; \
 	  ASAN_OPTIONS=$${ASAN_OPTIONS:-detect_leaks=1} \
 	  $(FUZZ_DIR)/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
@@ -70,54 +74,35 @@ fuzz-afl:
 	  -o $(FUZZ_AFL_DIR)/out -x test/fuzz/dict/session.dict -t 2000 -m none \
 	  -- $(FUZZ_AFL_DIR)/build/badsmtp-session
 
-# The bats suite with BADSMTP_BIN = a wrapper that runs the binary under valgrind (and one beside
-# it for the twin, which tests look for there); any error
-# or definite leak makes the session exit 99, which the tests see, and leaves a report in
-# build/valgrind/logs/. The binary is built for it (gcc, DWARF 4: valgrind 3.19 cannot read
-# clang 14's DWARF 5). Timing tests skip themselves when BADSMTP_UNDER_VALGRIND=1.
-VALGRIND_DIR = build/valgrind
+# Valgrind: BADSMTP_BIN is a wrapper that runs the binary under memcheck (and one beside it for
+# the twin, which tests look for there); any error or definite leak makes the session exit 99 and
+# leaves a report in build/valgrind/logs/, which test/run-tests counts as a failure. The binary
+# is built for it: gcc, DWARF 4 (valgrind 3.19 cannot read clang 14's DWARF 5).
+#   make check runs the tests tagged smoke (a stored message, AUTH, BDAT, a pipelined group,
+#   STARTTLS);
+#   make check-valgrind every pipe test but those tagged timing (valgrind's start-up alone takes
+#   longer than their bounds allow), release (LINK=dynamic has no twin) and heavy (minutes each,
+#   and valgrind's own memory in the RSS figures). VALGRIND_JOBS tests run at once.
+VALGRIND_DIR   = build/valgrind
+VALGRIND_BIN   = $(abspath $(VALGRIND_DIR))/badsmtp-session
+VALGRIND_LOGS  = $(abspath $(VALGRIND_DIR))/logs
 VALGRIND_JOBS ?= $(shell nproc 2> /dev/null || echo 2)
-# Each bats file is one job; VALGRIND_JOBS of them run at once (valgrind is CPU-bound).
-# The default set is every pipe suite but those about delays and TLS: valgrind's start-up and
-# a GnuTLS handshake under memcheck take seconds, which timing bounds cannot absorb, and those
-# paths gain nothing over the ASan+UBSan run of `make check-sanitize`. 04-triggers is left out
-# too: it runs the same paths once per reply code (a minute of CI for no new code); and so are
-# 01-running (command line, start-up errors) and 03-ehlo (keyword parsing), which the ASan+UBSan
-# run covers: CI runs all three checks within 15 minutes.
-# VALGRIND_SUITES=all runs everything.
-VALGRIND_SUITES ?= $(filter-out %/01-running.bats %/03-ehlo.bats %/08-profiles.bats %/10-timing.bats \
-                     %/tls.bats %/04-triggers.bats,\
-                     $(wildcard test/bats/*.bats))
-override VALGRIND_SUITES := $(if $(filter all,$(VALGRIND_SUITES)),$(wildcard test/bats/*.bats),$(VALGRIND_SUITES))
-check-valgrind:
-	command -v valgrind > /dev/null || { echo "apt-get install valgrind"; exit 1; }
+RUN_VALGRIND_SMOKE = bats valgrind $(VALGRIND_BIN) smoke --reports $(VALGRIND_LOGS) $(PIPE_SUITES)
+
+valgrind-build:
 	$(MAKE) O=$(VALGRIND_DIR)/obj LINK=dynamic CC=gcc CFLAGS="-O1 -g -gdwarf-4" SANFLAGS= all
-	rm -rf $(VALGRIND_DIR)/logs && mkdir -p $(VALGRIND_DIR)/logs && chmod 1777 $(VALGRIND_DIR)/logs
 	for p in badsmtp-session badsmtp-session-tls; do \
 	  printf '%s\n' '#!/bin/sh' \
 	    'exec valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite -q \
-	    --log-file="$(abspath $(VALGRIND_DIR)/logs)/%p.log" "$(abspath $(VALGRIND_DIR)/obj)/'"$$p"'" "$$@"' \
-	    > $(VALGRIND_DIR)/$$p && chmod +x $(VALGRIND_DIR)/$$p || exit 1; \
+	    --log-file="$(VALGRIND_LOGS)/%p.log" "$(abspath $(VALGRIND_DIR)/obj)/'"$$p"'" "$$@"' \
+	    > $(VALGRIND_DIR)/$$p.tmp && chmod +x $(VALGRIND_DIR)/$$p.tmp && \
+	  mv -f $(VALGRIND_DIR)/$$p.tmp $(VALGRIND_DIR)/$$p || exit 1; \
 	done
-	rm -rf $(VALGRIND_DIR)/tap && mkdir -p $(VALGRIND_DIR)/tap
-	@echo "check-valgrind: $(words $(VALGRIND_SUITES)) bats files, $(VALGRIND_JOBS) at a time"
-	@export BADSMTP_BIN=$(abspath $(VALGRIND_DIR)/badsmtp-session) BADSMTP_UNDER_VALGRIND=1; \
-	printf '%s\n' $(VALGRIND_SUITES) | xargs -P $(VALGRIND_JOBS) -I{} sh -c \
-	  'bats --tap "$$1" > "$(VALGRIND_DIR)/tap/$${1##*/}.tap" 2>&1; echo $$? > "$(VALGRIND_DIR)/tap/$${1##*/}.rc"' sh {}; \
-	rc=0; for f in $(VALGRIND_DIR)/tap/*.tap; do \
-	  echo "# $$f (bats exit $$(cat $${f%.tap}.rc))"; cat "$$f"; \
-	  [ "$$(cat $${f%.tap}.rc)" = 0 ] || rc=1; \
-	done; \
-	for f in $(VALGRIND_DIR)/logs/*.log; do \
-	  [ -s "$$f" ] || continue; echo "valgrind reported ($$f):"; head -60 "$$f"; rc=1; \
-	done; \
-	ok=$$(cat $(VALGRIND_DIR)/tap/*.tap | grep -c '^ok'); \
-	notok=$$(cat $(VALGRIND_DIR)/tap/*.tap | grep -c '^not ok'); \
-	skipped=$$(cat $(VALGRIND_DIR)/tap/*.tap | grep -ci '^ok.*# skip'); \
-	[ $$rc -ne 0 ] && [ $$notok -eq 0 ] && notok=1; \
-	echo "check-valgrind:"; \
-	[ $$skipped -gt 0 ] && echo "# $$skipped of these were skipped (their reasons are on their ok lines)"; \
-	echo "$$ok passed, $$notok failed"; \
-	exit $$rc
+
+check-valgrind:
+	@scripts/ensure-deps test valgrind
+	$(MAKE) valgrind-build
+	BATS_JOBS=$(VALGRIND_JOBS) test/run-tests \
+	  bats valgrind $(VALGRIND_BIN) '!timing,!release,!heavy' --reports $(VALGRIND_LOGS) $(PIPE_SUITES)
 
 -include $(wildcard $(FUZZ_DIR)/obj/*.d $(FUZZ_DIR)/*.d)

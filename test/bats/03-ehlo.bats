@@ -327,6 +327,7 @@ E555='555 MAIL FROM/RCPT TO parameters not recognized or not implemented'
 
 # --- dlay ----------------------------------------------------------------------------------------
 
+# bats test_tags=timing
 @test "dlay: the EHLO reply and every later reply wait N seconds" {
 	export BADSMTP_TIME_SCALE=0.01
 	want_ehlo
@@ -347,6 +348,7 @@ E555='555 MAIL FROM/RCPT TO parameters not recognized or not implemented'
 	expect_status 0
 }
 
+# bats test_tags=timing
 @test "dlay is clamped to 605 seconds" {
 	# 605 x 0.002 = 1.21 s per reply (2 s unclamped); EHLO and QUIT both wait.
 	export BADSMTP_TIME_SCALE=0.002
@@ -358,6 +360,7 @@ E555='555 MAIL FROM/RCPT TO parameters not recognized or not implemented'
 	between "two dlay1000 replies at scale 0.002" "$SMTP_ELAPSED_MS" 2000 3800
 }
 
+# bats test_tags=timing
 @test "dlay0 is ignored (no delay, not clamped up to 1)" {
 	export BADSMTP_TIME_SCALE=0.9
 	want_ehlo
@@ -367,6 +370,7 @@ E555='555 MAIL FROM/RCPT TO parameters not recognized or not implemented'
 	between "session with dlay0 at scale 0.9 (a 1 s clamp would make it 2.7 s)" "$SMTP_ELAPSED_MS" 0 1500
 }
 
+# bats test_tags=timing
 @test "dlay with junk is ignored" {
 	export BADSMTP_TIME_SCALE=0.9
 	want_ehlo
@@ -376,6 +380,7 @@ E555='555 MAIL FROM/RCPT TO parameters not recognized or not implemented'
 	between "session with junk dlay at scale 0.9" "$SMTP_ELAPSED_MS" 0 1500
 }
 
+# bats test_tags=timing
 @test "dlay ends with a later EHLO without it" {
 	export BADSMTP_TIME_SCALE=0.01
 	want_ehlo

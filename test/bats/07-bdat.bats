@@ -34,6 +34,7 @@ bdat_session() {
 
 # --- chunks and LAST ---------------------------------------------------------------------------
 
+# bats test_tags=smoke
 @test "chunks get 250 OK, LAST stores them as one message, exactly; no CRLF after a chunk" {
 	want_ehlo
 	bdat_session 'BDAT 4\r\nab\r\nBDAT 3 LAST\r\ncd.' 'ab\r\ncd.'

@@ -5,6 +5,7 @@ load helpers
 
 D=(0 1 2 8 10 30 60 120 300 600)
 
+# bats test_tags=timing
 @test "greeting-delay: the greeting waits d seconds, then a normal session" {
 	export BADSMTP_TIME_SCALE=0.01
 	smtp_start --profile greeting-delay-120
@@ -18,6 +19,7 @@ D=(0 1 2 8 10 30 60 120 300 600)
 	expect_status 0
 }
 
+# bats test_tags=timing
 @test "greeting-delay: input sent early is answered after the greeting" {
 	export BADSMTP_TIME_SCALE=0.01
 	smtp_input 'EHLO x' 'MAIL FROM:<a@example.com>' 'QUIT'
@@ -27,6 +29,7 @@ D=(0 1 2 8 10 30 60 120 300 600)
 	between "session on 25206 (60 s x 0.01)" "$SMTP_ELAPSED_MS" 500 4000
 }
 
+# bats test_tags=timing
 @test "greeting-delay: lock-step client that speaks before the greeting" {
 	export BADSMTP_TIME_SCALE=0.01
 	smtp_start --profile greeting-delay-60
@@ -39,6 +42,7 @@ D=(0 1 2 8 10 30 60 120 300 600)
 	expect_status 0
 }
 
+# bats test_tags=timing
 @test "command-delay: greeting at once, every reply waits d seconds" {
 	export BADSMTP_TIME_SCALE=0.01
 	smtp_start --profile command-delay-120
@@ -57,6 +61,7 @@ D=(0 1 2 8 10 30 60 120 300 600)
 	expect_status 0
 }
 
+# bats test_tags=timing
 @test "drop-0 writes zero bytes and closes at once, even with the client still there" {
 	SMTP_HOLD=5
 	smtp_input 'EHLO x'
@@ -66,6 +71,7 @@ D=(0 1 2 8 10 30 60 120 300 600)
 	between "drop-0" "$SMTP_ELAPSED_MS" 0 1500
 }
 
+# bats test_tags=timing
 @test "drop-N closes after N seconds without writing anything" {
 	export BADSMTP_TIME_SCALE=0.01
 	SMTP_HOLD=5
@@ -90,6 +96,7 @@ c = fields('SMTP connection closed')
 assert c['exit_status'] == 1, c"
 }
 
+# bats test_tags=timing
 @test "real time: greeting-delay-1 waits one second" {
 	unset BADSMTP_TIME_SCALE
 	smtp_start --profile greeting-delay-1
@@ -133,6 +140,7 @@ if $3 > 0:
 	between "port $1 session (d=$3 x $5 at scale 0.001)" "$SMTP_ELAPSED_MS" $((want * 8 / 10)) $((want + 2500))
 }
 
+# bats test_tags=timing
 @test "ports 25200-25209: greeting-delay-{0,1,2,8,10,30,60,120,300,600}" {
 	export BADSMTP_TIME_SCALE=0.001
 	local k
@@ -145,6 +153,7 @@ if $3 > 0:
 	done
 }
 
+# bats test_tags=timing
 @test "ports 25400-25409: command-delay-{0,1,2,8,10,30,60,120,300,600}" {
 	export BADSMTP_TIME_SCALE=0.001
 	local k
@@ -157,6 +166,7 @@ if $3 > 0:
 	done
 }
 
+# bats test_tags=timing
 @test "ports 25600-25609: drop-{0,1,2,8,10,30,60,120,300,600}" {
 	export BADSMTP_TIME_SCALE=0.001
 	local k

@@ -33,6 +33,7 @@ TIMEOUT421='421 Timeout, closing transmission channel'
 	expect_status 0
 }
 
+# bats test_tags=smoke
 @test "a pipelined group gets all its replies while the client waits" {
 	smtp_start
 	smtp_expect "$G"
@@ -58,6 +59,7 @@ TIMEOUT421='421 Timeout, closing transmission channel'
 	smtp_wait
 }
 
+# bats test_tags=timing
 @test "replies already due are written before a delay (command-delay)" {
 	export BADSMTP_TIME_SCALE=0.01
 	smtp_start --profile command-delay-120
@@ -75,30 +77,41 @@ TIMEOUT421='421 Timeout, closing transmission channel'
 
 # --- timeouts --------------------------------------------------------------------------------
 
+# At the 0.02 scale a 50 s timeout takes 1 s, 25 s half a second, and the defaults 6 s (300 s)
+# and 3.6 s (180 s): each window below leaves room for a slow machine yet excludes the default,
+# so a setting that is ignored fails the test.
+
+# bats test_tags=timing
 @test "--timeout: a client that never speaks gets 421 Timeout, exit 1" {
+	export BADSMTP_TIME_SCALE=0.02
 	SMTP_HOLD=8
 	smtp_session --timeout 50
 	expect_status 1
 	expect_out "$G" "$TIMEOUT421"
-	between "timeout 50 s x 0.01" "$SMTP_ELAPSED_MS" 400 4000
+	between "timeout 50 s x 0.02" "$SMTP_ELAPSED_MS" 900 4000
 }
 
+# bats test_tags=timing
 @test "BADSMTP_TIMEOUT sets the command timeout" {
+	export BADSMTP_TIME_SCALE=0.02
 	SMTP_HOLD=8
 	BADSMTP_TIMEOUT=50 smtp_session
 	expect_status 1
 	expect_out "$G" "$TIMEOUT421"
-	between "timeout 50 s x 0.01" "$SMTP_ELAPSED_MS" 400 4000
+	between "timeout 50 s x 0.02" "$SMTP_ELAPSED_MS" 900 4000
 }
 
+# bats test_tags=timing
 @test "--timeout wins over BADSMTP_TIMEOUT" {
+	export BADSMTP_TIME_SCALE=0.02
 	SMTP_HOLD=8
 	BADSMTP_TIMEOUT=100000 smtp_session --timeout 50
 	expect_status 1
 	expect_out "$G" "$TIMEOUT421"
-	between "timeout 50 s x 0.01" "$SMTP_ELAPSED_MS" 400 4000
+	between "timeout 50 s x 0.02" "$SMTP_ELAPSED_MS" 900 4000
 }
 
+# bats test_tags=timing
 @test "default timeout is 300 seconds" {
 	export BADSMTP_TIME_SCALE=0.004
 	SMTP_HOLD=8
@@ -116,9 +129,11 @@ TIMEOUT421='421 Timeout, closing transmission channel'
 	expect_out "$G" "${EHLO_DEFAULT[@]}" '250 OK' "$TIMEOUT421"
 }
 
+# bats test_tags=timing
 @test "the command timeout restarts with every command" {
 	# 1 s timeout; four commands 0.4 s apart (1.6 s in all) never time out.
-	smtp_start --timeout 100
+	export BADSMTP_TIME_SCALE=0.02
+	smtp_start --timeout 50
 	smtp_expect "$G"
 	local i
 	for i in 1 2 3 4; do
@@ -131,7 +146,9 @@ TIMEOUT421='421 Timeout, closing transmission channel'
 	expect_status 1
 }
 
+# bats test_tags=timing
 @test "a partial command line counts as idle time" {
+	export BADSMTP_TIME_SCALE=0.02
 	smtp_start --timeout 50
 	smtp_expect "$G"
 	smtp_send_raw 'NOO'
@@ -141,25 +158,30 @@ TIMEOUT421='421 Timeout, closing transmission channel'
 	expect_status 1
 }
 
+# bats test_tags=timing
 @test "--data-timeout: silence inside a DATA body gets 421 Timeout, exit 1" {
+	export BADSMTP_TIME_SCALE=0.02
 	SMTP_HOLD=8
 	smtp_input 'EHLO x' 'MAIL FROM:<a@example.com>' 'RCPT TO:<b@example.com>' 'DATA' 'part of the body'
-	smtp_session --timeout 100000 --data-timeout 50 --maildir "$T/md"
+	smtp_session --timeout 100000 --data-timeout 25 --maildir "$T/md"
 	expect_status 1
 	expect_out "$G" "${EHLO_DEFAULT[@]}" '250 OK' '250 OK' "$GO_AHEAD" "$TIMEOUT421"
-	between "data timeout 50 s x 0.01" "$SMTP_ELAPSED_MS" 400 4000
+	between "data timeout 25 s x 0.02" "$SMTP_ELAPSED_MS" 400 3000
 	expect_no_mail "$T/md"
 }
 
+# bats test_tags=timing
 @test "BADSMTP_DATA_TIMEOUT sets the body timeout" {
+	export BADSMTP_TIME_SCALE=0.02
 	SMTP_HOLD=8
 	smtp_input 'EHLO x' 'MAIL FROM:<a@example.com>' 'RCPT TO:<b@example.com>' 'DATA'
-	BADSMTP_DATA_TIMEOUT=50 smtp_session --timeout 100000
+	BADSMTP_DATA_TIMEOUT=25 smtp_session --timeout 100000
 	expect_status 1
 	expect_out "$G" "${EHLO_DEFAULT[@]}" '250 OK' '250 OK' "$GO_AHEAD" "$TIMEOUT421"
-	between "data timeout 50 s x 0.01" "$SMTP_ELAPSED_MS" 400 4000
+	between "data timeout 25 s x 0.02" "$SMTP_ELAPSED_MS" 400 3000
 }
 
+# bats test_tags=timing
 @test "default data timeout is 180 seconds" {
 	export BADSMTP_TIME_SCALE=0.01
 	SMTP_HOLD=8
@@ -171,9 +193,11 @@ TIMEOUT421='421 Timeout, closing transmission channel'
 	between "data timeout 180 s x 0.01" "$SMTP_ELAPSED_MS" 1500 2800
 }
 
+# bats test_tags=timing
 @test "the command timeout does not apply inside a body" {
-	# 0.8 s for a command (at the 0.01 scale), a 1.5 s silence inside the body
-	smtp_start --timeout 80 --data-timeout 100000
+	# 0.8 s for a command (at the 0.02 scale), a 1.5 s silence inside the body
+	export BADSMTP_TIME_SCALE=0.02
+	smtp_start --timeout 40 --data-timeout 100000
 	smtp_expect "$G"
 	smtp_cmd 'EHLO x' "${EHLO_DEFAULT[@]}"
 	smtp_cmd 'MAIL FROM:<a@example.com>' '250 OK'
@@ -187,6 +211,7 @@ TIMEOUT421='421 Timeout, closing transmission channel'
 	expect_status 1
 }
 
+# bats test_tags=timing
 @test "the data timeout does not apply between commands" {
 	smtp_start --timeout 100000 --data-timeout 30
 	smtp_expect "$G"
@@ -238,6 +263,7 @@ TIMEOUT421='421 Timeout, closing transmission channel'
 
 # Reading: SIGTERM ends the session at once even while a reply is being delayed; the 421
 # replaces the delayed reply.
+# bats test_tags=timing
 @test "SIGTERM during a dlay wait: 421 Service shutting down at once" {
 	export BADSMTP_TIME_SCALE=0.1
 	smtp_start
@@ -253,8 +279,8 @@ TIMEOUT421='421 Timeout, closing transmission channel'
 	expect_status 1
 }
 
+# bats test_tags=timing
 @test "SIGTERM during a greeting delay: 421 Service shutting down at once" {
-	[ "${BADSMTP_UNDER_VALGRIND:-0}" = 1 ] && skip "the SIGTERM would reach valgrind's own start-up"
 	export BADSMTP_TIME_SCALE=0.1
 	smtp_start --profile greeting-delay-60
 	sleep 0.3

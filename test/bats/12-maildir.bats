@@ -11,6 +11,7 @@ setup() {
 	MD=$T/md
 }
 
+# bats test_tags=smoke
 @test "the stored file: Return-Path, X-BadSMTP-Rcpt-To, Received, then the message exactly" {
 	smtp_input 'EHLO client.example' 'MAIL FROM:<sender@example.com>' 'RCPT TO:<a@example.org>' 'RCPT TO:<rcpt550@example.org>' \
 		'RCPT TO:<b@example.net>' 'DATA' 'From: s@example.com' 'Subject: test' '' 'line 1' '..dot' '.'

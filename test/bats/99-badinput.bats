@@ -149,22 +149,26 @@ rss_reply() {
 	grep -qxF "$1"$'\r' "$T/rss.out" || { echo "want reply $1; got:"; cat -A "$T/rss.out"; false; }
 }
 
+# bats test_tags=heavy
 @test "memory stays flat: a 10 MB message (no storage)" {
 	memory_compare 10000000
 	rss_reply "$ACCEPTED"
 }
 
+# bats test_tags=heavy
 @test "memory stays flat: a 10 MB message stored in a Maildir" {
 	memory_compare 10000000 --maildir "$T/md"
 	rss_reply "$ACCEPTED"
 	expect_maildir_count "$T/md" 2
 }
 
+# bats test_tags=heavy
 @test "memory stays flat: a 20 MB message over the limit" {
 	memory_compare 20000000
 	rss_reply '552 Message size exceeds fixed maximum of 10485760 bytes'
 }
 
+# bats test_tags=heavy
 @test "memory stays flat: one 20 MB line" {
 	printf 'EHLO x\r\nQUIT\r\n' > "$T/small.in"
 	{ repeat_char Q 20000000; printf '\r\nEHLO x\r\nQUIT\r\n'; } > "$T/big.in"

@@ -45,6 +45,7 @@ pipelined() {
 
 # --- PLAIN -----------------------------------------------------------------------------------------
 
+# bats test_tags=smoke
 @test "PLAIN with initial response, good user: 235" {
 	pipelined 'EHLO x' "AUTH PLAIN $(b64 '\0goodauth\0pw')" 'QUIT'
 	expect_out "$G" "${EHLO_DEFAULT[@]}" "$OK235" "$BYE"
@@ -158,6 +159,7 @@ print(hmac.new(b"secret", sys.argv[1].encode(), getattr(hashlib, sys.argv[2])).h
 	smtp_recv
 }
 
+# bats test_tags=smoke
 @test "CRAM-MD5: challenge is a msg-id, computed HMAC-MD5, good user: 235" {
 	cram_exchange CRAM-MD5 goodauth
 	[ "${REPLY_LINES[*]}" = "$OK235" ] || fail "got ${REPLY_LINES[*]}, want $OK235"
@@ -539,6 +541,7 @@ assert one('SMTP authentication successful')['level'] == 'INFO'
 
 # --- libresolv: b64_pton comes from libresolv.a ---------------------------------------------------
 
+# bats test_tags=release
 @test "neither badsmtp-session nor its twin links libresolv" {
 	local b
 	for b in "$BADSMTP_BIN" "$(dirname "$BADSMTP_BIN")/badsmtp-session-tls"; do
@@ -651,6 +654,7 @@ smtplib_login() {
 	! grep -F 'Py-Secret-1' "$T/py.log" || fail "password in the log"
 }
 
+# bats test_tags=tcp
 @test "python smtplib login() over TCP (systemd-socket-activate --inetd)" {
 	command -v systemd-socket-activate > /dev/null || skip "no systemd-socket-activate"
 	local port pid i

@@ -7,16 +7,12 @@
 # is unwritable; a slowloris client; 10,000 pipelined commands; a 100 MB body against the
 # 10 MB limit with flat memory.
 # Every test checks the Maildir with expect_maildir_count (files in new/, tmp/ empty).
-# BADSMTP_UNDER_VALGRIND=1 (make check-valgrind): the big body shrinks to 20 MB and its memory
-# comparison is skipped (valgrind's own RSS).
 
 load helpers
 
 PY=/usr/bin/python3
 
 setup() {
-	# common_setup unsets every BADSMTP_* variable: keep this one (make check-valgrind sets it)
-	UNDER_VALGRIND=${BADSMTP_UNDER_VALGRIND:-0}
 	common_setup
 	MD=$T/md
 	MOUNTED=
@@ -249,6 +245,7 @@ ulimit_session() {
 
 # ---- hostile clients -----------------------------------------------------------------------
 
+# bats test_tags=timing
 @test "slowloris (1 byte a second) meets the command timeout: 421 within the bound, exit 1" {
 	# --timeout 300 at scale 0.01: 3 s for a whole command line, however it trickles in
 	drive << 'EOF'
@@ -280,6 +277,7 @@ assert sent < len(line), f'the whole line ({sent} octets) got through'
 EOF
 }
 
+# bats test_tags=heavy
 @test "10,000 pipelined commands in one write: 10,000 replies, in order" {
 	want_ehlo
 	smtp_input 'EHLO client.example'
@@ -306,13 +304,12 @@ for i, (g, w) in enumerate(zip(got, want)):
 EOF
 }
 
+# bats test_tags=heavy
 @test "a 100 MB body against the 10 MB limit: 552, nothing stored, memory stays flat" {
 	[ -x /usr/bin/time ] || skip "/usr/bin/time is missing (apt-get install time)"
-	local mb=100
-	[ "$UNDER_VALGRIND" = 1 ] && mb=20
-	drive "$MD" "$mb" "$UNDER_VALGRIND" << 'EOF'
+	drive "$MD" 100 << 'EOF'
 import os, subprocess, sys, threading
-md, mb, under_valgrind = sys.argv[1], int(sys.argv[2]), sys.argv[3] == '1'
+md, mb = sys.argv[1], int(sys.argv[2])
 rss_file = os.path.join(os.path.dirname(md), 'rss')
 
 def session(body_lines):
@@ -344,7 +341,6 @@ new = os.listdir(os.path.join(md, 'new'))
 tmp = os.listdir(os.path.join(md, 'tmp'))
 assert len(new) == 1 and tmp == [], (new, tmp)          # the small message only
 print(f'peak RSS: small message {small_rss} KiB, {mb} MB body {big_rss} KiB')
-if not under_valgrind:
-    assert big_rss - small_rss <= 1024, f'memory grew by {big_rss - small_rss} KiB'
+assert big_rss - small_rss <= 1024, f'memory grew by {big_rss - small_rss} KiB'
 EOF
 }

@@ -11,8 +11,10 @@ READY='220 Ready to start TLS'
 
 setup() {
 	common_setup
-	# GnuTLS under memcheck needs seconds per handshake: real time, not the 0.01 scale
-	[ "${BADSMTP_UNDER_VALGRIND:-0}" = 1 ] && export BADSMTP_TIME_SCALE=1
+	# Real time: a handshake (a certificate made first) must fit in the command timeout, which
+	# at the 0.01 scale is 3 s, less than it takes under valgrind or on a loaded machine. No
+	# test here waits for a timeout.
+	export BADSMTP_TIME_SCALE=1
 	CACHE=$T/cache
 }
 
@@ -60,6 +62,7 @@ make_pair() {
 
 # --- swaks over pipes ------------------------------------------------------------------------
 
+# bats test_tags=smoke
 @test "swaks --pipe --tls: STARTTLS, a message stored with ESMTPS in Received" {
 	MD=$T/md
 	run timeout 20 swaks --pipe "$BADSMTP_BIN --cert-cache $CACHE --maildir $MD 2>$SMTP_ERR" \
@@ -115,6 +118,7 @@ assert not [e for e in by('SMTP command received') if e['fields']['command'] == 
 	[ "$(grep -c '^S: 250-STARTTLS$' <<< "$output")" -eq 1 ] || fail "STARTTLS offered after TLS: $output"
 }
 
+# bats test_tags=timing
 @test "after TLS: commands in several TLS records of one write are all answered at once" {
 	# The records arrive in one read; the session must answer each without waiting for more.
 	dialogue '!greeting' 'EHLO x' 'STARTTLS' \
@@ -144,6 +148,7 @@ assert not [e for e in by('SMTP command received') if e['fields']['command'] == 
 	! grep -q '^S: 550' "$T/after" || fail "trigger fired after TLS: $output"
 }
 
+# bats test_tags=timing
 @test "garbage instead of a ClientHello: closed within 2 s, exit 1, logged" {
 	smtp_start --cert-cache "$CACHE"
 	smtp_expect "$G"
@@ -201,6 +206,7 @@ assert fields('SMTP connection closed')['exit_status'] == 1" || fail "$name: log
 	exec {SMTP_R}<&-
 }
 
+# bats test_tags=timing
 @test "malformed ClientHellos after STARTTLS: each closed within 2 s, exit 1, logged" {
 	bad_hellos
 	for i in "${!NAMES[@]}"; do
@@ -208,6 +214,7 @@ assert fields('SMTP connection closed')['exit_status'] == 1" || fail "$name: log
 	done
 }
 
+# bats test_tags=timing
 @test "malformed ClientHellos on smtps: each closed within 2 s, exit 1, logged" {
 	bad_hellos
 	for i in "${!NAMES[@]}"; do
@@ -215,6 +222,7 @@ assert fields('SMTP connection closed')['exit_status'] == 1" || fail "$name: log
 	done
 }
 
+# bats test_tags=timing
 @test "a ClientHello in two TLS records of one write: the handshake completes at once" {
 	export BADSMTP_TIME_SCALE=1   # the handshake bound must not be what ends a wait
 	dialogue '!greeting' 'EHLO x' 'STARTTLS' 'EHLO y' 'QUIT'
@@ -425,6 +433,7 @@ expect_cache_pair() {
 	expect_out
 }
 
+# bats test_tags=release
 @test "a verified pair is not re-checked by later sessions (no GnuTLS for plain sessions)" {
 	make_pair one.example
 	smtp_input 'QUIT'
@@ -438,6 +447,7 @@ expect_cache_pair() {
 
 # --- loading GnuTLS (§7: a plain session does not pay for TLS) ---------------------------------
 
+# bats test_tags=release
 @test "a live plain session has no libgnutls mapped; after STARTTLS it has" {
 	dialogue '!greeting' 'EHLO x' 'MAIL FROM:<a@example.com>' 'RSET' '!maps' 'STARTTLS' '!maps' 'QUIT'
 	tls_client --
@@ -486,6 +496,7 @@ print(" ".join(sorted({str(json.loads(l).get(sys.argv[1])) for l in open(sys.arg
 		"$1" "$SMTP_ERR"
 }
 
+# bats test_tags=release
 @test "badsmtp-session is statically linked; its twin links libc only" {
 	needs_static
 	run ldd "$BADSMTP_BIN"
@@ -497,6 +508,7 @@ print(" ".join(sorted({str(json.loads(l).get(sys.argv[1])) for l in open(sys.arg
 	[ -z "$extra" ] || fail "the twin links more than libc: $extra"
 }
 
+# bats test_tags=release
 @test "STARTTLS in the twin: one session id, one connection established and one closed" {
 	dialogue '!greeting' 'EHLO x' 'STARTTLS' 'EHLO y' 'QUIT'
 	tls_client -- --hostname mx.example
@@ -508,6 +520,7 @@ print(" ".join(sorted({str(json.loads(l).get(sys.argv[1])) for l in open(sys.arg
 	grep -q '"message":"TLS handshake successful"' "$SMTP_ERR" || fail "$(cat "$SMTP_ERR")"
 }
 
+# bats test_tags=release
 @test "twin missing: STARTTLS gets 454, the error names it, the session goes on" {
 	needs_static
 	alone
@@ -520,6 +533,7 @@ print(" ".join(sorted({str(json.loads(l).get(sys.argv[1])) for l in open(sys.arg
 		fail "$(cat "$SMTP_ERR")"
 }
 
+# bats test_tags=release
 @test "twin missing: smtps ends the session (exit 1) without writing a byte" {
 	needs_static
 	alone
@@ -531,6 +545,7 @@ print(" ".join(sorted({str(json.loads(l).get(sys.argv[1])) for l in open(sys.arg
 		"$SMTP_ERR" || fail "$(cat "$SMTP_ERR")"
 }
 
+# bats test_tags=release
 @test "twin missing: journald logging and an unverified --tls-cert pair are start-up errors (111)" {
 	needs_static
 	make_pair one.example
@@ -547,6 +562,7 @@ print(" ".join(sorted({str(json.loads(l).get(sys.argv[1])) for l in open(sys.arg
 	[ "$(cat "$SMTP_ERR")" = "$want" ] || fail "got: $(cat "$SMTP_ERR")" "want: $want"
 }
 
+# bats test_tags=release
 @test "the twin verifies a --tls-cert pair once; later plain sessions stay static" {
 	needs_static
 	make_pair one.example

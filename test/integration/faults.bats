@@ -5,6 +5,8 @@
 # body, whole), the number of files must equal the number of 250s, and nothing may be left in
 # tmp/. The client is python3 with one thread per session.
 
+# bats file_tags=tcp
+
 PY=/usr/bin/python3
 REPO=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 BADSMTP_BIN=${BADSMTP_BIN:-$REPO/src/badsmtp-session}
@@ -42,6 +44,7 @@ wait_listen() {
 	return 1
 }
 
+# bats test_tags=heavy
 @test "300 concurrent sessions: every 250 has exactly one complete file, files = 250s" {
 	local port md=$BATS_TEST_TMPDIR/md
 	port=$(free_port)

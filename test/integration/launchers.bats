@@ -3,6 +3,8 @@
 # --inetd and xinetd in the foreground, started and stopped here on free high ports, with swaks,
 # python smtplib and curl as clients. TLS (smtps, STARTTLS handshakes) is tested elsewhere.
 
+# bats file_tags=tcp
+
 REPO=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 BADSMTP_BIN=${BADSMTP_BIN:-$REPO/src/badsmtp-session}
 PY=/usr/bin/python3
@@ -235,6 +237,7 @@ only_smtp_replies() {
 	grep -q '"profile":"plain"' "$BATS_TEST_TMPDIR/launcher.err"
 }
 
+# bats test_tags=timing
 @test "systemd-socket-activate: greeting-delay-30 scaled by 0.01, then smtplib" {
 	read -r p < <(free_ports 1)
 	export BADSMTP_TIME_SCALE=0.01
@@ -250,6 +253,7 @@ only_smtp_replies() {
 	[ "$output" = $'ehlo 250\nmail 250\nrcpt 250\ndata 250\nquit 221' ]
 }
 
+# bats test_tags=timing
 @test "systemd-socket-activate: greeting-delay-1 in real time takes one second" {
 	read -r p < <(free_ports 1)
 	start_ssa "$p" -- --profile greeting-delay-1
@@ -261,6 +265,7 @@ only_smtp_replies() {
 	awk -v e="$e" 'BEGIN { exit !(e >= 0.95 && e < 4) }'
 }
 
+# bats test_tags=timing
 @test "systemd-socket-activate: command-delay-8 scaled by 0.01 with curl" {
 	read -r p < <(free_ports 1)
 	export BADSMTP_TIME_SCALE=0.01
@@ -277,6 +282,7 @@ only_smtp_replies() {
 	grep -q '"behaviour"' "$BATS_TEST_TMPDIR/launcher.err"
 }
 
+# bats test_tags=timing
 @test "systemd-socket-activate: drop ports write zero bytes (drop-0, drop-30 scaled, drop-1 real)" {
 	read -r p0 p5 p1 < <(free_ports 3)
 	export BADSMTP_TIME_SCALE=0.01
@@ -323,6 +329,7 @@ only_smtp_replies() {
 	grep -q '"message":"SMTP connection closed"' "$BATS_TEST_TMPDIR/launcher.err"
 }
 
+# bats test_tags=heavy
 @test "systemd-socket-activate: 100 concurrent sessions are all served" {
 	read -r p < <(free_ports 1)
 	start_ssa "$p" -- --port 2525
@@ -332,6 +339,7 @@ only_smtp_replies() {
 	[ "$output" = "ok=100" ]
 }
 
+# bats test_tags=timing
 @test "xinetd: plain with swaks, starttls-required, drop, from the shipped entries" {
 	command -v swaks > /dev/null || skip "swaks is missing"
 	read -r pp pt pd < <(free_ports 3)
@@ -370,6 +378,7 @@ only_smtp_replies() {
 	fi
 }
 
+# bats test_tags=heavy
 @test "xinetd: 100 concurrent sessions are all served (cps raised)" {
 	read -r p < <(free_ports 1)
 	start_xinetd 2525:"$p"

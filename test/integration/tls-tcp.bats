@@ -4,6 +4,8 @@
 # curl --ssl-reqd sending a real message, msmtp. Two listeners (STARTTLS and smtps) run under
 # systemd-socket-activate --inetd -a, started in setup_file and stopped in teardown_file.
 
+# bats file_tags=tcp
+
 REPO=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 BADSMTP_BIN=${BADSMTP_BIN:-$REPO/src/badsmtp-session}
 PY=/usr/bin/python3
@@ -175,6 +177,7 @@ assert not bad, [e for e in ev if e['fields'].get('session_id') in {b['fields'][
 EOF
 }
 
+# bats test_tags=timing
 @test "malformed ClientHellos over TCP, after STARTTLS and on smtps: each closed within 2 s, exit 1" {
 	local log=$D/bad-hellos.log port_starttls port_smtps pids=()
 	port_starttls=$(free_port)

@@ -225,6 +225,7 @@ unit_values() {
 # SPEC §13 for real: systemd 252 as PID 1 in a container sharing the host's loopback, the units
 # installed by make install, badsmtp.target enabled, one exchange per port family. Needs root,
 # systemd-nspawn and the default ports free; BADSMTP_SKIP_NSPAWN=1 skips it.
+# bats test_tags=units,tcp
 @test "nspawn: booted systemd serves every family through the installed units" {
 	need_bin
 	[ -z "${BADSMTP_SKIP_NSPAWN:-}" ] || skip "BADSMTP_SKIP_NSPAWN is set"
