@@ -70,7 +70,8 @@ unit: $(UNIT_BINS)
 #     units starting it; bench-smoke.bats about the bench scripts that measure it; tls-tcp.bats
 #     is the one place where STARTTLS and smtps sessions go through the handoff to the twin on a
 #     real socket, with the clients people use (TLS itself runs under ASan+UBSan in tls.bats);
-#     faults.bats is 300 concurrent sessions (heavy).
+#     faults.bats is 300 concurrent sessions (heavy); and the client cookbook's fast subset
+#     (smtplib, curl, swaks, msmtp against every scenario of clients/scenarios.py, mk/clients.mk).
 #   valgrind (build/valgrind, gcc, LINK=dynamic): the few sessions tagged smoke (a stored
 #     message, AUTH, BDAT, a pipelined group, STARTTLS), for the uninitialised reads ASan does
 #     not see.
@@ -89,7 +90,9 @@ TCP_SUITES   = $(wildcard test/integration/*.bats)
 RUN_SANITIZE = units --reports $(SAN_REPORTS) $(SAN_DIR)/unit -- \
                bats ASan+UBSan $(SAN_BIN) '!release,!heavy' --reports $(SAN_REPORTS) $(PIPE_SUITES)
 RUN_RELEASE  = bats release $(abspath $(BIN)) 'release heavy' $(PIPE_SUITES) -- \
-               bats release-TCP $(abspath $(BIN)) - $(TCP_SUITES)
+               bats release-TCP $(abspath $(BIN)) - $(TCP_SUITES) -- \
+               tap clients clients/run --fast --tap --bin $(abspath $(BIN)) \
+                 --build $(abspath build/clients)
 
 check:
 	@scripts/ensure-deps check
