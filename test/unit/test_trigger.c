@@ -140,11 +140,15 @@ static void test_names(void)
 		struct trigger t;
 		const char *want;
 	} names[] = {
-		{ { VERB_MAIL, 550, "" }, "mail550" }, { { VERB_RCPT, 452, "4.2.2" }, "rcpt452_4.2.2" },
-		{ { VERB_DATA, 554, "" }, "data554" }, { { VERB_BDAT, 552, "" }, "bdat552" },
-		{ { VERB_RSET, 500, "" }, "rset500" }, { { VERB_NOOP, 421, "" }, "noop421" },
-		{ { VERB_QUIT, 554, "" }, "quit554" }, { { VERB_STARTTLS, 454, "" }, "starttls454" },
-		{ { VERB_AUTH, 535, "5.7.8" }, "auth535_5.7.8" },
+		{ { .verb = VERB_MAIL, .code = 550 }, "mail550" },
+		{ { .verb = VERB_RCPT, .code = 452, .enhanced = "4.2.2" }, "rcpt452_4.2.2" },
+		{ { .verb = VERB_DATA, .code = 554 }, "data554" },
+		{ { .verb = VERB_BDAT, .code = 552 }, "bdat552" },
+		{ { .verb = VERB_RSET, .code = 500 }, "rset500" },
+		{ { .verb = VERB_NOOP, .code = 421 }, "noop421" },
+		{ { .verb = VERB_QUIT, .code = 554 }, "quit554" },
+		{ { .verb = VERB_STARTTLS, .code = 454 }, "starttls454" },
+		{ { .verb = VERB_AUTH, .code = 535, .enhanced = "5.7.8" }, "auth535_5.7.8" },
 	};
 	char name[64], got[64];
 
