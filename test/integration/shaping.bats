@@ -145,6 +145,23 @@ elif mode == "concurrent":    # n connections at once, one RCPT each: the codes,
     for t in threads: t.start()
     for t in threads: t.join()
     print(" ".join(str(c) for c in sorted(codes)))
+elif mode == "nodelay":       # TCP_NODELAY on the session's socket, before and after EHLO
+    import ctypes, os, subprocess
+    libc = ctypes.CDLL(None, use_errno=True)
+    def nodelay(launcher):
+        """The session's socket (fd 0 of the launcher's child), through pidfd_getfd(2)."""
+        pid = int(subprocess.check_output(["pgrep", "-P", launcher]).split()[0])
+        fd = libc.syscall(438, os.pidfd_open(pid), 0, 0)   # SYS_pidfd_getfd
+        assert fd >= 0, "pidfd_getfd: errno %d" % ctypes.get_errno()
+        peer = socket.socket(fileno=fd)
+        on = peer.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+        peer.detach(); os.close(fd)
+        return on
+    s = connect(); reply(s)
+    s.sendall(b"EHLO plain.example\r\n"); reply(s)
+    before = nodelay(args[0])
+    s.sendall(b"EHLO %s.example\r\n" % args[1].encode()); reply(s)
+    print("before=%d after=%d" % (before, nodelay(args[0]) != 0))
 elif mode == "grey":          # from a source address: the RCPT's reply
     source, sender = args
     s = connect(source); reply(s)
@@ -223,6 +240,17 @@ client() {
 	# merged writes would arrive in a read or two, at once
 	[ "${BASH_REMATCH[1]}" -ge $((n / 2)) ] && [ "${BASH_REMATCH[2]}" -ge $((n / 2)) ] || fail "$output"
 	[ "${BASH_REMATCH[3]}" -ge $((n * 2 / 2)) ] && [ "${BASH_REMATCH[3]}" -lt 20000 ] || fail "$output"
+}
+
+@test "replysplit, replybytes: the session's socket is TCP_NODELAY from their EHLO on (not before)" {
+	local k
+	for k in replysplit replybytes; do
+		serve
+		run client nodelay "$PORT" "$LAUNCHER" "$k"
+		[ "$status" -eq 0 ] && [ "$output" = "before=0 after=1" ] || fail "$k: $output"
+		teardown
+		LAUNCHER=
+	done
 }
 
 @test "replysplit-replybytes-replymulti, pipelined over TCP: every reply, in order" {

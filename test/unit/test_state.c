@@ -2,7 +2,7 @@
  * the file it is kept in (its name, its line), the directory made with mode 0700, expiry after
  * 7 days, an empty or torn entry counting as none, another key's entry refused, an unusable
  * directory (a file in its place) reported, and 20 processes counting one key at once taking
- * the attempts 1 to 20 exactly once each. */
+ * the attempts 1 to 1000 exactly once each. */
 #include "state.h"
 #include "tap.h"
 
@@ -143,37 +143,48 @@ static void test_unusable(void)
 	        "a state directory under a file: -1");
 }
 
-/* 20 processes, one key, at once: each takes its own attempt, and none is lost. */
+/* 20 processes, one key, 50 counts each, all released at once: every attempt from 1 to 1000 is
+ * taken exactly once (without the lock, two processes read the same count and one update is
+ * lost). */
 static void test_contention(void)
 {
-	enum { N = 20 };
-	int pipes[2], seen[N + 1] = { 0 }, ok = 1;
+	enum { PROCS = 20, EACH = 50, N = PROCS * EACH };
+	static int seen[N + 1];
+	int results[2], go[2], ok = 1;
 	long long got;
+	char start;
 
-	if (pipe(pipes) != 0)
+	if (pipe(results) != 0 || pipe(go) != 0)
 		abort();
-	for (int i = 0; i < N; i++) {
+	for (int i = 0; i < PROCS; i++) {
 		pid_t pid = fork();
 
 		if (pid < 0)
 			abort();
 		if (pid == 0) {
-			long long first, c = count("fail RCPT rcpt451x3@race.example", NOW, &first);
+			long long first, c[EACH];
 
-			_exit(write(pipes[1], &c, sizeof c) == sizeof c ? 0 : 1);
+			close(go[1]);
+			if (read(go[0], &start, 1) != 0)   /* EOF: the parent let everyone go */
+				_exit(1);
+			for (int k = 0; k < EACH; k++)
+				c[k] = count("fail RCPT rcpt451x3@race.example", NOW, &first);
+			_exit(write(results[1], c, sizeof c) == sizeof c ? 0 : 1);
 		}
 	}
-	close(pipes[1]);
+	close(results[1]);
+	close(go[0]);
+	close(go[1]);
 	for (int i = 0; i < N; i++) {
-		if (read(pipes[0], &got, sizeof got) != sizeof got || got < 1 || got > N ||
+		if (read(results[0], &got, sizeof got) != sizeof got || got < 1 || got > N ||
 		    seen[got]++ != 0)
 			ok = 0;
 	}
-	close(pipes[0]);
+	close(results[0]);
 	while (wait(NULL) > 0)
 		;
-	tap_ok(ok, "20 processes counting one key at once took 1 to 20, each once");
-	tap_int(count("fail RCPT rcpt451x3@race.example", NOW, &got), N + 1, "... and the next is 21");
+	tap_ok(ok, "20 processes counting one key 50 times each, at once, took 1 to 1000, each once");
+	tap_int(count("fail RCPT rcpt451x3@race.example", NOW, &got), N + 1, "... and the next is 1001");
 }
 
 int main(void)
