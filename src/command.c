@@ -259,11 +259,17 @@ static int size_value(const struct param *p, unsigned long long *size)
 	return p->value != NULL && text_decimal(p->value, p->value_len, size) == p->value_len;
 }
 
+/* The value is one of two words, in any case. */
+static int value_in(const struct param *p, const char *a, const char *b)
+{
+	return p->value != NULL && (text_case_equal(p->value, p->value_len, a) ||
+	                            text_case_equal(p->value, p->value_len, b));
+}
+
 static int body_value(const struct param *p, unsigned long long *unused)
 {
 	(void)unused;
-	return p->value != NULL && (text_case_equal(p->value, p->value_len, "7BIT") ||
-	                            text_case_equal(p->value, p->value_len, "8BITMIME"));
+	return value_in(p, "7BIT", "8BITMIME");
 }
 
 static int no_value(const struct param *p, unsigned long long *unused)
@@ -305,8 +311,7 @@ static int xtext(const char *p, size_t n, size_t max)
 static int ret_value(const struct param *p, unsigned long long *unused)
 {
 	(void)unused;
-	return p->value != NULL && (text_case_equal(p->value, p->value_len, "FULL") ||
-	                            text_case_equal(p->value, p->value_len, "HDRS"));
+	return value_in(p, "FULL", "HDRS");
 }
 
 /* RFC 3461 §4.4: ENVID=xtext of at most 100 octets. */
@@ -399,6 +404,19 @@ void command_check_param(enum path_kind kind, const struct param *p, struct para
 	}
 }
 
+/* Whether a parameter before i of p has keyword (RFC 3461 §4: each DSN parameter at most once). */
+static int repeated(enum path_kind kind, const struct path *p, size_t i, const char *keyword)
+{
+	for (size_t j = 0; j < i; j++) {
+		struct param_check pc;
+
+		command_check_param(kind, &p->params[j], &pc);
+		if (pc.keyword == keyword)
+			return 1;
+	}
+	return 0;
+}
+
 enum reply_id command_path_policy(enum path_kind kind, const struct path *p, unsigned ext,
                                   unsigned long long size_limit)
 {
@@ -410,7 +428,7 @@ enum reply_id command_path_policy(enum path_kind kind, const struct path *p, uns
 		command_check_param(kind, &p->params[i], &pc);
 		if (pc.kind == PARAM_UNKNOWN || !(ext & pc.ext))
 			return REPLY_PARAMS;
-		if (!pc.valid)
+		if (!pc.valid || (pc.kind == PARAM_DSN && repeated(kind, p, i, pc.keyword)))
 			return pc.malformed;
 		if (pc.kind == PARAM_SIZE && pc.size > size_limit)
 			return REPLY_SIZE_EXCEEDED;

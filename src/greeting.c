@@ -55,7 +55,8 @@ static int pause_for_silence(struct respond *out)
 	}
 }
 
-/* The greeting faults of SPEC §17: the greeting they send into r, or the session's end. */
+/* The greeting faults of SPEC §17: the greeting they send instead of r's, or the session's
+ * end. */
 static enum greeting_outcome fault(const struct config *cfg, const struct profile *p, int port,
                                    struct respond *out, struct reply *r)
 {
@@ -73,15 +74,12 @@ static enum greeting_outcome fault(const struct config *cfg, const struct profil
 		reply_make(r, REPLY_NO_SERVICE, NULL, 0);
 		return GREETING_NO_SERVICE;
 	case GREETING_PAUSE:
-		if (pause_for_silence(out) != 0)
-			return GREETING_CLOSED;
-		break;
+		return pause_for_silence(out) != 0 ? GREETING_CLOSED : GREETING_SENT;
 	case GREETING_TRICKLE:
 		out->pacing = REPLY_BYTES;
 		out->byte_gap_ms = clock_scaled_ms(TRICKLE_GAP_S);
-		break;
+		return GREETING_SENT;
 	}
-	reply_make(r, REPLY_GREETING, names, 1);
 	return GREETING_SENT;
 }
 
@@ -92,6 +90,7 @@ enum greeting_outcome greeting_run(const struct config *cfg, const struct profil
 	enum greeting_outcome outcome = GREETING_SENT;
 	int closed;
 
+	reply_make(&r, REPLY_GREETING, &cfg->hostname, 1);
 	switch (p->kind) {
 	case PROFILE_DROP:
 		log_behaviour("drop", port, p->delay_seconds);
@@ -116,8 +115,6 @@ enum greeting_outcome greeting_run(const struct config *cfg, const struct profil
 	default:
 		break;
 	}
-	if (p->kind != PROFILE_GREETING_FAULT)
-		reply_make(&r, REPLY_GREETING, &cfg->hostname, 1);
 	closed = respond_send(out, &r);
 	out->pacing = 0;   /* greeting-trickle paces the greeting only */
 	return closed ? GREETING_CLOSED : outcome;

@@ -56,7 +56,7 @@ int respond_now(struct respond *o, const struct reply *r)
 	}
 	if (o->pacing == 0) {
 		io_put(o->io, wire, n);
-	} else if (o->pacing & REPLY_SPLIT && n > SPLIT_AT) {
+	} else if ((o->pacing & REPLY_SPLIT) && n > SPLIT_AT) {
 		io_write_paced(o->io, wire, SPLIT_AT, piece, o->byte_gap_ms);
 		clock_sleep_ms(clock_scaled_ms(SPLIT_GAP_S), o->interrupted);
 		io_write_paced(o->io, wire + SPLIT_AT, n - SPLIT_AT, piece, o->byte_gap_ms);

@@ -220,11 +220,12 @@ static int consult_state(struct session *s, const struct trigger *t)
 		return 1;
 	}
 	left = e.first_ms + period - now;
-	if (e.count > 1 && left <= 0)
+	if (e.count > 1 && (left <= 0 || period == 0))
 		return 0;
-	/* the time left in the client's seconds: S at the first attempt, less later */
+	/* the time left in the client's seconds, rounded up: S at the first attempt, less later */
+	left = left < period ? left : period;
 	log_behaviour(s, "greylist", 0, (const struct log_field[]){
-		LOG_N("retry_after_seconds", e.count == 1 ? (long long)t->number
+		LOG_N("retry_after_seconds", period == 0 ? (long long)t->number
 		                             : ((long long)t->number * left + period - 1) / period) }, 1);
 	return 1;
 }
@@ -255,7 +256,7 @@ int session_verdict(struct session *s, const struct trigger *t)
 		session_log_behaviour(s, t->action == TRIGGER_DROP ? "drop"
 		                         : t->action == TRIGGER_DATA_DROP ? "data_drop" : "data_lost", 0);
 		if (t->action != TRIGGER_DATA_LOST)
-			message_clear(&s->msg);
+			session_clear_transaction(s);   /* nothing stored */
 		session_close(s, 1);
 		return 1;
 	case TRIGGER_GREYLIST:

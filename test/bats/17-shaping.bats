@@ -17,12 +17,7 @@ setup() {
 expect_raw() {
 	# shellcheck disable=SC2059
 	printf "$@" > "$T/want.raw"
-	if ! cmp -s "$T/want.raw" "$SMTP_OUT"; then
-		echo "stdout differs; diff of cat -A (< want, > got):"
-		diff <(cat -A "$T/want.raw") <(cat -A "$SMTP_OUT") | head -40
-		show_session
-		return 1
-	fi
+	expect_out_file "$T/want.raw"
 }
 
 # tls_dialogue LINE...: run tls_client.py (one client line per line) against the binary.

@@ -12,14 +12,6 @@ setup() {
 	common_setup
 	ST=$T/state
 	MD=$T/md
-	MOUNTED=
-}
-
-teardown() {
-	smtp_kill
-	if [ -n "$MOUNTED" ]; then
-		umount "$MOUNTED" 2> /dev/null || umount -l "$MOUNTED" 2> /dev/null || true
-	fi
 }
 
 E451='451 4.3.0 Requested action aborted: local error in processing'
@@ -514,14 +506,23 @@ assert len(by('SMTP authentication successful')) == 1"
 	[ "$(ls "$T/sd1" | wc -l)" -eq 1 ] || fail "$(ls -la "$T/sd1")"
 }
 
-# unusable_session: a session with fail-N, greylisting and dataend{code}x{N} against an unusable
-# state directory (flags in $@), which must give 451 4.3.0 for exactly those and nothing else.
+# unusable_session RUNNER...: a session with fail-N, greylisting and dataend{code}x{N} against an
+# unusable state directory (run by RUNNER...), then expect_unusable.
 unusable_session() {
-	want_ehlo
+	unusable_input
+	"$@"
+	expect_unusable
+}
+
+unusable_input() {
 	smtp_input 'EHLO client.example' 'MAIL FROM:<a@example.com>' 'RCPT TO:<rcpt451x3@t11.example>' \
 		'RCPT TO:<grey60@t11.example>' 'RCPT TO:<b@example.com>' 'RCPT TO:<rcpt550@example.com>' 'DATA' 'kept' '.' \
 		'MAIL FROM:<dataend451x2@t11.example>' 'RCPT TO:<b@example.com>' 'DATA' 'lost' '.' 'NOOP' 'QUIT'
-	"$@"
+}
+
+# expect_unusable: 451 4.3.0 for exactly those triggers, and nothing else changed.
+expect_unusable() {
+	want_ehlo
 	expect_status 0
 	expect_out "$G" "${WANT[@]}" '250 OK' "$E451" "$E451" '250 OK' \
 		'550 Requested action not taken: mailbox unavailable' "$GO_AHEAD" "$ACCEPTED" '250 OK' '250 OK' \
@@ -566,9 +567,11 @@ nobody_session() {
 	[ "$(id -u)" -eq 0 ] || skip "mounting a tmpfs needs root"
 	mkdir -p "$ST"
 	mount -t tmpfs -o size=4k,mode=0700 badsmtp-state "$ST" 2> /dev/null || skip "cannot mount a tmpfs here"
-	MOUNTED=$ST
 	head -c 65536 /dev/zero > "$ST/filler" 2> /dev/null || true
-	unusable_session smtp_session --state-dir "$ST" --maildir "$MD"
+	unusable_input
+	smtp_session --state-dir "$ST" --maildir "$MD"
+	umount "$ST" || umount -l "$ST"
+	expect_unusable
 	expect_maildir_count "$MD" 1
 	log_check "assert 'No space left on device' in by('SMTP state directory unusable')[0]['fields']['error']"
 }
