@@ -66,7 +66,7 @@ int fuzz_trigger(const uint8_t *data, size_t size)
 		FUZZ_CHECK(t.verb == VERB_AUTH && t.action == TRIGGER_REPLY && t.at == TRIGGER_AT_AUTH_END);
 		trigger_name(&t, back, sizeof back);
 		FUZZ_CHECK(strlen(back) == local && strncasecmp(back, p, local) == 0);
-		FUZZ_CHECK(strlen(t.key) == (size < sizeof t.key ? size : sizeof t.key - 1));
+		FUZZ_CHECK(strncasecmp(t.key, p, size < sizeof t.key ? size : sizeof t.key - 1) == 0);
 	} else {
 		FUZZ_CHECK(t.verb == VERB_NONE);
 	}
