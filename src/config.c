@@ -481,34 +481,35 @@ enum config_result config_load(struct config *c, int argc, char **argv, char *er
 	return CONFIG_RUN;
 }
 
-/* A systemd directory variable, whose value is a colon-joined list when several are named
- * (SPEC §13); else $XDG_..._HOME/badsmtp; else under /tmp/badsmtp-{uid}. */
-static const char *default_dir(const char *systemd, const char *xdg_home, const char *tmp_sub,
-                               char *buf, size_t cap)
+/* A directory: the one given, else the first of a systemd directory variable (a colon-joined
+ * list when several are named, SPEC §13), else $XDG_..._HOME/badsmtp, else under
+ * /tmp/badsmtp-{uid}. "" when it does not fit in cap: a path cut short would be another
+ * directory. */
+static const char *dir_of(const char *given, const char *systemd, const char *xdg_home,
+                          const char *tmp_sub, char *buf, size_t cap)
 {
 	const char *list = getenv(systemd), *xdg = getenv(xdg_home);
+	int n;
 
-	if (list != NULL && *list != '\0')
-		snprintf(buf, cap, "%.*s", (int)strcspn(list, ":"), list);
+	if (given != NULL)
+		n = snprintf(buf, cap, "%s", given);
+	else if (list != NULL && *list != '\0')
+		n = snprintf(buf, cap, "%.*s", (int)strcspn(list, ":"), list);
 	else if (xdg != NULL && *xdg != '\0')
-		snprintf(buf, cap, "%s/badsmtp", xdg);
+		n = snprintf(buf, cap, "%s/badsmtp", xdg);
 	else
-		snprintf(buf, cap, "/tmp/badsmtp-%u%s", (unsigned)getuid(), tmp_sub);
+		n = snprintf(buf, cap, "/tmp/badsmtp-%u%s", (unsigned)getuid(), tmp_sub);
+	if (n < 0 || (size_t)n >= cap)
+		buf[0] = '\0';
 	return buf;
 }
 
 const char *config_cert_cache(const struct config *c, char *buf, size_t cap)
 {
-	if (c->cert_cache == NULL)
-		return default_dir("CACHE_DIRECTORY", "XDG_CACHE_HOME", "", buf, cap);
-	snprintf(buf, cap, "%s", c->cert_cache);
-	return buf;
+	return dir_of(c->cert_cache, "CACHE_DIRECTORY", "XDG_CACHE_HOME", "", buf, cap);
 }
 
 const char *config_state_dir(const struct config *c, char *buf, size_t cap)
 {
-	if (c->state_dir == NULL)
-		return default_dir("STATE_DIRECTORY", "XDG_STATE_HOME", "/state", buf, cap);
-	snprintf(buf, cap, "%s", c->state_dir);
-	return buf;
+	return dir_of(c->state_dir, "STATE_DIRECTORY", "XDG_STATE_HOME", "/state", buf, cap);
 }
