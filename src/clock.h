@@ -7,6 +7,8 @@ void clock_set_scale(double scale);
 /* seconds * scale, in milliseconds, clamped to [0, INT_MAX]. */
 int clock_scaled_ms(double seconds);
 long long clock_monotonic_ms(void);
+/* The real-time clock, in ms since 1970: for times other processes and hosts compare. */
+long long clock_unix_ms(void);
 struct pollfd;
 /* SIGTERM ends a session (SPEC §10): from this call on it is caught into the flag returned,
  * cleared here. SIGPIPE and SIGXFSZ are ignored: a vanished client, or a file size limit, is a

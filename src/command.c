@@ -4,6 +4,7 @@
  * where a test server must be exact (lengths, label shapes). */
 #include "command.h"
 
+#include "buf.h"
 #include "ehlo.h"
 #include "text.h"
 #include "utf8.h"
@@ -258,11 +259,17 @@ static int size_value(const struct param *p, unsigned long long *size)
 	return p->value != NULL && text_decimal(p->value, p->value_len, size) == p->value_len;
 }
 
+/* The value is one of two words, in any case. */
+static int value_in(const struct param *p, const char *a, const char *b)
+{
+	return p->value != NULL && (text_case_equal(p->value, p->value_len, a) ||
+	                            text_case_equal(p->value, p->value_len, b));
+}
+
 static int body_value(const struct param *p, unsigned long long *unused)
 {
 	(void)unused;
-	return p->value != NULL && (text_case_equal(p->value, p->value_len, "7BIT") ||
-	                            text_case_equal(p->value, p->value_len, "8BITMIME"));
+	return value_in(p, "7BIT", "8BITMIME");
 }
 
 static int no_value(const struct param *p, unsigned long long *unused)
@@ -277,17 +284,109 @@ static int some_value(const struct param *p, unsigned long long *unused)
 	return p->value != NULL;
 }
 
+static int upper_hex(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F');
+}
+
+/* RFC 3461 §4: xtext, 1..max octets of printable ASCII but '+' and '=', or "+" and two upper-case
+ * hex digits. */
+static int xtext(const char *p, size_t n, size_t max)
+{
+	if (n == 0 || n > max)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] == '+') {
+			if (i + 2 >= n || !upper_hex(p[i + 1]) || !upper_hex(p[i + 2]))
+				return 0;
+			i += 2;
+		} else if ((unsigned char)p[i] < 33 || (unsigned char)p[i] > 126 || p[i] == '=') {
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/* RFC 3461 §4.3: RET=FULL or RET=HDRS. */
+static int ret_value(const struct param *p, unsigned long long *unused)
+{
+	(void)unused;
+	return value_in(p, "FULL", "HDRS");
+}
+
+/* RFC 3461 §4.4: ENVID=xtext of at most 100 octets. */
+static int envid_value(const struct param *p, unsigned long long *unused)
+{
+	(void)unused;
+	return p->value != NULL && xtext(p->value, p->value_len, 100);
+}
+
+/* RFC 3461 §4.1: NOTIFY=NEVER, or a comma list of SUCCESS, FAILURE, DELAY, each once. */
+static int notify_value(const struct param *p, unsigned long long *unused)
+{
+	static const char *const words[] = { "SUCCESS", "FAILURE", "DELAY" };
+	unsigned seen = 0;
+
+	(void)unused;
+	if (p->value == NULL)
+		return 0;
+	if (text_case_equal(p->value, p->value_len, "NEVER"))
+		return 1;
+	for (size_t start = 0, i = 0; i <= p->value_len; i++) {
+		size_t k = 0;
+
+		if (i < p->value_len && p->value[i] != ',')
+			continue;
+		while (k < 3 && !text_case_equal(p->value + start, i - start, words[k]))
+			k++;
+		if (k == 3 || (seen & (1u << k)))
+			return 0;
+		seen |= 1u << k;
+		start = i + 1;
+	}
+	return 1;
+}
+
+/* RFC 3461 §4.2: ORCPT=addr-type;xtext, at most 500 octets; addr-type an atom ("rfc822"). */
+static int orcpt_value(const struct param *p, unsigned long long *unused)
+{
+	const char *semi = p->value != NULL ? memchr(p->value, ';', p->value_len) : NULL;
+	size_t type_len = semi != NULL ? (size_t)(semi - p->value) : 0;
+
+	(void)unused;
+	if (type_len == 0 || p->value_len > 500)
+		return 0;
+	for (size_t i = 0; i < type_len; i++)
+		if (!is_alnum((unsigned char)p->value[i]) && p->value[i] != '-')
+			return 0;
+	return xtext(semi + 1, p->value_len - type_len - 1, 500);
+}
+
 static const struct {
 	const char *keyword;
 	enum path_kind on;
 	enum param_kind kind;
 	unsigned ext;
 	int (*valid)(const struct param *p, unsigned long long *size);
+	enum reply_id malformed;
 } params[] = {
-	{ "SIZE", PATH_MAIL, PARAM_SIZE, EXT_SIZE, size_value },
-	{ "BODY", PATH_MAIL, PARAM_BODY, EXT_8BITMIME, body_value },
-	{ "SMTPUTF8", PATH_MAIL, PARAM_SMTPUTF8, EXT_SMTPUTF8, no_value },
-	{ "AUTH", PATH_MAIL, PARAM_AUTH, EXT_AUTH, some_value },
+	{ .keyword = "SIZE", .on = PATH_MAIL, .kind = PARAM_SIZE, .ext = EXT_SIZE,
+	  .valid = size_value, .malformed = REPLY_SYNTAX },
+	{ .keyword = "BODY", .on = PATH_MAIL, .kind = PARAM_BODY, .ext = EXT_8BITMIME,
+	  .valid = body_value, .malformed = REPLY_SYNTAX },
+	{ .keyword = "SMTPUTF8", .on = PATH_MAIL, .kind = PARAM_SMTPUTF8, .ext = EXT_SMTPUTF8,
+	  .valid = no_value, .malformed = REPLY_SYNTAX },
+	{ .keyword = "AUTH", .on = PATH_MAIL, .kind = PARAM_AUTH, .ext = EXT_AUTH,
+	  .valid = some_value, .malformed = REPLY_SYNTAX },
+	/* SPEC §17: DSN (RFC 3461), with the dsn keyword */
+	{ .keyword = "RET", .on = PATH_MAIL, .kind = PARAM_DSN, .ext = EXT_DSN,
+	  .valid = ret_value, .malformed = REPLY_DSN_INVALID },
+	{ .keyword = "ENVID", .on = PATH_MAIL, .kind = PARAM_DSN, .ext = EXT_DSN,
+	  .valid = envid_value, .malformed = REPLY_DSN_INVALID },
+	{ .keyword = "NOTIFY", .on = PATH_RCPT, .kind = PARAM_DSN, .ext = EXT_DSN,
+	  .valid = notify_value, .malformed = REPLY_DSN_INVALID },
+	{ .keyword = "ORCPT", .on = PATH_RCPT, .kind = PARAM_DSN, .ext = EXT_DSN,
+	  .valid = orcpt_value, .malformed = REPLY_DSN_INVALID },
 };
 
 void command_check_param(enum path_kind kind, const struct param *p, struct param_check *out)
@@ -299,8 +398,23 @@ void command_check_param(enum path_kind kind, const struct param *p, struct para
 		out->kind = params[i].kind;
 		out->ext = params[i].ext;
 		out->valid = params[i].valid(p, &out->size);
+		out->malformed = params[i].malformed;
+		out->keyword = params[i].keyword;
 		return;
 	}
+}
+
+/* Whether a parameter before i of p has keyword (RFC 3461 §4: each DSN parameter at most once). */
+static int repeated(enum path_kind kind, const struct path *p, size_t i, const char *keyword)
+{
+	for (size_t j = 0; j < i; j++) {
+		struct param_check pc;
+
+		command_check_param(kind, &p->params[j], &pc);
+		if (pc.keyword == keyword)
+			return 1;
+	}
+	return 0;
 }
 
 enum reply_id command_path_policy(enum path_kind kind, const struct path *p, unsigned ext,
@@ -314,12 +428,32 @@ enum reply_id command_path_policy(enum path_kind kind, const struct path *p, uns
 		command_check_param(kind, &p->params[i], &pc);
 		if (pc.kind == PARAM_UNKNOWN || !(ext & pc.ext))
 			return REPLY_PARAMS;
-		if (!pc.valid)
-			return REPLY_SYNTAX;
+		if (!pc.valid || (pc.kind == PARAM_DSN && repeated(kind, p, i, pc.keyword)))
+			return pc.malformed;
 		if (pc.kind == PARAM_SIZE && pc.size > size_limit)
 			return REPLY_SIZE_EXCEEDED;
 	}
 	return REPLY_OK;
+}
+
+size_t command_dsn_text(enum path_kind kind, const struct path *p, char *out, size_t cap)
+{
+	struct buf b;
+
+	buf_init(&b, out, cap);
+	for (size_t i = 0; i < p->nparams; i++) {
+		struct param_check pc;
+
+		command_check_param(kind, &p->params[i], &pc);
+		if (pc.kind != PARAM_DSN)
+			continue;
+		if (b.len > 0)
+			buf_adds(&b, kind == PATH_MAIL ? "; " : " ");
+		buf_adds(&b, pc.keyword);
+		buf_addc(&b, '=');
+		buf_add(&b, p->params[i].value, p->params[i].value_len);
+	}
+	return b.truncated ? 0 : b.len;
 }
 
 int command_parse_bdat(const char *arg, size_t n, unsigned long long *size, int *last)

@@ -6,6 +6,8 @@
 #ifndef BADSMTP_COMMAND_H
 #define BADSMTP_COMMAND_H
 
+#include "reply.h"
+
 #include <stddef.h>
 
 /* Every verb badsmtp knows, in one place: the session's command table and the trigger grammar
@@ -67,26 +69,34 @@ int command_parse_address(const char *p, size_t n, struct address *out);
 /* The address as text: "local@domain", "postmaster", or "" for the null sender. */
 void command_address_text(const struct address *a, char *out, size_t cap);
 
-/* The ESMTP parameters badsmtp knows (SPEC §2), each the keyword of one extension. */
-enum param_kind { PARAM_UNKNOWN, PARAM_SIZE, PARAM_BODY, PARAM_SMTPUTF8, PARAM_AUTH };
+/* The ESMTP parameters badsmtp knows (SPEC §2, §17), each the keyword of one extension. */
+enum param_kind { PARAM_UNKNOWN, PARAM_SIZE, PARAM_BODY, PARAM_SMTPUTF8, PARAM_AUTH, PARAM_DSN };
 
 struct param_check {
 	enum param_kind kind;
 	unsigned ext;               /* the EXT_* bit (ehlo.h) that must be on for it; 0: none */
-	int valid;                  /* its value is well-formed for it (else 501) */
+	int valid;                  /* its value is well-formed for it (else `malformed`) */
+	enum reply_id malformed;    /* for a malformed value: 501, or DSN's 501 5.5.4 */
+	const char *keyword;        /* its keyword, upper-case */
 	unsigned long long size;    /* SIZE=: the number */
 };
 /* What parameter p of a kind path is, and whether its value is well-formed: SIZE digits, BODY
- * 7BIT or 8BITMIME, SMTPUTF8 without a value, AUTH with one. */
+ * 7BIT or 8BITMIME, SMTPUTF8 without a value, AUTH with one; DSN's RET=FULL|HDRS, ENVID=xtext,
+ * NOTIFY=NEVER or a list of SUCCESS, FAILURE, DELAY, ORCPT=type;xtext (RFC 3461 §4). */
 void command_check_param(enum path_kind kind, const struct param *p, struct param_check *out);
 
 /* What a parsed MAIL FROM / RCPT TO path gets under a session's extensions ext (EXT_* bits)
  * and size limit (SPEC §2): REPLY_OK when it may be used; REPLY_NON_ASCII for a non-ASCII
  * address without SMTPUTF8; REPLY_PARAMS for a parameter that is unknown, not allowed on this
- * command, or of an extension that is off; REPLY_SYNTAX for a malformed value;
- * REPLY_SIZE_EXCEEDED for SIZE= over the limit. */
+ * command, or of an extension that is off; REPLY_SYNTAX for a malformed value (REPLY_DSN_INVALID
+ * for a DSN one, SPEC §17); REPLY_SIZE_EXCEEDED for SIZE= over the limit. */
 enum reply_id command_path_policy(enum path_kind kind, const struct path *p, unsigned ext,
                                   unsigned long long size_limit);
+
+/* The DSN parameters of a path as SPEC §17 records them, keywords upper-cased, values as given:
+ * "RET=HDRS; ENVID=QQ314159" (MAIL), "NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;b@example.com" (RCPT).
+ * Returns the length (0: none, or it did not fit in cap). */
+size_t command_dsn_text(enum path_kind kind, const struct path *p, char *out, size_t cap);
 
 /* A BDAT chunk may not claim more than this: far above any size limit, far below overflow. */
 #define BDAT_CHUNK_MAX 1000000000000ULL

@@ -14,6 +14,7 @@
 #include <time.h>
 
 #define RCPT_MAX 1000
+#define DSN_TEXT_MAX 640   /* RCPT's NOTIFY= and an ORCPT= of at most 500 octets */
 #define AFTER_GREETING (IN(ST_HELO) | IN(ST_MAIL) | IN(ST_RCPT) | IN(ST_BDAT))
 
 /* ---- messages -------------------------------------------------------------------------------- */
@@ -35,13 +36,18 @@ static void refuse_size(struct session *s)
 	session_reply_number(s, REPLY_SIZE_EXCEEDED, limit);
 }
 
-/* The end of a body that was read whole (DATA's final dot, BDAT LAST): the trigger's verdict,
- * else 552, 452 or 250; either way the transaction is over. */
+/* A data trigger at point `at` of the body, carried out: 1 when it answered or ended it all. */
+static int body_verdict(struct session *s, enum trigger_point at)
+{
+	return session_verdict(s, session_trigger_for(s, NULL, VERB_DATA, at));
+}
+
+/* The end of a body (DATA's final dot, BDAT LAST; or its cutoff, SPEC §18): the verdicts of
+ * the triggers in it and at its end, else 552, 452 or 250 — and a lost 250 after the message
+ * is stored; either way the transaction is over. */
 static void end_message(struct session *s)
 {
-	enum verb fires = s->state == ST_BDAT ? VERB_DATA : VERB_NONE;   /* see trigger_for */
-
-	if (session_verdict(s, session_trigger_for(s, NULL, fires)))
+	if (body_verdict(s, TRIGGER_IN_BODY) || body_verdict(s, TRIGGER_AT_BODY_END))
 		return;
 	if (message_over_limit(&s->msg)) {
 		refuse_size(s);
@@ -52,6 +58,8 @@ static void end_message(struct session *s)
 		session_reply(s, REPLY_STORAGE);
 		return;
 	}
+	if (body_verdict(s, TRIGGER_AT_STORED))
+		return;
 	session_clear_transaction(s);
 	session_reply(s, REPLY_MESSAGE_ACCEPTED);
 }
@@ -109,7 +117,12 @@ static int check_path(struct session *s, struct cmd *k, enum path_kind kind)
 		session_reply_number(s, answer, limit);
 		return -1;
 	}
-	trigger_parse(k->path.addr.local, strlen(k->path.addr.local), &k->named);
+	if (trigger_parse(k->path.addr.local, strlen(k->path.addr.local), &k->named)) {
+		char address[MESSAGE_ADDRESS_MAX];
+
+		command_address_text(&k->path.addr, address, sizeof address);
+		trigger_set_key(&k->named, address, strlen(address));
+	}
 	return 0;
 }
 
@@ -150,9 +163,11 @@ static void read_chunk_first(struct session *s, struct cmd *k)
 		session_set_state(s, ST_BDAT);
 	}
 	st = message_read_chunk(&s->msg, &s->io, k->chunk, k->chunk_ok && s->state == ST_BDAT,
-	                        session_data_timeout_ms(s));
+	                        session_data_timeout_ms(s), session_body_cutoff(s));
 	if (st != IO_OK)
 		session_end_on_io(s, st);
+	else if (s->msg.cut)
+		body_verdict(s, TRIGGER_IN_BODY);
 }
 
 static int check_bdat(struct session *s, struct cmd *k)
@@ -182,6 +197,10 @@ static int check_auth(struct session *s, struct cmd *k)
 	}
 	if (starttls_required(s) != 0)
 		return -1;
+	if ((s->opts.auth_flags & EHLO_NO_CLEAR_AUTH) && !s->tls_on) {
+		session_reply(s, REPLY_AUTH_NEEDS_TLS);   /* noclearauth (SPEC §17) */
+		return -1;
+	}
 	if (s->authenticated) {
 		session_reply(s, REPLY_AUTH_ALREADY);
 		return -1;
@@ -219,18 +238,27 @@ static void greet(struct session *s, struct cmd *k)
 	}
 }
 
-/* A MAIL FROM that did not fire arms its trigger for the rest of the session (SPEC §4.1). */
+/* A MAIL FROM that did not answer arms its trigger for the rest of the session (SPEC §4.1); a
+ * mail trigger (a wait) was its own, a rcpt trigger is each RCPT's. */
 static void mail(struct session *s, struct cmd *k)
 {
-	s->armed = k->named.verb == VERB_RCPT ? (struct trigger){ 0 } : k->named;
-	message_set_sender(&s->msg, &k->path.addr);
+	char dsn[DSN_TEXT_MAX];
+
+	command_dsn_text(PATH_MAIL, &k->path, dsn, sizeof dsn);
+	s->armed = k->named.verb == VERB_RCPT || k->named.verb == VERB_MAIL ? (struct trigger){ 0 }
+	                                                                   : k->named;
+	message_set_sender(&s->msg, &k->path.addr, dsn);
 	session_set_state(s, ST_RCPT);
 	session_reply(s, REPLY_OK);
 }
 
 static void rcpt(struct session *s, struct cmd *k)
 {
-	session_reply(s, message_add_rcpt(&s->msg, &k->path.addr) == 0 ? REPLY_OK : REPLY_STORAGE);
+	char dsn[DSN_TEXT_MAX];
+
+	command_dsn_text(PATH_RCPT, &k->path, dsn, sizeof dsn);
+	session_reply(s, message_add_rcpt(&s->msg, &k->path.addr, dsn) == 0 ? REPLY_OK
+	                                                                   : REPLY_STORAGE);
 }
 
 static void data(struct session *s, struct cmd *k)
@@ -243,7 +271,7 @@ static void data(struct session *s, struct cmd *k)
 	session_reply(s, REPLY_DATA_GO);
 	if (s->closing)
 		return;
-	st = message_read_data(&s->msg, &s->io, session_data_timeout_ms(s));
+	st = message_read_data(&s->msg, &s->io, session_data_timeout_ms(s), session_body_cutoff(s));
 	if (st != IO_OK) {
 		session_end_on_io(s, st);
 		return;
@@ -373,6 +401,11 @@ static void authenticate(struct session *s, struct cmd *k)
 			step = auth_continue(&s->auth, line, len, out, sizeof out);
 		}
 	}
+	/* SPEC §18: the username's trigger replaces the 235, the exchange kept */
+	if (step == AUTH_OK &&
+	    trigger_parse_username(auth_username(&s->auth), strlen(auth_username(&s->auth)), &k->named) &&
+	    session_verdict(s, session_trigger_for(s, k, VERB_AUTH, TRIGGER_AT_AUTH_END)))
+		return;
 	if (step == AUTH_OK || step == AUTH_FAILED) {
 		int good = step == AUTH_OK;
 

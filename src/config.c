@@ -56,6 +56,10 @@ static const struct option {
 	  .offset = offsetof(struct config, cert_cache),
 	  .help = "where generated certificates are kept",
 	  .unset = "$CACHE_DIRECTORY, else $XDG_CACHE_HOME/badsmtp, else /tmp/badsmtp-UID" },
+	{ .flag = "--state-dir", .env = "BADSMTP_STATE_DIR", .value = "DIR", .kind = OPT_STRING,
+	  .offset = offsetof(struct config, state_dir),
+	  .help = "where fail-N counts and greylisting are kept, shared by every session",
+	  .unset = "$STATE_DIRECTORY, else $XDG_STATE_HOME/badsmtp, else /tmp/badsmtp-UID/state" },
 	{ .flag = "--log-format", .env = "BADSMTP_LOG_FORMAT", .value = "FORMAT",
 	  .kind = OPT_FORMAT, .offset = offsetof(struct config, log_format),
 	  .help = "the form of a log line" },
@@ -82,6 +86,9 @@ static const struct option {
 	{ .family = PROFILE_FAMILY_DROP, .kind = OPT_BASE,
 	  .offset = offsetof(struct config, bases.base[PROFILE_FAMILY_DROP]),
 	  .help = "the first of the ten drop ports" },
+	{ .family = PROFILE_FAMILY_GREETING_FAULT, .kind = OPT_BASE,
+	  .offset = offsetof(struct config, bases.base[PROFILE_FAMILY_GREETING_FAULT]),
+	  .help = "the first of the five greeting-fault ports" },
 };
 
 /* Flags that print something and end the process instead of setting an option. */
@@ -474,17 +481,35 @@ enum config_result config_load(struct config *c, int argc, char **argv, char *er
 	return CONFIG_RUN;
 }
 
+/* A directory: the one given, else the first of a systemd directory variable (a colon-joined
+ * list when several are named, SPEC §13), else $XDG_..._HOME/badsmtp, else under
+ * /tmp/badsmtp-{uid}. "" when it does not fit in cap: a path cut short would be another
+ * directory. */
+static const char *dir_of(const char *given, const char *systemd, const char *xdg_home,
+                          const char *tmp_sub, char *buf, size_t cap)
+{
+	const char *list = getenv(systemd), *xdg = getenv(xdg_home);
+	int n;
+
+	if (given != NULL)
+		n = snprintf(buf, cap, "%s", given);
+	else if (list != NULL && *list != '\0')
+		n = snprintf(buf, cap, "%.*s", (int)strcspn(list, ":"), list);
+	else if (xdg != NULL && *xdg != '\0')
+		n = snprintf(buf, cap, "%s/badsmtp", xdg);
+	else
+		n = snprintf(buf, cap, "/tmp/badsmtp-%u%s", (unsigned)getuid(), tmp_sub);
+	if (n < 0 || (size_t)n >= cap)
+		buf[0] = '\0';
+	return buf;
+}
+
 const char *config_cert_cache(const struct config *c, char *buf, size_t cap)
 {
-	const char *cache = getenv("CACHE_DIRECTORY"), *xdg = getenv("XDG_CACHE_HOME");
+	return dir_of(c->cert_cache, "CACHE_DIRECTORY", "XDG_CACHE_HOME", "", buf, cap);
+}
 
-	if (c->cert_cache != NULL)
-		snprintf(buf, cap, "%s", c->cert_cache);
-	else if (cache != NULL && *cache != '\0')
-		snprintf(buf, cap, "%.*s", (int)strcspn(cache, ":"), cache);  /* a colon-joined list */
-	else if (xdg != NULL && *xdg != '\0')
-		snprintf(buf, cap, "%s/badsmtp", xdg);
-	else
-		snprintf(buf, cap, "/tmp/badsmtp-%u", (unsigned)getuid());
-	return buf;
+const char *config_state_dir(const struct config *c, char *buf, size_t cap)
+{
+	return dir_of(c->state_dir, "STATE_DIRECTORY", "XDG_STATE_HOME", "/state", buf, cap);
 }

@@ -15,6 +15,7 @@ struct config {
 	const char *maildir;      /* NULL: storage off */
 	const char *tls_cert, *tls_key;
 	const char *cert_cache;   /* NULL: the default of SPEC §1, see config_cert_cache */
+	const char *state_dir;    /* NULL: the default of SPEC §18, see config_state_dir */
 	const char *log_target;
 	enum log_format log_format;
 	enum log_level log_level;
@@ -30,5 +31,8 @@ enum config_result config_load(struct config *c, int argc, char **argv, char *er
 /* The certificate cache directory: --cert-cache, else the first of $CACHE_DIRECTORY, else
  * $XDG_CACHE_HOME/badsmtp, else /tmp/badsmtp-{uid}. */
 const char *config_cert_cache(const struct config *c, char *buf, size_t cap);
+/* The state directory of fail-N and greylisting: --state-dir, else the first of
+ * $STATE_DIRECTORY, else $XDG_STATE_HOME/badsmtp, else /tmp/badsmtp-{uid}/state. */
+const char *config_state_dir(const struct config *c, char *buf, size_t cap);
 
 #endif

@@ -9,24 +9,36 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Keywords that switch one extension off, and those that narrow AUTH. */
+/* Keywords whose effect is a fixed change of the options: an extension off (or on), AUTH narrowed
+ * to some mechanisms, the reply shaping of SPEC §17, AUTH's manners. */
 static const struct {
 	const char *word;
-	unsigned ext_off;
+	unsigned ext_off, ext_on;
 	unsigned auth_only;
+	unsigned auth_flags;
+	unsigned render, pacing;
 } keywords[] = {
-	{ "noauth", EXT_AUTH, 0 },
-	{ "no8bit", EXT_8BITMIME, 0 },
-	{ "nosize", EXT_SIZE, 0 },
-	{ "nopipelining", EXT_PIPELINING, 0 },
-	{ "nostarttls", EXT_STARTTLS, 0 },
-	{ "nochunking", EXT_CHUNKING, 0 },
-	{ "nosmtputf8", EXT_SMTPUTF8, 0 },
-	{ "noenhancedstatuscodes", EXT_ENHANCEDSTATUSCODES, 0 },
-	{ "authplain", 0, AUTH_PLAIN },
-	{ "authlogin", 0, AUTH_LOGIN },
-	{ "authcram", 0, AUTH_CRAM_MD5 | AUTH_CRAM_SHA256 },
-	{ "authoauth", 0, AUTH_XOAUTH2 },
+	{ .word = "noauth", .ext_off = EXT_AUTH },
+	{ .word = "no8bit", .ext_off = EXT_8BITMIME },
+	{ .word = "nosize", .ext_off = EXT_SIZE },
+	{ .word = "nopipelining", .ext_off = EXT_PIPELINING },
+	{ .word = "nostarttls", .ext_off = EXT_STARTTLS },
+	{ .word = "nochunking", .ext_off = EXT_CHUNKING },
+	{ .word = "nosmtputf8", .ext_off = EXT_SMTPUTF8 },
+	{ .word = "noenhancedstatuscodes", .ext_off = EXT_ENHANCEDSTATUSCODES },
+	{ .word = "dsn", .ext_on = EXT_DSN },
+	{ .word = "authplain", .auth_only = AUTH_PLAIN },
+	{ .word = "authlogin", .auth_only = AUTH_LOGIN },
+	{ .word = "authcram", .auth_only = AUTH_CRAM_MD5 | AUTH_CRAM_SHA256 },
+	{ .word = "authoauth", .auth_only = AUTH_XOAUTH2 },
+	{ .word = "authequals", .auth_flags = EHLO_AUTH_EQUALS },
+	{ .word = "noclearauth", .auth_flags = EHLO_NO_CLEAR_AUTH },
+	{ .word = "replysplit", .pacing = REPLY_SPLIT },
+	{ .word = "replybytes", .pacing = REPLY_BYTES },
+	{ .word = "replybare", .render = REPLY_BARE },
+	{ .word = "replymulti", .render = REPLY_MULTI },
+	{ .word = "replylong", .render = REPLY_LONG },
+	{ .word = "replylf", .render = REPLY_LF },
 };
 
 /* The number after prefix when word is prefix{digits}, saturating; -1 otherwise. */
@@ -47,7 +59,10 @@ static void apply_keyword(const char *w, size_t n, struct ehlo_opts *o, int *siz
 
 	for (size_t k = 0; k < sizeof keywords / sizeof keywords[0]; k++) {
 		if (strlen(keywords[k].word) == n && memcmp(keywords[k].word, w, n) == 0) {
-			o->ext &= ~keywords[k].ext_off;
+			o->ext = (o->ext & ~keywords[k].ext_off) | keywords[k].ext_on;
+			o->auth_flags |= keywords[k].auth_flags;
+			o->render |= keywords[k].render;
+			o->pacing |= keywords[k].pacing;
 			if (keywords[k].auth_only)
 				o->auth_mechs = keywords[k].auth_only;   /* the last such part wins */
 			return;
@@ -84,7 +99,8 @@ void ehlo_parse(const char *arg, size_t n, int helo, struct ehlo_opts *o)
 		}
 	}
 	if (helo) {
-		/* After HELO no extension exists (SPEC §3); only dlay and the size limit remain. */
+		/* After HELO no extension exists (SPEC §3); dlay, the size limit and the shaping of the
+		 * replies (SPEC §17: not an extension) remain. */
 		o->ext = 0;
 		o->reject = 0;
 		o->size_limit = EHLO_SIZE_DEFAULT;
@@ -94,14 +110,19 @@ void ehlo_parse(const char *arg, size_t n, int helo, struct ehlo_opts *o)
 void ehlo_reply(const struct ehlo_opts *o, const char *hostname, int tls_active,
                 struct reply *r)
 {
-	char mechs[128], size[32];
+	char mechs[128], equals[128], size[32];
+	/* noclearauth: no AUTH before TLS (SPEC §17) */
+	unsigned auth = (o->auth_flags & EHLO_NO_CLEAR_AUTH) && !tls_active ? 0 : EXT_AUTH;
 	const struct {
 		unsigned ext;
 		const char *line;
 	} lines[] = {
-		{ EXT_AUTH, mechs },
+		{ auth, mechs },
+		/* authequals: the pre-RFC 4954 form some old clients look for */
+		{ o->auth_flags & EHLO_AUTH_EQUALS ? auth : 0, equals },
 		{ EXT_8BITMIME, "8BITMIME" },
 		{ EXT_SIZE, size },
+		{ EXT_DSN, "DSN" },
 		{ EXT_PIPELINING, "PIPELINING" },
 		{ tls_active ? 0 : EXT_STARTTLS, "STARTTLS" },
 		{ EXT_CHUNKING, "CHUNKING" },
@@ -111,6 +132,7 @@ void ehlo_reply(const struct ehlo_opts *o, const char *hostname, int tls_active,
 
 	memcpy(mechs, "AUTH ", 5);
 	auth_mech_list(o->auth_mechs, mechs + 5, sizeof mechs - 5);
+	snprintf(equals, sizeof equals, "AUTH=%s", mechs + 5);
 	snprintf(size, sizeof size, "SIZE %ld", o->size_limit);
 	reply_make_text(r, 250, hostname, strlen(hostname));
 	for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)

@@ -12,42 +12,110 @@ static void log_behaviour(const char *behaviour, int port, int delay)
 	          LOG_N("port", port), LOG_N("delay_seconds", delay));
 }
 
-static int wait_seconds(struct respond *out, int seconds)
+static int shut_down(struct respond *out)
 {
 	struct reply r;
 
-	if (clock_sleep_ms(clock_scaled_ms(seconds), out->interrupted) == 0)
-		return 0;
 	reply_make(&r, REPLY_SHUTDOWN, NULL, 0);
 	respond_now(out, &r);
 	return -1;
 }
 
-int greeting_run(const struct config *cfg, const struct profile *p, int port,
-                 struct respond *out, const struct handoff *resume)
+static int wait_seconds(struct respond *out, int seconds)
 {
+	return clock_sleep_ms(clock_scaled_ms(seconds), out->interrupted) == 0 ? 0 : shut_down(out);
+}
+
+/* SPEC §17, before BADSMTP_TIME_SCALE */
+#define PAUSE_S 3
+#define TRICKLE_GAP_S 0.100
+
+static const char *const fault_names[] = {
+	[GREETING_MULTILINE] = "greeting_multiline", [GREETING_421] = "greeting_421",
+	[GREETING_554] = "greeting_554", [GREETING_PAUSE] = "greeting_pause",
+	[GREETING_TRICKLE] = "greeting_trickle",
+};
+
+/* greeting-pause: a client that talks before the greeting gets the 554 at once (SPEC §21). */
+static int pause_for_silence(struct respond *out)
+{
+	const char *unused;
+	size_t n;
 	struct reply r;
 
+	switch (io_peek(out->io, &unused, &n, clock_scaled_ms(PAUSE_S))) {
+	case IO_OK:
+		reply_make(&r, REPLY_EARLY_TALKER, NULL, 0);
+		respond_now(out, &r);
+		return -1;
+	case IO_INTR:
+		return shut_down(out);
+	default:
+		return 0;   /* silence; or a client gone, which its first read will tell */
+	}
+}
+
+/* The greeting faults of SPEC §17: the greeting they send instead of r's, or the session's
+ * end. */
+static enum greeting_outcome fault(const struct config *cfg, const struct profile *p, int port,
+                                   struct respond *out, struct reply *r)
+{
+	const char *const names[] = { cfg->hostname, cfg->hostname };
+
+	log_behaviour(fault_names[p->member], port, p->member == GREETING_PAUSE ? PAUSE_S : 0);
+	switch ((enum greeting_fault)p->member) {
+	case GREETING_MULTILINE:
+		reply_make(r, REPLY_GREETING_LINES, names, 2);
+		return GREETING_SENT;
+	case GREETING_421:
+		reply_make_code(r, 421, NULL);
+		return GREETING_SENT;
+	case GREETING_554:
+		reply_make(r, REPLY_NO_SERVICE, NULL, 0);
+		return GREETING_NO_SERVICE;
+	case GREETING_PAUSE:
+		return pause_for_silence(out) != 0 ? GREETING_CLOSED : GREETING_SENT;
+	case GREETING_TRICKLE:
+		out->pacing = REPLY_BYTES;
+		out->byte_gap_ms = clock_scaled_ms(TRICKLE_GAP_S);
+		return GREETING_SENT;
+	}
+	return GREETING_SENT;
+}
+
+enum greeting_outcome greeting_run(const struct config *cfg, const struct profile *p, int port,
+                                   struct respond *out, const struct handoff *resume)
+{
+	struct reply r;
+	enum greeting_outcome outcome = GREETING_SENT;
+	int closed;
+
+	reply_make(&r, REPLY_GREETING, &cfg->hostname, 1);
 	switch (p->kind) {
 	case PROFILE_DROP:
 		log_behaviour("drop", port, p->delay_seconds);
 		clock_sleep_ms(clock_scaled_ms(p->delay_seconds), out->interrupted);
-		return -1;
+		return GREETING_CLOSED;
 	case PROFILE_GREETING_DELAY:
 		log_behaviour("greeting_delay", port, p->delay_seconds);
 		if (wait_seconds(out, p->delay_seconds) != 0)
-			return -1;
+			return GREETING_CLOSED;
 		break;
 	case PROFILE_COMMAND_DELAY:
 		log_behaviour("command_delay", port, p->delay_seconds);
 		break;
 	case PROFILE_SMTPS:
 		if (handshake_ready(cfg) != 0 || handshake_run(out->io, cfg, resume) != 0)
-			return -1;
+			return GREETING_CLOSED;
+		break;
+	case PROFILE_GREETING_FAULT:
+		if ((outcome = fault(cfg, p, port, out, &r)) == GREETING_CLOSED)
+			return GREETING_CLOSED;
 		break;
 	default:
 		break;
 	}
-	reply_make(&r, REPLY_GREETING, &cfg->hostname, 1);
-	return respond_send(out, &r) == 0 ? 0 : -1;
+	closed = respond_send(out, &r);
+	out->pacing = 0;   /* greeting-trickle paces the greeting only */
+	return closed ? GREETING_CLOSED : outcome;
 }

@@ -1,6 +1,6 @@
-/* greeting: what a session does before its first command, as its profile says (SPEC §8): a
- * drop port's silence, the greeting delay, the implicit TLS handshake of smtps, then the 220
- * greeting itself. */
+/* greeting: what a session does before its first command, as its profile says (SPEC §8, §17): a
+ * drop port's silence, the greeting delay, the implicit TLS handshake of smtps, the greeting
+ * faults, then the 220 greeting itself. */
 #ifndef BADSMTP_GREETING_H
 #define BADSMTP_GREETING_H
 
@@ -9,9 +9,14 @@
 #include "profile.h"
 #include "respond.h"
 
-/* 0: the greeting is queued and commands follow; -1: the session is over (exit 1). resume is
- * what crosses into the twin if the smtps handshake needs it (handoff.h). */
-int greeting_run(const struct config *cfg, const struct profile *p, int port,
-                 struct respond *out, const struct handoff *resume);
+enum greeting_outcome {
+	GREETING_CLOSED = -1,   /* the session is over (exit 1) */
+	GREETING_SENT,          /* the greeting is out or queued; commands follow */
+	GREETING_NO_SERVICE,    /* greeting-554: commands follow, every one but QUIT refused */
+};
+
+/* resume is what crosses into the twin if the smtps handshake needs it (handoff.h). */
+enum greeting_outcome greeting_run(const struct config *cfg, const struct profile *p, int port,
+                                   struct respond *out, const struct handoff *resume);
 
 #endif

@@ -94,6 +94,21 @@ int io_put(struct io *io, const char *p, size_t n)
 	return io->write_failed ? -1 : 0;
 }
 
+int io_write_paced(struct io *io, const char *p, size_t n, size_t piece, int gap_ms)
+{
+	io_no_delay(io);   /* so that the pieces leave as separate segments */
+	io_flush(io);
+	for (size_t done = 0; done < n && !io->write_failed; done += piece) {
+		size_t take = n - done < piece ? n - done : piece;
+
+		if (done > 0 && gap_ms > 0 && !(io->interrupted && *io->interrupted))
+			clock_sleep_ms(gap_ms, io->interrupted);
+		io_put(io, p + done, take);
+		io_flush(io);
+	}
+	return io->write_failed ? -1 : 0;
+}
+
 /* Reads at least one more byte into the input buffer, flushing output first because the
  * client may be waiting for our replies before it sends more. deadline < 0: none. */
 static enum io_status fill(struct io *io, long long deadline)

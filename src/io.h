@@ -49,6 +49,9 @@ void io_set_transport(struct io *io, const struct io_transport *t);
  * has failed (the client is gone); later calls are no-ops. */
 int io_put(struct io *io, const char *p, size_t n);
 int io_flush(struct io *io);
+/* Writes p[0..n) now, after whatever was queued: piece octets per write, gap_ms apart (a
+ * SIGTERM cuts the gaps short, not the writing). 0, or -1 once a write has failed. */
+int io_write_paced(struct io *io, const char *p, size_t n, size_t piece, int gap_ms);
 
 /* A line without its CRLF (or bare LF). Content longer than cap: IO_TOOLONG after the rest of
  * the line is consumed without being buffered. Flushes output before blocking. timeout_ms < 0:

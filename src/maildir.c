@@ -161,6 +161,29 @@ static void write_buf(struct maildir_msg *m, const struct buf *b)
 		maildir_write(m, b->p, b->len);
 }
 
+/* name and value, folded at the value's "; " where a line would pass RFC 5322's 998 octets. */
+static void write_folded(struct maildir_msg *m, const char *name, const char *value)
+{
+	size_t col = strlen(name);
+
+	maildir_write(m, name, col);
+	for (const char *item = value; *item != '\0';) {
+		const char *sep = strstr(item, "; ");
+		size_t n = sep != NULL ? (size_t)(sep - item) : strlen(item);
+
+		if (item != value) {
+			int fold = col + 2 + n > 998;
+
+			maildir_write(m, fold ? ";\r\n " : "; ", fold ? 4 : 2);
+			col = fold ? 1 : col + 2;
+		}
+		maildir_write(m, item, n);
+		col += n;
+		item += n + (sep != NULL ? 2 : 0);
+	}
+	maildir_write(m, "\r\n", 2);
+}
+
 void maildir_write_headers(struct maildir_msg *m, const struct maildir_envelope *e)
 {
 	char line[1024];
@@ -193,4 +216,6 @@ void maildir_write_headers(struct maildir_msg *m, const struct maildir_envelope 
 	clock_rfc5322(e->received, &b);
 	buf_adds(&b, "\r\n");
 	write_buf(m, &b);
+	if (e->dsn != NULL)
+		write_folded(m, "X-BadSMTP-DSN: ", e->dsn);
 }

@@ -30,8 +30,10 @@ struct maildir_envelope {
 	const char *helo, *client_ip, *hostname, *session_id;
 	int extended, tls, authenticated;   /* EHLO (not HELO), STARTTLS/smtps, AUTH: RFC 3848 */
 	long long received;             /* Unix time */
+	const char *dsn;                /* SPEC §17: the X-BadSMTP-DSN: value, or NULL for none */
 };
-/* Return-Path:, X-BadSMTP-Rcpt-To: and Received:, written into the message. */
+/* Return-Path:, X-BadSMTP-Rcpt-To:, Received: and the optional ones after it, written into the
+ * message. */
 void maildir_write_headers(struct maildir_msg *m, const struct maildir_envelope *e);
 /* Removes the tmp file; safe after any maildir_open, whatever it returned. */
 void maildir_abort(struct maildir_msg *m);

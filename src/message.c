@@ -3,8 +3,10 @@
  * will be stored; past the limit nothing more is written) is applied once, here. */
 #include "message.h"
 
+#include "buf.h"
 #include "log.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,37 +15,84 @@ static void drop_body(struct message *m)
 	if (m->storing)
 		maildir_abort(&m->file);
 	m->storing = 0;
+	free(m->dsn_header);
+	m->dsn_header = NULL;
 }
 
 void message_clear(struct message *m)
 {
-	for (size_t i = 0; i < m->nrcpts; i++)
+	for (size_t i = 0; i < m->nrcpts; i++) {
 		free(m->rcpts[i]);
+		free(m->rcpt_dsn[i]);
+	}
 	free(m->rcpts);
-	m->rcpts = NULL;
+	free(m->rcpt_dsn);
+	m->rcpts = m->rcpt_dsn = NULL;
 	m->nrcpts = 0;
-	m->sender[0] = '\0';
+	m->sender[0] = m->dsn[0] = '\0';
 	drop_body(m);
 }
 
-void message_set_sender(struct message *m, const struct address *a)
+void message_set_sender(struct message *m, const struct address *a, const char *dsn)
 {
 	command_address_text(a, m->sender, sizeof m->sender);
+	snprintf(m->dsn, sizeof m->dsn, "%s", dsn);
 }
 
-int message_add_rcpt(struct message *m, const struct address *a)
+/* Grows the array *v to hold n + 1 entries. */
+static int grow(char ***v, size_t n)
 {
-	char text[MESSAGE_ADDRESS_MAX];
-	char **grown = realloc(m->rcpts, (m->nrcpts + 1) * sizeof *m->rcpts);
+	char **grown = realloc(*v, (n + 1) * sizeof **v);
 
 	if (grown == NULL)
 		return -1;
-	m->rcpts = grown;
-	command_address_text(a, text, sizeof text);
-	if ((m->rcpts[m->nrcpts] = strdup(text)) == NULL)
+	*v = grown;
+	return 0;
+}
+
+int message_add_rcpt(struct message *m, const struct address *a, const char *dsn)
+{
+	char text[MESSAGE_ADDRESS_MAX];
+	size_t n = m->nrcpts;
+
+	if (grow(&m->rcpts, n) != 0 || grow(&m->rcpt_dsn, n) != 0)
 		return -1;
+	command_address_text(a, text, sizeof text);
+	m->rcpts[n] = strdup(text);
+	m->rcpt_dsn[n] = *dsn != '\0' ? strdup(dsn) : NULL;
+	if (m->rcpts[n] == NULL || (*dsn != '\0' && m->rcpt_dsn[n] == NULL)) {
+		free(m->rcpts[n]);
+		free(m->rcpt_dsn[n]);
+		return -1;
+	}
 	m->nrcpts++;
 	return 0;
+}
+
+/* SPEC §17: "RET=…; ENVID=…; {rcpt} NOTIFY=… ORCPT=…", the recipients without DSN parameters
+ * left out; NULL when there is no DSN parameter at all (or no memory for them). */
+static char *dsn_header(const struct message *m)
+{
+	size_t cap = strlen(m->dsn) + 1;
+	struct buf b;
+	char *out;
+
+	for (size_t i = 0; i < m->nrcpts; i++)
+		if (m->rcpt_dsn[i] != NULL)
+			cap += strlen(m->rcpts[i]) + strlen(m->rcpt_dsn[i]) + 3;
+	if (cap == 1 || (out = malloc(cap)) == NULL)
+		return NULL;
+	buf_init(&b, out, cap);
+	buf_adds(&b, m->dsn);
+	for (size_t i = 0; i < m->nrcpts; i++) {
+		if (m->rcpt_dsn[i] == NULL)
+			continue;
+		buf_adds(&b, b.len > 0 ? "; " : "");
+		buf_adds(&b, m->rcpts[i]);
+		buf_addc(&b, ' ');
+		buf_adds(&b, m->rcpt_dsn[i]);
+	}
+	return out;
 }
 
 static void sink(void *ctx, const char *p, size_t n)
@@ -57,40 +106,65 @@ static void sink(void *ctx, const char *p, size_t n)
 void message_begin(struct message *m, const char *maildir, const char *hostname,
                    struct maildir_envelope *e, unsigned long long limit)
 {
-	LOG_EVENT(LOG_LEVEL_INFO, "SMTP message processing started", LOG_S("mail_from", m->sender),
-	          LOG_V("rcpt_to", (const char *const *)m->rcpts, m->nrcpts),
-	          LOG_N("rcpt_count", m->nrcpts));
-	m->size = 0;
+	m->dsn_header = dsn_header(m);
+	const struct log_field fields[] = {
+		LOG_S("mail_from", m->sender), LOG_V("rcpt_to", (const char *const *)m->rcpts, m->nrcpts),
+		LOG_N("rcpt_count", m->nrcpts), LOG_S("dsn", m->dsn_header),
+	};
+
+	/* the DSN parameters only when the client gave some (SPEC §17) */
+	log_event(LOG_LEVEL_INFO, "SMTP message processing started", fields,
+	          m->dsn_header != NULL ? 4 : 3);
+	m->size = m->received = 0;
+	m->cut = 0;
 	m->limit = limit;
 	m->storing = maildir != NULL;
 	data_begin(&m->body, limit);
 	e->sender = m->sender;
 	e->rcpts = (const char *const *)m->rcpts;
 	e->nrcpts = m->nrcpts;
+	e->dsn = m->dsn_header;
 	/* A failed open is remembered in file.failed: the body is still read, then 452. */
 	if (m->storing && maildir_open(&m->file, maildir, hostname) == 0)
 		maildir_write_headers(&m->file, e);
 }
 
-enum io_status message_read_data(struct message *m, struct io *io, int timeout_ms)
+/* How much of n octets may be read before the cutoff (0: none). */
+static size_t before_cutoff(const struct message *m, size_t n, unsigned long long cutoff)
 {
-	while (!m->body.done) {
+	return cutoff > 0 && n > cutoff - m->received ? (size_t)(cutoff - m->received) : n;
+}
+
+/* n more octets of the body were received: past the cutoff, reading stops. */
+static void received(struct message *m, size_t n, unsigned long long cutoff)
+{
+	m->received += n;
+	m->cut = cutoff > 0 && m->received >= cutoff;
+}
+
+enum io_status message_read_data(struct message *m, struct io *io, int timeout_ms,
+                                 unsigned long long cutoff)
+{
+	while (!m->body.done && !m->cut) {
 		const char *p;
-		size_t n;
+		size_t n, used;
 		enum io_status st = io_peek(io, &p, &n, timeout_ms);
 
 		if (st != IO_OK)
 			return st;
-		io_consume(io, data_feed(&m->body, p, n, sink, m));
+		used = data_feed(&m->body, p, before_cutoff(m, n, cutoff), sink, m);
+		io_consume(io, used);
+		received(m, used, cutoff);
 	}
+	m->cut = m->cut && !m->body.done;
 	m->size = m->body.size;
 	return IO_OK;
 }
 
 enum io_status message_read_chunk(struct message *m, struct io *io, unsigned long long n,
-                                  int keep, int timeout_ms)
+                                  int keep, int timeout_ms, unsigned long long cutoff)
 {
-	while (n > 0) {
+	while (n > 0 && !m->cut) {
 		const char *p;
 		size_t avail, take;
 		enum io_status st = io_peek(io, &p, &avail, timeout_ms);
@@ -98,10 +172,13 @@ enum io_status message_read_chunk(struct message *m, struct io *io, unsigned lon
 		if (st != IO_OK)
 			return st;
 		take = avail < n ? avail : (size_t)n;
-		if (keep && m->size + take <= m->limit)
-			sink(m, p, take);
-		if (keep)
+		if (keep) {
+			take = before_cutoff(m, take, cutoff);
+			if (m->size + take <= m->limit)
+				sink(m, p, take);
 			m->size += take;
+			received(m, take, cutoff);
+		}
 		io_consume(io, take);
 		n -= take;
 	}

@@ -17,12 +17,27 @@ static const struct {
 	{ .port = 25587, .kind = PROFILE_STARTTLS_REQUIRED, .name = "starttls-required" },
 };
 
+/* A named family's member: its name after the family's prefix, and what it does. */
+struct member {
+	const char *name;
+	const char *does;
+};
+
+static const struct member greeting_faults[] = {
+	[GREETING_MULTILINE] = { "multiline", "a three-line greeting, then a normal session" },
+	[GREETING_421] = { "421", "greeting 421, then close" },
+	[GREETING_554] = { "554", "greeting 554; every command but QUIT gets 503" },
+	[GREETING_PAUSE] = { "pause", "greeting after 3 s; talking before it gets 554" },
+	[GREETING_TRICKLE] = { "trickle", "the greeting one octet per 100 ms" },
+	{ NULL, NULL },
+};
+
 static const struct family {
 	enum profile_kind kind;
 	const char *prefix;
 	const char *env;
 	int default_base;
-	const char *const *members;   /* a named family's members by k, NULL-ended; NULL: delays */
+	const struct member *members;   /* a named family's members by k, NULL-ended; NULL: delays */
 } families[PROFILE_FAMILIES] = {
 	[PROFILE_FAMILY_GREETING_DELAY] = { .kind = PROFILE_GREETING_DELAY,
 	                                    .prefix = "greeting-delay-", .default_base = 25200,
@@ -32,6 +47,9 @@ static const struct family {
 	                                   .env = "BADSMTP_COMMAND_DELAY_PORT_START" },
 	[PROFILE_FAMILY_DROP] = { .kind = PROFILE_DROP, .prefix = "drop-", .default_base = 25600,
 	                          .env = "BADSMTP_DROP_DELAY_PORT_START" },
+	[PROFILE_FAMILY_GREETING_FAULT] = { .kind = PROFILE_GREETING_FAULT, .prefix = "greeting-",
+	                                    .default_base = 25800, .members = greeting_faults,
+	                                    .env = "BADSMTP_GREETING_FAULT_PORT_START" },
 };
 
 /* What each kind does, for the listing: the words around its delay, or the words for no delay. */
@@ -48,6 +66,7 @@ static const struct {
 	                            .undelayed = "a normal session (no delay)" },
 	[PROFILE_DROP] = { .before = "closes after ", .after = " s, writing nothing",
 	                   .undelayed = "closes at once, writing nothing" },
+	[PROFILE_GREETING_FAULT] = { .undelayed = "a greeting fault" },   /* members say more */
 };
 
 struct port_bases profile_default_bases(void)
@@ -71,7 +90,7 @@ static int family_size(size_t f)
 
 	if (families[f].members == NULL)
 		return PROFILE_FAMILY_PORTS;
-	while (families[f].members[n] != NULL)
+	while (families[f].members[n].name != NULL)
 		n++;
 	return n;
 }
@@ -87,7 +106,7 @@ static void set_member(struct profile *p, size_t f, int k, int delay)
 	if (fam->members == NULL)
 		snprintf(p->name, sizeof p->name, "%s%d", fam->prefix, delay);
 	else
-		snprintf(p->name, sizeof p->name, "%s%s", fam->prefix, fam->members[k]);
+		snprintf(p->name, sizeof p->name, "%s%s", fam->prefix, fam->members[k].name);
 }
 
 static void set_fixed(struct profile *p, size_t i)
@@ -103,20 +122,22 @@ int profile_check_bases(const struct port_bases *b, char *err, size_t errlen)
 	for (size_t f = 0; f < PROFILE_FAMILIES; f++) {
 		int base = b->base[f];
 
-		if (base < 1 || base > 65536 - PROFILE_FAMILY_PORTS) {
+		int size = family_size(f);
+
+		if (base < 1 || base > 65536 - size) {
 			snprintf(err, errlen, "%s=%d: not a port range start (1-%d)", families[f].env,
-			         base, 65536 - PROFILE_FAMILY_PORTS);
+			         base, 65536 - size);
 			return -1;
 		}
 		for (size_t g = f + 1; g < PROFILE_FAMILIES; g++) {
-			if (abs(base - b->base[g]) < PROFILE_FAMILY_PORTS) {
+			if (base < b->base[g] + family_size(g) && b->base[g] < base + size) {
 				snprintf(err, errlen, "%s=%d and %s=%d: port ranges overlap",
 				         families[f].env, base, families[g].env, b->base[g]);
 				return -1;
 			}
 		}
 		for (size_t i = 0; i < sizeof fixed_ports / sizeof fixed_ports[0]; i++) {
-			if (fixed_ports[i].port >= base && fixed_ports[i].port < base + PROFILE_FAMILY_PORTS) {
+			if (fixed_ports[i].port >= base && fixed_ports[i].port < base + size) {
 				snprintf(err, errlen, "%s=%d: range overlaps port %d (%s)", families[f].env,
 				         base, fixed_ports[i].port, fixed_ports[i].name);
 				return -1;
@@ -161,8 +182,8 @@ int profile_from_name(const char *name, struct profile *p)
 
 		if (strncmp(name, families[f].prefix, plen) != 0)
 			continue;
-		for (int k = 0; families[f].members != NULL && families[f].members[k] != NULL; k++) {
-			if (strcmp(rest, families[f].members[k]) == 0) {
+		for (int k = 0; families[f].members != NULL && families[f].members[k].name != NULL; k++) {
+			if (strcmp(rest, families[f].members[k].name) == 0) {
 				set_member(p, f, k, 0);
 				return 0;
 			}
@@ -195,9 +216,15 @@ int profile_table_port(size_t i, const struct port_bases *b)
 
 int profile_describe(const struct profile *p, char *buf, size_t cap)
 {
+	const char *does = NULL;
 	int n;
 
-	if (p->delay_seconds == 0 || behaviours[p->kind].before == NULL)
+	for (size_t f = 0; f < PROFILE_FAMILIES; f++)
+		if (families[f].kind == p->kind && families[f].members != NULL && p->member >= 0)
+			does = families[f].members[p->member].does;
+	if (does != NULL)
+		n = snprintf(buf, cap, "%s", does);
+	else if (p->delay_seconds == 0 || behaviours[p->kind].before == NULL)
 		n = snprintf(buf, cap, "%s", behaviours[p->kind].undelayed);
 	else
 		n = snprintf(buf, cap, "%s%d%s", behaviours[p->kind].before, p->delay_seconds,

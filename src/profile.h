@@ -16,6 +16,7 @@ enum profile_kind {
 	PROFILE_GREETING_DELAY,
 	PROFILE_COMMAND_DELAY,
 	PROFILE_DROP,
+	PROFILE_GREETING_FAULT,
 };
 
 /* The ten-port families, in the order --list-profiles shows them. */
@@ -23,7 +24,17 @@ enum profile_family {
 	PROFILE_FAMILY_GREETING_DELAY,
 	PROFILE_FAMILY_COMMAND_DELAY,
 	PROFILE_FAMILY_DROP,
+	PROFILE_FAMILY_GREETING_FAULT,
 	PROFILE_FAMILIES
+};
+
+/* The members of the greeting-fault family (SPEC §17), by k. */
+enum greeting_fault {
+	GREETING_MULTILINE,
+	GREETING_421,
+	GREETING_554,
+	GREETING_PAUSE,
+	GREETING_TRICKLE,
 };
 
 struct profile {
@@ -33,7 +44,8 @@ struct profile {
 	char name[40];       /* canonical: "plain", "greeting-delay-8" … */
 };
 
-/* The first port of each family; settable through the environment. */
+/* The first port of each family; settable through the environment. A family has ten ports, or
+ * as many as it has named members. */
 struct port_bases {
 	int base[PROFILE_FAMILIES];
 };

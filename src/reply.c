@@ -45,6 +45,16 @@ static const struct {
 	[REPLY_VRFY_NOT_LOCAL]   = { 551, NULL, "User not local; please try forward path" },
 	[REPLY_VRFY_AMBIGUOUS]   = { 553, NULL, "Requested action not taken: mailbox name not allowed" },
 	[REPLY_VRFY_UNAVAILABLE] = { 550, NULL, "Requested action not taken: mailbox unavailable" },
+	/* SPEC §17: the greeting faults; noclearauth; dsn */
+	[REPLY_GREETING_LINES]   = { 220, NULL, "%s ESMTP BadSMTP Server\nThis greeting has three lines\n%s ready" },
+	[REPLY_NO_SERVICE]       = { 554, NULL, "No SMTP service here" },
+	[REPLY_NO_SERVICE_SEQUENCE] = { 503, NULL, "Bad sequence of commands" },
+	[REPLY_EARLY_TALKER]     = { 554, "5.5.1", "Protocol error: talked before the greeting" },
+	[REPLY_AUTH_NEEDS_TLS]   = { 530, "5.7.0", "Must issue a STARTTLS command first" },
+	[REPLY_DSN_INVALID]      = { 501, "5.5.4", "Invalid DSN parameter" },
+	/* SPEC §18 */
+	[REPLY_GREYLISTED]       = { 450, "4.7.1", "Greylisted, please try again in %s seconds" },
+	[REPLY_STATE_FAILED]     = { 451, "4.3.0", "Requested action aborted: local error in processing" },
 };
 
 static const struct {
@@ -139,30 +149,53 @@ void reply_add_line(struct reply *r, const char *text, size_t n)
 	append(r, text, n);
 }
 
+/* One line: "{code}" and its separator, the enhanced code, the text; the pad of replylong on the
+ * last line; the line end. A bare line has neither separator nor text when it is the last. */
+static void render_line(struct buf *b, const struct reply *r, const char *text, size_t n,
+                        unsigned flags, int last, int bare, int enhanced)
+{
+	buf_add_decimal(b, r->code, 3);
+	if (!(bare && last))
+		buf_addc(b, last ? ' ' : '-');
+	if (enhanced) {
+		buf_adds(b, r->enhanced);
+		buf_addc(b, ' ');
+	}
+	if (!bare)
+		buf_add(b, text, n);
+	if (last && (flags & REPLY_LONG)) {
+		buf_addc(b, ' ');
+		for (int i = 0; i < REPLY_LONG_PAD / 10; i++)
+			buf_add(b, "xxxxxxxxxx", 10);
+	}
+	buf_adds(b, flags & REPLY_LF ? "\n" : "\r\n");
+}
+
 size_t reply_render(const struct reply *r, unsigned flags, char *out, size_t cap)
 {
 	struct buf b;
-	const char *line = r->text, *end = r->text + r->len;
-	int enhanced = (flags & REPLY_WITH_ENHANCED) && r->enhanced[0] != '\0';
+	const char *end = r->text + r->len;
+	int single = memchr(r->text, '\n', r->len) == NULL;
+	/* SPEC §17, §21: bare first (a 334 that carries data keeps it), then multi, then long. */
+	int bare = (flags & REPLY_BARE) && single && r->code >= 200 && r->code < 400 &&
+	           !(r->code == 334 && r->len > 0);
+	int copies = (flags & REPLY_MULTI) && single ? 2 : 1;
+	int enhanced = !bare && (flags & REPLY_WITH_ENHANCED) && r->enhanced[0] != '\0';
 
 	if (r->truncated || cap == 0)
 		return 0;
 	buf_init(&b, out, cap);
-	for (;;) {
-		const char *nl = memchr(line, '\n', (size_t)(end - line));
-		const char *stop = nl != NULL ? nl : end;
+	for (int copy = 1; copy <= copies; copy++) {
+		for (const char *line = r->text;;) {
+			const char *nl = memchr(line, '\n', (size_t)(end - line));
+			const char *stop = nl != NULL ? nl : end;
 
-		buf_add_decimal(&b, r->code, 3);
-		buf_addc(&b, nl != NULL ? '-' : ' ');
-		if (enhanced) {
-			buf_adds(&b, r->enhanced);
-			buf_addc(&b, ' ');
+			render_line(&b, r, line, (size_t)(stop - line), flags, nl == NULL && copy == copies,
+			            bare, enhanced);
+			if (nl == NULL)
+				break;
+			line = nl + 1;
 		}
-		buf_add(&b, line, (size_t)(stop - line));
-		buf_add(&b, "\r\n", 2);
-		if (nl == NULL)
-			break;
-		line = nl + 1;
 	}
 	return b.truncated ? 0 : b.len;
 }

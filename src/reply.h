@@ -41,12 +41,25 @@ enum reply_id {
 	REPLY_VRFY_NOT_LOCAL,
 	REPLY_VRFY_AMBIGUOUS,
 	REPLY_VRFY_UNAVAILABLE,
+	REPLY_GREETING_LINES,    /* {hostname} {hostname}: greeting-multiline */
+	REPLY_NO_SERVICE,        /* greeting-554 */
+	REPLY_NO_SERVICE_SEQUENCE,
+	REPLY_EARLY_TALKER,      /* greeting-pause */
+	REPLY_AUTH_NEEDS_TLS,    /* noclearauth */
+	REPLY_DSN_INVALID,
+	REPLY_GREYLISTED,        /* {seconds} */
+	REPLY_STATE_FAILED,      /* fail-N or greylisting without a usable state directory */
 	REPLY_COUNT
 };
 
 /* Room for any text badsmtp sends: the longest is a VRFY echo of a whole command line. */
 #define REPLY_TEXT_MAX 4200
 #define REPLY_ENHANCED_MAX 16
+/* What replylong adds to a reply's last line: a space and this many 'x' (SPEC §17). */
+#define REPLY_LONG_PAD 600
+/* Room for any reply rendered: its text twice (replymulti) with codes and line ends, and the
+ * pad of replylong. */
+#define REPLY_WIRE_MAX (2 * REPLY_TEXT_MAX + REPLY_LONG_PAD + 1024)
 
 struct reply {
 	int code;
@@ -69,10 +82,24 @@ const char *reply_trigger_text(int code);
 
 enum reply_render_flags {
 	REPLY_WITH_ENHANCED = 1,   /* the session has ENHANCEDSTATUSCODES: show the x.y.z */
+	/* Reply shaping (SPEC §17), applied in this order (SPEC §21): */
+	REPLY_BARE = 2,            /* a single-line 2xx/3xx reply is its code alone (a 334 with data
+	                              keeps it) */
+	REPLY_MULTI = 4,           /* a single-line reply is sent twice, as "{code}-" and "{code} " */
+	REPLY_LONG = 8,            /* the last line gets " " and REPLY_LONG_PAD 'x' */
+	REPLY_LF = 16,             /* lines end in a bare LF */
+};
+/* How a rendered reply is written (SPEC §17): respond's business, chosen by the same EHLO
+ * keywords as the flags above, so named here with them. They combine: split into two parts, each
+ * written an octet at a time. */
+enum reply_pacing {
+	REPLY_SPLIT = 1,           /* its first 3 octets, a pause, the rest */
+	REPLY_BYTES = 2,           /* one octet per write */
 };
 /* Wire bytes: every line but the last "{code}-", the last "{code} ", then "{x.y.z} " when the
- * reply has an enhanced code and flags say so, then the line's text and CRLF. Returns the
- * length, or 0 when the reply is truncated or does not fit in cap (NUL included). */
+ * reply has an enhanced code and flags say so, then the line's text and CRLF; shaped as the
+ * other flags say. Returns the length, or 0 when the reply is truncated or does not fit in cap
+ * (NUL included). */
 size_t reply_render(const struct reply *r, unsigned flags, char *out, size_t cap);
 
 #endif

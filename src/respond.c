@@ -1,5 +1,8 @@
 /* respond: replies are rendered once, here, from a reply value; nothing reads a code back out
- * of bytes. The log shows each reply as it was written, its lines apart, without line ends. */
+ * of bytes. The log shows each reply as it was written, its lines apart, without line ends.
+ * A paced reply (SPEC §17) is written at once, after what was queued before it, so a pipelining
+ * client still gets every reply in order, and one paced reply never shares a write with
+ * another. */
 #include "respond.h"
 
 #include "clock.h"
@@ -7,11 +10,21 @@
 
 #include <stdio.h>
 
-#define WIRE_MAX (REPLY_TEXT_MAX + 512)
+/* SPEC §17, before BADSMTP_TIME_SCALE. */
+#define SPLIT_AT 3
+#define SPLIT_GAP_S 0.050
+#define BYTE_GAP_S 0.002
 
 void respond_init(struct respond *o, struct io *io, volatile int *interrupted)
 {
 	*o = (struct respond){ .io = io, .interrupted = interrupted };
+}
+
+void respond_shape(struct respond *o, unsigned render, unsigned pacing)
+{
+	o->render = render;
+	o->pacing = pacing;
+	o->byte_gap_ms = clock_scaled_ms(BYTE_GAP_S);
 }
 
 static void log_reply(const struct reply *r, const char *wire, size_t len)
@@ -31,8 +44,9 @@ static void log_reply(const struct reply *r, const char *wire, size_t len)
 
 int respond_now(struct respond *o, const struct reply *r)
 {
-	static char wire[WIRE_MAX];
+	static char wire[REPLY_WIRE_MAX];
 	size_t n = reply_render(r, o->render, wire, sizeof wire);
+	size_t piece = o->pacing & REPLY_BYTES ? 1 : n;
 
 	o->delay_due = 0;
 	if (n == 0) {
@@ -40,7 +54,15 @@ int respond_now(struct respond *o, const struct reply *r)
 		          LOG_S("error", "reply text over REPLY_TEXT_MAX"));
 		return 1;
 	}
-	io_put(o->io, wire, n);
+	if (o->pacing == 0) {
+		io_put(o->io, wire, n);
+	} else if ((o->pacing & REPLY_SPLIT) && n > SPLIT_AT) {
+		io_write_paced(o->io, wire, SPLIT_AT, piece, o->byte_gap_ms);
+		clock_sleep_ms(clock_scaled_ms(SPLIT_GAP_S), o->interrupted);
+		io_write_paced(o->io, wire + SPLIT_AT, n - SPLIT_AT, piece, o->byte_gap_ms);
+	} else {
+		io_write_paced(o->io, wire, n, piece, o->byte_gap_ms);
+	}
 	log_reply(r, wire, n);
 	return r->code == 421;
 }

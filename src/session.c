@@ -9,9 +9,12 @@
 
 #include "session_impl.h"
 
+#include "buf.h"
 #include "clock.h"
+#include "file.h"
 #include "greeting.h"
 #include "log.h"
+#include "state.h"
 #include "text.h"
 #include "tls.h"
 
@@ -21,6 +24,7 @@
 
 #define ARGS_LOGGED_MAX 32
 #define LINGER_MS 200
+#define STATE_KEY_MAX 1024   /* "grey", an IP address and two addresses fit well */
 
 static const char *const state_names[] = {
 	[ST_GREETING] = "GREETING", [ST_HELO] = "HELO", [ST_MAIL] = "MAIL",
@@ -82,10 +86,22 @@ void session_set_state(struct session *s, enum state next)
 	s->state = next;
 }
 
+/* extra: the fields some behaviours add (SPEC §18: attempt and of, retry_after_seconds). */
+static void log_behaviour(struct session *s, const char *behaviour, long long delay,
+                          const struct log_field *extra, size_t nextra)
+{
+	struct log_field fields[5] = {
+		LOG_S("behaviour", behaviour), LOG_N("port", s->port), LOG_N("delay_seconds", delay),
+	};
+
+	for (size_t i = 0; i < nextra && i < 2; i++)
+		fields[3 + i] = extra[i];
+	log_event(LOG_LEVEL_INFO, "SMTP behaviour triggered", fields, 3 + (nextra < 2 ? nextra : 2));
+}
+
 void session_log_behaviour(struct session *s, const char *behaviour, int delay)
 {
-	LOG_EVENT(LOG_LEVEL_INFO, "SMTP behaviour triggered", LOG_S("behaviour", behaviour),
-	          LOG_N("port", s->port), LOG_N("delay_seconds", delay));
+	log_behaviour(s, behaviour, delay, NULL, 0);
 }
 
 /* ---- transaction and session resets ---------------------------------------------------------- */
@@ -101,11 +117,12 @@ void session_set_delay(struct session *s, int seconds)
 	s->out.delay_ms = clock_scaled_ms(seconds);
 }
 
-/* The extensions and limits of the session, and so how its replies render. */
+/* The extensions and limits of the session, and so how its replies render and are written. */
 void session_set_opts(struct session *s, const struct ehlo_opts *o)
 {
 	s->opts = *o;
-	s->out.render = o->ext & EXT_ENHANCEDSTATUSCODES ? REPLY_WITH_ENHANCED : 0;
+	respond_shape(&s->out, (o->ext & EXT_ENHANCEDSTATUSCODES ? REPLY_WITH_ENHANCED : 0) | o->render,
+	              o->pacing);
 }
 
 /* What a new EHLO/HELO or STARTTLS forgets (SPEC §4.1, §7). */
@@ -125,29 +142,130 @@ void session_reset(struct session *s)
 
 /* ---- triggers -------------------------------------------------------------------------------- */
 
-/* Which trigger fires on command v (SPEC §4.1): the one its own argument names (MAIL FROM and
- * RCPT TO addresses, the EHLO label), else the one the last MAIL FROM armed. A BDAT transfer has
- * no DATA command: its last chunk is where a data trigger fires. */
+/* Which trigger fires on command v at point `at` (SPEC §4.1, §18): the one its own argument
+ * names (MAIL FROM and RCPT TO addresses, the EHLO label, the AUTH username), else the one the
+ * last MAIL FROM armed. A BDAT transfer has no DATA command: its last chunk is where a data
+ * trigger of the command fires, as those of the body's end do. */
 const struct trigger *session_trigger_for(const struct session *s, const struct cmd *k,
-                                          enum verb v)
+                                          enum verb v, enum trigger_point at)
 {
-	if (v == VERB_NONE)
+	const struct trigger *t = k != NULL && k->named.verb == v ? &k->named
+	                          : s->armed.verb == v ? &s->armed : NULL;
+
+	if (v == VERB_NONE || t == NULL)
 		return NULL;
-	if (k != NULL && k->named.verb == v)
-		return &k->named;
-	if (s->armed.verb == v)
-		return &s->armed;
+	if (t->at == at ||
+	    (at == TRIGGER_AT_BODY_END && t->at == TRIGGER_AT_COMMAND && s->state == ST_BDAT))
+		return t;
 	return NULL;
 }
 
-/* The one place a trigger's verdict is carried out: its reply (a 421 then closes). A message it
- * interrupts is abandoned (SPEC §6). 1 when it answered the command. */
+unsigned long long session_body_cutoff(const struct session *s)
+{
+	const struct trigger *t = session_trigger_for(s, NULL, VERB_DATA, TRIGGER_IN_BODY);
+
+	return t != NULL ? t->number : 0;
+}
+
+/* The state key of t (SPEC §18): "fail {VERB} {address}", or "grey {client IP} {sender}
+ * {recipient}" for the greylisting triplet; addresses lower-cased. 0, or -1 when it does not fit. */
+static int state_key(const struct session *s, const struct trigger *t, char *key, size_t cap)
+{
+	char sender[MESSAGE_ADDRESS_MAX];
+	struct buf b;
+
+	buf_init(&b, key, cap);
+	if (t->action == TRIGGER_GREYLIST) {
+		text_lower_copy(sender, s->msg.sender, strlen(s->msg.sender));
+		buf_adds(&b, "grey ");
+		buf_adds(&b, s->client_ip);
+		buf_addc(&b, ' ');
+		buf_adds(&b, sender);
+	} else {
+		buf_adds(&b, "fail ");
+		buf_adds(&b, command_verb_name(t->verb));
+	}
+	buf_addc(&b, ' ');
+	buf_adds(&b, t->key);
+	return b.truncated ? -1 : 0;
+}
+
+/* Fail-N and greylisting count in the state directory (SPEC §18). 1: t fires this time; 0: it
+ * does not (past its N, or the triplet's time is up); -1: the state is unusable, 451 4.3.0
+ * answered, the reason logged. */
+static int consult_state(struct session *s, const struct trigger *t)
+{
+	char dir[FILE_PATH_MAX], key[STATE_KEY_MAX], err[FILE_PATH_MAX + 128] = "state key too long";
+	struct state_entry e;
+	long long now = clock_unix_ms(), period = clock_scaled_ms((double)t->number), left;
+	int grey = t->action == TRIGGER_GREYLIST;
+
+	if (t->fail_n == 0 && !grey)
+		return 1;
+	config_state_dir(s->cfg, dir, sizeof dir);
+	if (state_key(s, t, key, sizeof key) != 0 ||
+	    state_count(dir, key, now, &e, err, sizeof err) != 0) {
+		LOG_EVENT(LOG_LEVEL_ERROR, "SMTP state directory unusable", LOG_S("state_dir", dir),
+		          LOG_S("error", err));
+		if (s->state == ST_DATA || s->state == ST_BDAT)
+			session_clear_transaction(s);
+		session_reply(s, REPLY_STATE_FAILED);
+		return -1;
+	}
+	if (!grey) {
+		if (e.count > t->fail_n)
+			return 0;
+		log_behaviour(s, "fail_n", 0, (const struct log_field[]){
+			LOG_N("attempt", e.count), LOG_N("of", t->fail_n) }, 2);
+		return 1;
+	}
+	left = e.first_ms + period - now;
+	if (e.count > 1 && (left <= 0 || period == 0))
+		return 0;
+	/* the time left in the client's seconds, rounded up: S at the first attempt, less later */
+	left = left < period ? left : period;
+	log_behaviour(s, "greylist", 0, (const struct log_field[]){
+		LOG_N("retry_after_seconds", period == 0 ? (long long)t->number
+		                             : ((long long)t->number * left + period - 1) / period) }, 1);
+	return 1;
+}
+
+/* The one place a trigger's verdict is carried out (SPEC §4, §18): a reply (a 421 then closes,
+ * in respond), a wait, a drop, a lost reply, a greylisting 450. A message it interrupts is
+ * abandoned (SPEC §6), except the lost one: it is in new/ already. */
 int session_verdict(struct session *s, const struct trigger *t)
 {
 	char name[64];
+	int fires;
 
 	if (t == NULL)
 		return 0;
+	if ((fires = consult_state(s, t)) <= 0)
+		return fires < 0;
+	switch (t->action) {
+	case TRIGGER_WAIT:
+		session_log_behaviour(s, "wait", (int)t->number);
+		io_flush(&s->io);
+		if (clock_sleep_ms(clock_scaled_ms((double)t->number), terminated) == 0)
+			return 0;
+		shut_down(s);
+		return 1;
+	case TRIGGER_DROP:
+	case TRIGGER_DATA_DROP:
+	case TRIGGER_DATA_LOST:
+		session_log_behaviour(s, t->action == TRIGGER_DROP ? "drop"
+		                         : t->action == TRIGGER_DATA_DROP ? "data_drop" : "data_lost", 0);
+		if (t->action != TRIGGER_DATA_LOST)
+			session_clear_transaction(s);   /* nothing stored */
+		session_close(s, 1);
+		return 1;
+	case TRIGGER_GREYLIST:
+		session_reply_number(s, REPLY_GREYLISTED, t->number);
+		return 1;
+	case TRIGGER_REPLY:
+	case TRIGGER_REPLY_AT:
+		break;
+	}
 	trigger_name(t, name, sizeof name);
 	LOG_EVENT(LOG_LEVEL_WARN, "SMTP error simulation triggered", LOG_N("error_code", t->code),
 	          LOG_S("trigger", name), LOG_S("smtp_stage", state_names[s->state]));
@@ -155,6 +273,8 @@ int session_verdict(struct session *s, const struct trigger *t)
 		session_clear_transaction(s);
 	reply_make_code(&s->reply, t->code, t->enhanced);
 	session_send(s, &s->reply);
+	if (t->action == TRIGGER_REPLY_AT)
+		session_close(s, 1);   /* it answered in the middle of the body: nothing more can follow */
 	return 1;
 }
 
@@ -215,16 +335,19 @@ static void log_command(struct session *s, const struct command *c)
 	          LOG_V("args", args, nargs), LOG_S("smtp_state", state_names[s->state]));
 }
 
-/* The check step and the trigger's verdict, in the row's order; 1 when either answered. */
+/* The check step and the verdict of the command's trigger, in the row's order; 1 when either
+ * answered. */
 static int answered(struct session *s, struct cmd *k, const struct command_row *row)
 {
 	int trigger_first = (row->flags & TRIGGER_FIRST) != 0;
 
-	if (trigger_first && session_verdict(s, session_trigger_for(s, k, row->trigger)))
+	if (trigger_first && session_verdict(s, session_trigger_for(s, k, row->trigger,
+	                                                            TRIGGER_AT_COMMAND)))
 		return 1;
 	if (row->check != NULL && row->check(s, k) != 0)
 		return 1;
-	return !trigger_first && session_verdict(s, session_trigger_for(s, k, row->trigger));
+	return !trigger_first &&
+	       session_verdict(s, session_trigger_for(s, k, row->trigger, TRIGGER_AT_COMMAND));
 }
 
 /* Every command, the same steps (see the top of this file). */
@@ -258,17 +381,19 @@ static void dispatch(struct session *s, const struct command *c)
 static void handle_line(struct session *s, const char *line, size_t len)
 {
 	struct command c;
+	int parsed = command_parse(line, len, &c) == 0;
 
-	if (command_parse(line, len, &c) != 0) {
-		s->out.delay_due = 1;
-		session_reply(s, REPLY_UNRECOGNISED);
-		return;
-	}
-	if (c.verb_len == 0)
+	if (parsed && c.verb_len == 0)
 		return;   /* an empty line gets no reply */
-	log_command(s, &c);
+	if (parsed)
+		log_command(s, &c);
 	s->out.delay_due = 1;
-	dispatch(s, &c);
+	if (s->no_service && !(parsed && c.verb == VERB_QUIT))
+		session_reply(s, REPLY_NO_SERVICE_SEQUENCE);   /* greeting-554, RFC 5321 §3.1 */
+	else if (!parsed)
+		session_reply(s, REPLY_UNRECOGNISED);
+	else
+		dispatch(s, &c);
 }
 
 int session_run(const struct config *cfg, const struct profile *profile, const struct peer *peer,
@@ -277,6 +402,7 @@ int session_run(const struct config *cfg, const struct profile *profile, const s
 	static struct session session;
 	struct session *s = &session;
 	char line[COMMAND_LINE_MAX + 1];
+	enum greeting_outcome greeted;
 
 	memset(s, 0, offsetof(struct session, reply));
 	s->cfg = cfg;
@@ -301,8 +427,9 @@ int session_run(const struct config *cfg, const struct profile *profile, const s
 	if (resume != NULL && profile->kind != PROFILE_SMTPS) {
 		s->state = ST_HELO;   /* STARTTLS was answered; smtps resumes before its greeting */
 		session_start_tls(s);
-	} else if (greeting_run(cfg, profile, s->port, &s->out, &s->id) == 0) {
+	} else if ((greeted = greeting_run(cfg, profile, s->port, &s->out, &s->id)) != GREETING_CLOSED) {
 		s->tls_on = profile->kind == PROFILE_SMTPS;
+		s->no_service = greeted == GREETING_NO_SERVICE;
 		session_set_state(s, ST_HELO);
 	} else {
 		session_close(s, 1);

@@ -37,6 +37,7 @@ struct session {
 	int authenticated;
 	struct trigger armed;        /* from the last accepted MAIL FROM */
 
+	int no_service;              /* greeting-554: every command but QUIT gets 503 (SPEC §17) */
 	int closing;
 	int exit_status;
 	struct auth auth;
@@ -105,8 +106,14 @@ int session_data_timeout_ms(const struct session *s);
 void session_end_on_io(struct session *s, enum io_status st);
 
 /* session.c: triggers */
+/* The trigger that fires on command v at point `at`, if any: the one k names, else the armed
+ * one. */
 const struct trigger *session_trigger_for(const struct session *s, const struct cmd *k,
-                                          enum verb v);
+                                          enum verb v, enum trigger_point at);
+/* Carries out t (NULL: nothing). 1 when it answered the command or ended the session, 0 when
+ * the command goes on (a wait, a fail-N trigger past its N, a greylisted triplet let through). */
 int session_verdict(struct session *s, const struct trigger *t);
+/* Where the body's reading must stop for a trigger in the middle of it; 0: at its end. */
+unsigned long long session_body_cutoff(const struct session *s);
 
 #endif

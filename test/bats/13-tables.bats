@@ -29,8 +29,11 @@ for line in listing[1:-1]:
 help = open(help_path).read().split('\n')
 
 def family(profile):
-    """greeting-delay-8 -> greeting-delay; plain -> plain."""
-    return re.sub(r'-[0-9]+$', '', profile)
+    """greeting-delay-8 -> greeting-delay, greeting-421 -> greeting: the name less its last part
+    when other rows share what is left; plain, starttls-required -> themselves."""
+    stem = profile.rsplit('-', 1)[0]
+    shared = sum(1 for q in rows.values() if '-' in q and q.rsplit('-', 1)[0] == stem)
+    return stem if '-' in profile and shared > 1 else profile
 
 def grouped():
     """The table as "port profile" for the fixed ports and "first-last family" for families."""
@@ -91,7 +94,7 @@ EOF
 @test "--list-profiles: the default port table, one port a line, exit 0" {
 	run "$BADSMTP_BIN" --list-profiles
 	[ "$status" -eq 0 ] || fail "exit status $status: $output"
-	[ "${#lines[@]}" -eq 34 ] || fail "want a header and 33 rows, got ${#lines[@]} lines: $output"
+	[ "${#lines[@]}" -eq 39 ] || fail "want a header and 38 rows, got ${#lines[@]} lines: $output"
 	[ "${lines[0]}" = "port   profile              behaviour" ] || fail "header: ${lines[0]}"
 	[ "${lines[1]}" = "2525   plain                a normal session" ] || fail "${lines[1]}"
 	[ "${lines[2]}" = "25465  smtps                implicit TLS: the handshake comes before the greeting" ] ||
@@ -107,6 +110,9 @@ EOF
 		fail "${lines[24]}"
 	[ "${lines[33]}" = "25609  drop-600             closes after 600 s, writing nothing" ] ||
 		fail "${lines[33]}"
+	[ "${lines[34]}" = "25800  greeting-multiline   a three-line greeting, then a normal session" ] ||
+		fail "${lines[34]}"
+	[ "${lines[38]}" = "25804  greeting-trickle     the greeting one octet per 100 ms" ] || fail "${lines[38]}"
 }
 
 @test "--list-profiles: every row is the profile a session on that port logs" {
@@ -119,7 +125,7 @@ EOF
 			fields('SMTP connection established')" || fail "port $port"
 		n=$((n + 1))
 	done < <(tail -n +2 "$T/list")
-	[ "$n" -eq 33 ] || fail "checked $n ports"
+	[ "$n" -eq 38 ] || fail "checked $n ports"
 }
 
 @test "--list-profiles: the BADSMTP_*_PORT_START bases move the families" {
@@ -298,7 +304,7 @@ for tags, body in man_entries("PORTS"):
 same(man_ports, grouped(), "port tables", "the man page", "--list-profiles")
 readme = open(os.path.join(repo, "README.md")).read()
 readme_ports = [f"{m.group(1)} {m.group(2)}" for m in
-                re.finditer(r"^\| ([0-9]+(?:-[0-9]+)?) \| `([a-z-]+?)(?:-\{d\})?` \|", readme, re.M)]
+                re.finditer(r"^\| ([0-9]+(?:-[0-9]+)?) \| `([a-z-]+?)(?:-\{[a-z]+\})?` \|", readme, re.M)]
 same(readme_ports, grouped(), "port tables", "README.md", "--list-profiles")
 '
 }

@@ -32,6 +32,18 @@ load helpers
 		--ehlo client.example --from a@example.com --to b@example.com
 	[ "$status" -eq 0 ] || fail "swaks exit $status" "$output"
 	cat "$SMTP_ERR" >> "$all"
+	# SPEC §17-§18: DSN parameters (the dsn field), fail-N (attempt, of), greylisting
+	# (retry_after_seconds), a lost 250; then an unusable state directory (its reason).
+	smtp_input 'EHLO dsn.example' 'MAIL FROM:<datalost@example.com> RET=HDRS' 'RCPT TO:<rcpt451x1@types.example>' \
+		'RCPT TO:<grey60@types.example>' 'RCPT TO:<b@example.com> NOTIFY=NEVER' 'DATA' 'x' '.'
+	smtp_session --state-dir "$T/state" --maildir "$T/md"
+	expect_status 1
+	cat "$SMTP_ERR" >> "$all"
+	: > "$T/file"
+	smtp_input 'EHLO x' 'MAIL FROM:<a@example.com>' 'RCPT TO:<rcpt451x1@types.example>' 'QUIT'
+	smtp_session --state-dir "$T/file"
+	expect_status 0
+	cat "$SMTP_ERR" >> "$all"
 
 	log_check "
 NUMBER = {'port', 'error_code', 'rcpt_count', 'message_size', 'duration_ms', 'delay_seconds',
@@ -53,6 +65,7 @@ SPEC = {   # message: (level, fields)
     'TLS handshake successful': ('INFO', 'session_id client_ip tls_version cipher sni'),
     'TLS handshake failed': ('ERROR', 'session_id client_ip tls_version cipher sni'),
     'SMTP connection closed': ('INFO', 'session_id client_ip duration_ms exit_status'),
+    'SMTP state directory unusable': ('ERROR', 'session_id client_ip state_dir error'),
 }
 
 def kind(k):
@@ -82,6 +95,8 @@ for e in ev:
         if not is_kind(v, kind(k)):
             wrong.setdefault((m, k), f'{m}: {k} is {v!r}, want a {kind(k)}')
 assert not wrong, 'fields of the wrong type:\n' + '\n'.join(wrong.values())
+seen = {k for e in ev for k in e['fields']}
+assert {'attempt', 'of', 'retry_after_seconds', 'dsn'} <= seen, sorted(seen)
 unseen = set(SPEC) - {e['message'] for e in ev}
 assert not unseen, f'events never produced: {sorted(unseen)}'
 " "$all"

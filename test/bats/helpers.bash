@@ -170,6 +170,12 @@ show_session() {
 expect_out() {
 	local want=$T/want.out
 	if [ $# -gt 0 ]; then printf '%s\r\n' "$@" > "$want"; else : > "$want"; fi
+	expect_out_file "$want"
+}
+
+# expect_out_file FILE: stdout is exactly the bytes of FILE (line ends of any kind).
+expect_out_file() {
+	local want=$1
 	if ! cmp -s "$want" "$SMTP_OUT"; then
 		echo "stdout differs; diff of cat -A (< want, > got):"
 		diff <(cat -A "$want") <(cat -A "$SMTP_OUT") | head -60

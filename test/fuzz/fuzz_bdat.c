@@ -85,10 +85,10 @@ int fuzz_bdat(const uint8_t *data, size_t size)
 	FUZZ_CHECK(status == 0);
 	want.body = body;
 	want.len = blen;
-	size_t accepted = session_h_check_replies(out, len, SESSION_ACCEPTED);
+	size_t bare, accepted = session_h_check_replies(out, len, SESSION_ACCEPTED, &bare);
 	size_t files = session_h_sweep("new", bdat_check_file, &want);
 
-	FUZZ_CHECK(files == accepted && want.files == files);
+	FUZZ_CHECK(files == accepted && want.files == files && bare == 0);
 	if (blen <= limit) {
 		FUZZ_CHECK(accepted == 1);
 	} else {

@@ -1,7 +1,9 @@
-/* fuzz_trigger: a local part through trigger_parse and an EHLO argument through
- * trigger_parse_helo. Invariants: a trigger has a known verb, a code in 400-599 and an
- * enhanced code that is x.y.z of 1-3 digits or empty, and printing it back
- * ({verb}{code}[_{x.y.z}]) gives the input again, ignoring case: nothing else ever fires. */
+/* fuzz_trigger: a local part through trigger_parse, an AUTH username through
+ * trigger_parse_username and an EHLO argument through trigger_parse_helo. Invariants: a trigger
+ * has a known verb, action and point; a code in 400-599 when it replies; its numbers within
+ * their ranges (SPEC §18); an enhanced code that is x.y.z of 1-3 digits or empty; and printing
+ * it back gives the input again, ignoring case: nothing else ever fires. A username's trigger is
+ * an AUTH reply, at the end of the exchange, keyed by the whole username. */
 #include "fuzz.h"
 
 #include "trigger.h"
@@ -38,12 +40,33 @@ int fuzz_trigger(const uint8_t *data, size_t size)
 	int code, fired = trigger_parse(p, size, &t);
 
 	if (fired) {
+		int replies = t.action == TRIGGER_REPLY || t.action == TRIGGER_REPLY_AT;
+
 		FUZZ_CHECK(t.verb > VERB_NONE && t.verb < VERB_COUNT);
-		FUZZ_CHECK(t.code >= 400 && t.code <= 599);
+		FUZZ_CHECK(t.action >= TRIGGER_REPLY && t.action <= TRIGGER_GREYLIST);
+		FUZZ_CHECK(t.at >= TRIGGER_AT_COMMAND && t.at <= TRIGGER_AT_STORED);
+		FUZZ_CHECK(replies ? t.code >= 400 && t.code <= 599 : t.code == 0);
+		FUZZ_CHECK(t.fail_n >= 0 && t.fail_n <= 100 && (t.fail_n == 0 || t.action == TRIGGER_REPLY));
+		FUZZ_CHECK(t.action != TRIGGER_WAIT || (t.number >= 1 && t.number <= 605));
+		FUZZ_CHECK(t.action != TRIGGER_GREYLIST || (t.number >= 1 && t.number <= 86400));
+		FUZZ_CHECK((t.action != TRIGGER_DATA_DROP && t.action != TRIGGER_REPLY_AT) || t.number >= 1);
+		FUZZ_CHECK((t.at == TRIGGER_IN_BODY) ==
+		           (t.action == TRIGGER_DATA_DROP || t.action == TRIGGER_REPLY_AT));
 		FUZZ_CHECK(memchr(t.enhanced, '\0', sizeof t.enhanced) != NULL);
 		FUZZ_CHECK(trigger_enhanced_ok(t.enhanced));
 		trigger_name(&t, back, sizeof back);
 		FUZZ_CHECK(strlen(back) == size && strncasecmp(back, p, size) == 0);
+	} else {
+		FUZZ_CHECK(t.verb == VERB_NONE);
+	}
+	if (trigger_parse_username(p, size, &t)) {
+		const char *at = memchr(p, '@', size);
+		size_t local = at != NULL ? (size_t)(at - p) : size;
+
+		FUZZ_CHECK(t.verb == VERB_AUTH && t.action == TRIGGER_REPLY && t.at == TRIGGER_AT_AUTH_END);
+		trigger_name(&t, back, sizeof back);
+		FUZZ_CHECK(strlen(back) == local && strncasecmp(back, p, local) == 0);
+		FUZZ_CHECK(strncasecmp(t.key, p, size < sizeof t.key ? size : sizeof t.key - 1) == 0);
 	} else {
 		FUZZ_CHECK(t.verb == VERB_NONE);
 	}

@@ -3,11 +3,14 @@
  * fd 0 (a regular file: always readable, and EOF at its end ends the session), replies go to a
  * second memfd on fd 1, the caller's fds 0 and 1 are put back afterwards. Time scale 0: every
  * delay is zero and no wait ever blocks (the memfd is always ready). Messages go to a Maildir
- * in a temporary directory (on /dev/shm when there is one: fsync is free there), removed at
- * exit. TLS cannot start (the --tls-cert pair does not exist: STARTTLS gets 454): GnuTLS is
- * not ours to fuzz and allows one handshake per process.
- * After every run: exit status 0 or 1; stdout is nothing but well-formed reply lines; tmp/ is
- * empty; the files in new/ are exactly as many as the "Message accepted" replies. */
+ * in a temporary directory (on /dev/shm when there is one: fsync is free there), the fail-N and
+ * greylisting state to its state/ (emptied before each run, so a run depends on its input
+ * only); both are removed at exit. TLS cannot start (the --tls-cert pair does not exist:
+ * STARTTLS gets 454): GnuTLS is not ours to fuzz and allows one handshake per process.
+ * After every run: exit status 0 or 1; stdout is nothing but well-formed reply lines, as shaped
+ * (SPEC §17: a bare code, LF line ends and long lines allowed); tmp/ is empty; every "Message
+ * accepted" reply has its file in new/, and a file has no such reply only when the reply was
+ * bare, or lost on purpose (datalost: the session's last). */
 #ifndef BADSMTP_FUZZ_SESSION_HARNESS_H
 #define BADSMTP_FUZZ_SESSION_HARNESS_H
 
@@ -34,6 +37,7 @@ static struct {
 	int ready;
 	int in_fd, out_fd;
 	char dir[256];
+	char state[300];
 	struct config cfg;
 	struct profile profile;
 	struct peer peer;
@@ -72,7 +76,8 @@ static void session_h_remove(void)
 	session_h_sweep("new", NULL, NULL);
 	session_h_sweep("tmp", NULL, NULL);
 	session_h_sweep("cur", NULL, NULL);
-	for (const char *const *s = (const char *const[]){ "new", "tmp", "cur", NULL }; *s; s++) {
+	session_h_sweep("state", NULL, NULL);
+	for (const char *const *s = (const char *const[]){ "new", "tmp", "cur", "state", NULL }; *s; s++) {
 		snprintf(path, sizeof path, "%s/%s", session_h.dir, *s);
 		rmdir(path);
 	}
@@ -103,6 +108,8 @@ static void session_h_init(void)
 	session_h.cfg.tls_cert = "/nonexistent/badsmtp-fuzz-cert.pem";
 	session_h.cfg.tls_key = "/nonexistent/badsmtp-fuzz-key.pem";
 	session_h.cfg.cert_cache = "/nonexistent/badsmtp-fuzz-cache";
+	snprintf(session_h.state, sizeof session_h.state, "%s/state", session_h.dir);
+	session_h.cfg.state_dir = session_h.state;
 	session_h.cfg.timeout = session_h.cfg.data_timeout = 300;
 	clock_set_scale(0);
 	snprintf(session_h.peer.client_ip, sizeof session_h.peer.client_ip, "pipe");
@@ -115,26 +122,34 @@ static void session_h_init(void)
 }
 
 /* Every line a reply: three digits 2xx-5xx, then ' ' or '-' and text without control octets
- * (8-bit octets may be UTF-8), then CRLF; nothing after the last CRLF. Returns the number of
- * final lines (replies) that are exactly line. */
-static size_t session_h_check_replies(const char *out, size_t len, const char *line)
+ * (8-bit octets may be UTF-8), or the code alone (replybare), then CRLF (or LF: replylf);
+ * nothing after the last line end. Returns the number of lines that begin with line's text
+ * (line less its CRLF: replylong extends it, replymulti repeats it with '-': only final lines
+ * count); *bare the number of bare 250 lines ("250", or "250 x…" with replylong). */
+static size_t session_h_check_replies(const char *out, size_t len, const char *line, size_t *bare)
 {
-	size_t i = 0, count = 0, llen = strlen(line);
+	size_t i = 0, count = 0, llen = strlen(line) - 2;
 
+	*bare = 0;
 	while (i < len) {
 		const char *lf = memchr(out + i, '\n', len - i);
-		size_t end;
+		size_t end, stop;
 
 		FUZZ_CHECK(lf != NULL);
 		end = (size_t)(lf - out);
-		FUZZ_CHECK(end - i >= 5 && out[end - 1] == '\r');
+		stop = end > i && out[end - 1] == '\r' ? end - 1 : end;
+		FUZZ_CHECK(stop - i >= 3);
 		FUZZ_CHECK(out[i] >= '2' && out[i] <= '5');
 		FUZZ_CHECK(out[i + 1] >= '0' && out[i + 1] <= '9' && out[i + 2] >= '0' && out[i + 2] <= '9');
-		FUZZ_CHECK(out[i + 3] == ' ' || out[i + 3] == '-');
-		for (size_t k = i + 4; k < end - 1; k++)
+		FUZZ_CHECK(stop - i == 3 || out[i + 3] == ' ' || out[i + 3] == '-');
+		for (size_t k = i + 4; k < stop; k++)
 			FUZZ_CHECK((unsigned char)out[k] >= 0x20 && out[k] != 0x7f);
-		if (end + 1 - i == llen && memcmp(out + i, line, llen) == 0)
+		if (stop - i >= llen && memcmp(out + i, line, llen) == 0)
 			count++;
+		if (memcmp(out + i, "250", 3) == 0 &&
+		    (stop - i == 3 || (out[i + 3] == ' ' && stop - i > 4 &&
+		                       strspn(out + i + 4, "x") >= stop - i - 4)))
+			(*bare)++;
 		i = end + 1;
 	}
 	return count;
@@ -163,6 +178,7 @@ static char *session_h_run(const void *in, size_t n, size_t *out_len, int *statu
 	char *out;
 
 	session_h_init();
+	session_h_sweep("state", NULL, NULL);
 	if (ftruncate(session_h.in_fd, 0) != 0 || ftruncate(session_h.out_fd, 0) != 0)
 		abort();
 	lseek(session_h.in_fd, 0, SEEK_SET);

@@ -614,6 +614,50 @@ static const struct {
 	{ PATH_RCPT, "TO:<a@b.c> SIZE=1", EXT_ALL, 10485760, REPLY_PARAMS },
 	{ PATH_RCPT, "TO:<a@b.c> NOTIFY=NEVER", EXT_ALL, 10485760, REPLY_PARAMS },
 	{ PATH_RCPT, "TO:<a@b.c> ORCPT=rfc822;a@b.c", EXT_ALL, 10485760, REPLY_PARAMS },
+	/* SPEC §17: DSN's parameters with the dsn keyword (EXT_DSN), malformed ones 501 5.5.4 */
+#define DSN (EXT_ALL | EXT_DSN)
+	{ PATH_MAIL, "FROM:<a@b.c> RET=FULL", DSN, 10485760, REPLY_OK },
+	{ PATH_MAIL, "FROM:<a@b.c> ret=hdrs", DSN, 10485760, REPLY_OK },
+	{ PATH_MAIL, "FROM:<a@b.c> RET=HDRS ENVID=QQ314159", DSN, 10485760, REPLY_OK },
+	{ PATH_MAIL, "FROM:<a@b.c> ENVID=a+2Bb+3D", DSN, 10485760, REPLY_OK },
+	{ PATH_MAIL, "FROM:<a@b.c> RET=ALL", DSN, 10485760, REPLY_DSN_INVALID },
+	{ PATH_MAIL, "FROM:<a@b.c> RET", DSN, 10485760, REPLY_DSN_INVALID },
+	{ PATH_MAIL, "FROM:<a@b.c> ENVID", DSN, 10485760, REPLY_DSN_INVALID },
+	{ PATH_MAIL, "FROM:<a@b.c> ENVID=a+2b", DSN, 10485760, REPLY_DSN_INVALID },
+	{ PATH_MAIL, "FROM:<a@b.c> ENVID=a+2", DSN, 10485760, REPLY_DSN_INVALID },
+	{ PATH_MAIL, "FROM:<a@b.c> ENVID=a+", DSN, 10485760, REPLY_DSN_INVALID },
+	{ PATH_MAIL, "FROM:<a@b.c> ENVID=\xc3\xa9", DSN, 10485760, REPLY_DSN_INVALID },
+	{ PATH_MAIL, "FROM:<a@b.c> ENVID=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+	  DSN, 10485760, REPLY_OK },
+	{ PATH_MAIL, "FROM:<a@b.c> ENVID=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+	  DSN, 10485760, REPLY_DSN_INVALID },
+	{ PATH_MAIL, "FROM:<a@b.c> NOTIFY=NEVER", DSN, 10485760, REPLY_PARAMS },
+	{ PATH_MAIL, "FROM:<a@b.c> ORCPT=rfc822;a@b.c", DSN, 10485760, REPLY_PARAMS },
+	{ PATH_RCPT, "TO:<a@b.c> NOTIFY=NEVER", DSN, 10485760, REPLY_OK },
+	{ PATH_RCPT, "TO:<a@b.c> NOTIFY=SUCCESS", DSN, 10485760, REPLY_OK },
+	{ PATH_RCPT, "TO:<a@b.c> NOTIFY=success,Failure,DELAY", DSN, 10485760, REPLY_OK },
+	{ PATH_RCPT, "TO:<a@b.c> NOTIFY=DELAY,FAILURE ORCPT=rfc822;a@b.c", DSN, 10485760, REPLY_OK },
+	{ PATH_RCPT, "TO:<a@b.c> ORCPT=rfc822;a+2Bb@b.c", DSN, 10485760, REPLY_OK },
+	{ PATH_RCPT, "TO:<a@b.c> ORCPT=utf-8;a@b.c", DSN, 10485760, REPLY_OK },
+	{ PATH_RCPT, "TO:<a@b.c> NOTIFY=NEVER,SUCCESS", DSN, 10485760, REPLY_DSN_INVALID },
+	{ PATH_RCPT, "TO:<a@b.c> NOTIFY=SUCCESS,SUCCESS", DSN, 10485760, REPLY_DSN_INVALID },
+	{ PATH_RCPT, "TO:<a@b.c> NOTIFY=SUCCESS,", DSN, 10485760, REPLY_DSN_INVALID },
+	{ PATH_RCPT, "TO:<a@b.c> NOTIFY=,SUCCESS", DSN, 10485760, REPLY_DSN_INVALID },
+	{ PATH_RCPT, "TO:<a@b.c> NOTIFY=ALWAYS", DSN, 10485760, REPLY_DSN_INVALID },
+	{ PATH_RCPT, "TO:<a@b.c> NOTIFY", DSN, 10485760, REPLY_DSN_INVALID },
+	{ PATH_RCPT, "TO:<a@b.c> ORCPT=a@b.c", DSN, 10485760, REPLY_DSN_INVALID },
+	{ PATH_RCPT, "TO:<a@b.c> ORCPT=;a@b.c", DSN, 10485760, REPLY_DSN_INVALID },
+	{ PATH_RCPT, "TO:<a@b.c> ORCPT=rfc822;", DSN, 10485760, REPLY_DSN_INVALID },
+	{ PATH_RCPT, "TO:<a@b.c> ORCPT=rfc_822;a@b.c", DSN, 10485760, REPLY_DSN_INVALID },
+	{ PATH_RCPT, "TO:<a@b.c> ORCPT=rfc822;a+zzb", DSN, 10485760, REPLY_DSN_INVALID },
+	{ PATH_RCPT, "TO:<a@b.c> RET=FULL", DSN, 10485760, REPLY_PARAMS },
+	{ PATH_RCPT, "TO:<a@b.c> SIZE=1", DSN, 10485760, REPLY_PARAMS },
+	{ PATH_RCPT, "TO:<a@b.c> NOTIFY=NEVER", EXT_ALL, 10485760, REPLY_PARAMS },
+	/* each DSN parameter at most once (RFC 3461 §4) */
+	{ PATH_MAIL, "FROM:<a@b.c> RET=FULL ret=HDRS", DSN, 10485760, REPLY_DSN_INVALID },
+	{ PATH_MAIL, "FROM:<a@b.c> ENVID=a RET=FULL ENVID=b", DSN, 10485760, REPLY_DSN_INVALID },
+	{ PATH_RCPT, "TO:<a@b.c> NOTIFY=NEVER NOTIFY=NEVER", DSN, 10485760, REPLY_DSN_INVALID },
+	{ PATH_RCPT, "TO:<a@b.c> ORCPT=rfc822;a ORCPT=rfc822;b", DSN, 10485760, REPLY_DSN_INVALID },
 	/* non-ASCII addresses need SMTPUTF8 on */
 	{ PATH_MAIL, "FROM:<\xc3\xa9@b.c>", EXT_ALL, 10485760, REPLY_OK },
 	{ PATH_MAIL, "FROM:<\xc3\xa9@b.c>", EXT_ALL & ~EXT_SMTPUTF8, 10485760, REPLY_NON_ASCII },
@@ -636,6 +680,36 @@ static void test_policy(void)
 		                                                     policy_rows[i].ext,
 		                                                     policy_rows[i].limit) : -1,
 		        (long long)policy_rows[i].want, name);
+	}
+}
+
+/* SPEC §17: the DSN parameters as recorded, keywords upper-cased, values as given. */
+static const struct {
+	enum path_kind kind;
+	const char *arg;
+	const char *want;
+} dsn_rows[] = {
+	{ PATH_MAIL, "FROM:<a@b.c>", "" },
+	{ PATH_MAIL, "FROM:<a@b.c> RET=hdrs", "RET=hdrs" },
+	{ PATH_MAIL, "FROM:<a@b.c> envid=QQ314159 SIZE=10 ret=FULL", "ENVID=QQ314159; RET=FULL" },
+	{ PATH_RCPT, "TO:<a@b.c> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;a@b.c",
+	  "NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;a@b.c" },
+	{ PATH_RCPT, "TO:<a@b.c> orcpt=rfc822;x@y", "ORCPT=rfc822;x@y" },
+	{ PATH_RCPT, "TO:<a@b.c>", "" },
+};
+
+static void test_dsn_text(void)
+{
+	char out[640], name[160];
+
+	for (size_t i = 0; i < sizeof dsn_rows / sizeof dsn_rows[0]; i++) {
+		struct path p;
+		size_t n;
+
+		command_parse_path(dsn_rows[i].kind, dsn_rows[i].arg, strlen(dsn_rows[i].arg), &p);
+		n = command_dsn_text(dsn_rows[i].kind, &p, out, sizeof out);
+		snprintf(name, sizeof name, "command_dsn_text(%s)", dsn_rows[i].arg);
+		tap_mem(out, n, dsn_rows[i].want, strlen(dsn_rows[i].want), name);
 	}
 }
 
@@ -803,6 +877,7 @@ int main(void)
 	test_paths();
 	test_params();
 	test_policy();
+	test_dsn_text();
 	test_bdat();
 	test_vrfy();
 	test_words();

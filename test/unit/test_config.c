@@ -16,7 +16,8 @@ static const char *const env_names[] = {
 	"BADSMTP_LOG_LEVEL", "BADSMTP_LOG_TARGET", "BADSMTP_TIMEOUT", "BADSMTP_DATA_TIMEOUT",
 	"BADSMTP_TIME_SCALE", "BADSMTP_GREETING_DELAY_PORT_START",
 	"BADSMTP_COMMAND_DELAY_PORT_START", "BADSMTP_DROP_DELAY_PORT_START", "CACHE_DIRECTORY",
-	"XDG_CACHE_HOME",
+	"XDG_CACHE_HOME", "BADSMTP_GREETING_FAULT_PORT_START", "BADSMTP_STATE_DIR",
+	"STATE_DIRECTORY", "XDG_STATE_HOME",
 };
 
 static void clear_env(void)
@@ -55,6 +56,8 @@ static void field_text(const struct config *c, const char *field, char *out, siz
 		snprintf(out, cap, "%s %s", STR(c->tls_cert), STR(c->tls_key));
 	else if (strcmp(field, "cert_cache") == 0)
 		snprintf(out, cap, "%s", STR(c->cert_cache));
+	else if (strcmp(field, "state_dir") == 0)
+		snprintf(out, cap, "%s", STR(c->state_dir));
 	else if (strcmp(field, "log_target") == 0)
 		snprintf(out, cap, "%s", STR(c->log_target));
 	else if (strcmp(field, "log_format") == 0)
@@ -100,13 +103,14 @@ static const struct row rows[] = {
 	{ NOENV, NOARGS, RUN, "maildir", "(null)" },
 	{ NOENV, NOARGS, RUN, "tls", "(null) (null)" },
 	{ NOENV, NOARGS, RUN, "cert_cache", "(null)" },
+	{ NOENV, NOARGS, RUN, "state_dir", "(null)" },
 	{ NOENV, NOARGS, RUN, "log_target", "auto" },
 	{ NOENV, NOARGS, RUN, "log_format", "json" },
 	{ NOENV, NOARGS, RUN, "log_level", "info" },
 	{ NOENV, NOARGS, RUN, "timeout", "300" },
 	{ NOENV, NOARGS, RUN, "data_timeout", "180" },
 	{ NOENV, NOARGS, RUN, "time_scale", "1" },
-	{ NOENV, NOARGS, RUN, "bases", "25200/25400/25600" },
+	{ NOENV, NOARGS, RUN, "bases", "25200/25400/25600/25800" },
 	/* every flag, "--flag value" */
 	{ NOENV, A("--profile", "smtps"), RUN, "profile", "smtps" },
 	{ NOENV, A("--profile", "greeting-delay-8"), RUN, "profile", "greeting-delay-8" },
@@ -118,6 +122,11 @@ static const struct row rows[] = {
 	{ NOENV, A("--maildir", "/var/mail/bad"), RUN, "maildir", "/var/mail/bad" },
 	{ NOENV, A("--tls-cert", "c.pem", "--tls-key", "k.pem"), RUN, "tls", "c.pem k.pem" },
 	{ NOENV, A("--cert-cache", "/tmp/cc"), RUN, "cert_cache", "/tmp/cc" },
+	{ NOENV, A("--state-dir", "/tmp/st"), RUN, "state_dir", "/tmp/st" },
+	{ NOENV, A("--state-dir=/st"), RUN, "state_dir", "/st" },
+	{ NOENV, A("--state-dir="), ERR, NULL, NULL },
+	{ E("BADSMTP_STATE_DIR=/env/st"), NOARGS, RUN, "state_dir", "/env/st" },
+	{ E("BADSMTP_STATE_DIR=/env/st"), A("--state-dir", "/flag"), RUN, "state_dir", "/flag" },
 	{ NOENV, A("--log-format", "text"), RUN, "log_format", "text" },
 	{ NOENV, A("--log-format", "json"), RUN, "log_format", "json" },
 	{ NOENV, A("--log-level", "debug"), RUN, "log_level", "debug" },
@@ -158,11 +167,22 @@ static const struct row rows[] = {
 	{ E("BADSMTP_DATA_TIMEOUT=6"), NOARGS, RUN, "data_timeout", "6" },
 	{ E("BADSMTP_TIME_SCALE=0.01"), NOARGS, RUN, "time_scale", "0.01" },
 	{ E("BADSMTP_TIME_SCALE=0"), NOARGS, RUN, "time_scale", "0" },
-	{ E("BADSMTP_GREETING_DELAY_PORT_START=3000"), NOARGS, RUN, "bases", "3000/25400/25600" },
-	{ E("BADSMTP_COMMAND_DELAY_PORT_START=3100"), NOARGS, RUN, "bases", "25200/3100/25600" },
-	{ E("BADSMTP_DROP_DELAY_PORT_START=3200"), NOARGS, RUN, "bases", "25200/25400/3200" },
+	{ E("BADSMTP_GREETING_DELAY_PORT_START=3000"), NOARGS, RUN, "bases", "3000/25400/25600/25800" },
+	{ E("BADSMTP_COMMAND_DELAY_PORT_START=3100"), NOARGS, RUN, "bases", "25200/3100/25600/25800" },
+	{ E("BADSMTP_DROP_DELAY_PORT_START=3200"), NOARGS, RUN, "bases", "25200/25400/3200/25800" },
 	{ E("BADSMTP_GREETING_DELAY_PORT_START=3000", "BADSMTP_COMMAND_DELAY_PORT_START=3010",
-	    "BADSMTP_DROP_DELAY_PORT_START=3020"), NOARGS, RUN, "bases", "3000/3010/3020" },
+	    "BADSMTP_DROP_DELAY_PORT_START=3020"), NOARGS, RUN, "bases", "3000/3010/3020/25800" },
+	{ E("BADSMTP_GREETING_FAULT_PORT_START=4000"), NOARGS, RUN, "bases",
+	  "25200/25400/25600/4000" },
+	{ E("BADSMTP_GREETING_FAULT_PORT_START=25805"), NOARGS, RUN, "bases",
+	  "25200/25400/25600/25805" },
+	{ E("BADSMTP_GREETING_FAULT_PORT_START=25595"), NOARGS, RUN, "bases",
+	  "25200/25400/25600/25595" },
+	{ E("BADSMTP_GREETING_FAULT_PORT_START=25596"), NOARGS, ERR, NULL, NULL },
+	{ E("BADSMTP_GREETING_FAULT_PORT_START=25604"), NOARGS, ERR, NULL, NULL },
+	{ E("BADSMTP_GREETING_FAULT_PORT_START=65531"), NOARGS, RUN, "bases",
+	  "25200/25400/25600/65531" },
+	{ E("BADSMTP_GREETING_FAULT_PORT_START=65532"), NOARGS, ERR, NULL, NULL },
 	/* flags win over the environment */
 	{ E("BADSMTP_PROFILE=plain"), A("--profile", "smtps"), RUN, "profile", "smtps" },
 	{ E("BADSMTP_PORT=2525"), A("--port", "25465"), RUN, "port", "25465" },
@@ -366,38 +386,57 @@ static void test_help_version(void)
 		printf("#   got \"%s\"\n", out);
 }
 
-static void test_cert_cache(void)
+/* The two directories with systemd and XDG defaults (SPEC §1, §18): the flag, the systemd
+ * variable (the first of a colon-joined list), $XDG_..._HOME/badsmtp, then /tmp/badsmtp-{uid}. */
+static const struct {
+	const char *(*get)(const struct config *c, char *buf, size_t cap);
+	const char *flag, *twin, *systemd, *xdg, *tmp;
+} dir_rows[] = {
+	{ config_cert_cache, "--cert-cache", "BADSMTP_CERT_CACHE", "CACHE_DIRECTORY",
+	  "XDG_CACHE_HOME", "" },
+	{ config_state_dir, "--state-dir", "BADSMTP_STATE_DIR", "STATE_DIRECTORY",
+	  "XDG_STATE_HOME", "/state" },
+};
+
+static void test_default_dirs(void)
 {
 	struct config c;
-	char err[256], buf[4096], want[128];
-	char *argv[] = { (char *)"badsmtp-session", (char *)"--cert-cache", (char *)"/flag/cc", NULL };
+	char err[256], buf[4096], want[128], name[256];
 
-	clear_env();
-	setenv("CACHE_DIRECTORY", "/run/cache", 1);
-	setenv("XDG_CACHE_HOME", "/home/u/.cache", 1);
-	config_load(&c, 3, argv, err, sizeof err);
-	tap_str(config_cert_cache(&c, buf, sizeof buf), "/flag/cc", "cert cache: --cert-cache first");
+	for (size_t i = 0; i < sizeof dir_rows / sizeof dir_rows[0]; i++) {
+		const char *const flag = dir_rows[i].flag, *sys = dir_rows[i].systemd,
+		                  *xdg = dir_rows[i].xdg;
+		char *argv[] = { (char *)"badsmtp-session", (char *)flag, (char *)"/flag/d", NULL };
+		const char *(*get)(const struct config *, char *, size_t) = dir_rows[i].get;
 
-	config_load(&c, 1, argv, err, sizeof err);
-	tap_str(config_cert_cache(&c, buf, sizeof buf), "/run/cache",
-	        "cert cache: then $CACHE_DIRECTORY");
-	setenv("CACHE_DIRECTORY", "/run/a:/run/b", 1);
-	tap_str(config_cert_cache(&c, buf, sizeof buf), "/run/a",
-	        "cert cache: the first of a colon-joined $CACHE_DIRECTORY");
-	unsetenv("CACHE_DIRECTORY");
-	tap_str(config_cert_cache(&c, buf, sizeof buf), "/home/u/.cache/badsmtp",
-	        "cert cache: then $XDG_CACHE_HOME/badsmtp");
-	unsetenv("XDG_CACHE_HOME");
-	snprintf(want, sizeof want, "/tmp/badsmtp-%u", (unsigned)getuid());
-	tap_str(config_cert_cache(&c, buf, sizeof buf), want, "cert cache: else /tmp/badsmtp-{uid}");
-	setenv("CACHE_DIRECTORY", "", 1);
-	setenv("XDG_CACHE_HOME", "", 1);
-	tap_str(config_cert_cache(&c, buf, sizeof buf), want,
-	        "cert cache: empty variables count as unset");
-	setenv("BADSMTP_CERT_CACHE", "/env/cc", 1);
-	config_load(&c, 1, argv, err, sizeof err);
-	tap_str(config_cert_cache(&c, buf, sizeof buf), "/env/cc",
-	        "cert cache: BADSMTP_CERT_CACHE");
+		clear_env();
+		setenv(sys, "/run/d", 1);
+		setenv(xdg, "/home/u/.x", 1);
+		config_load(&c, 3, argv, err, sizeof err);
+		snprintf(name, sizeof name, "%s first", flag);
+		tap_str(get(&c, buf, sizeof buf), "/flag/d", name);
+		config_load(&c, 1, argv, err, sizeof err);
+		snprintf(name, sizeof name, "%s: then $%s", flag, sys);
+		tap_str(get(&c, buf, sizeof buf), "/run/d", name);
+		setenv(sys, "/run/a:/run/b", 1);
+		snprintf(name, sizeof name, "%s: the first of a colon-joined $%s", flag, sys);
+		tap_str(get(&c, buf, sizeof buf), "/run/a", name);
+		unsetenv(sys);
+		snprintf(name, sizeof name, "%s: then $%s/badsmtp", flag, xdg);
+		tap_str(get(&c, buf, sizeof buf), "/home/u/.x/badsmtp", name);
+		unsetenv(xdg);
+		snprintf(want, sizeof want, "/tmp/badsmtp-%u%s", (unsigned)getuid(), dir_rows[i].tmp);
+		snprintf(name, sizeof name, "%s: else %s", flag, want);
+		tap_str(get(&c, buf, sizeof buf), want, name);
+		setenv(sys, "", 1);
+		setenv(xdg, "", 1);
+		snprintf(name, sizeof name, "%s: empty variables count as unset", flag);
+		tap_str(get(&c, buf, sizeof buf), want, name);
+		setenv(dir_rows[i].twin, "/env/d", 1);
+		config_load(&c, 1, argv, err, sizeof err);
+		snprintf(name, sizeof name, "%s: %s", flag, dir_rows[i].twin);
+		tap_str(get(&c, buf, sizeof buf), "/env/d", name);
+	}
 	clear_env();
 }
 
@@ -405,6 +444,6 @@ int main(void)
 {
 	test_rows();
 	test_help_version();
-	test_cert_cache();
+	test_default_dirs();
 	return tap_done();
 }

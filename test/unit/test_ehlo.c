@@ -1,7 +1,8 @@
-/* test_ehlo: SPEC §3. Every keyword and its effect on the extensions, the AUTH mechanisms, the
- * size limit and the delay; clamping; first-number-wins for size; last-auth-wins; whole-part
- * matching ("nosizes" does nothing); only the first label counts; case-insensitivity; HELO
- * sessions (no extensions, default size); and the full EHLO reply text, line by line. */
+/* test_ehlo: SPEC §3 and §17. Every keyword and its effect on the extensions, the AUTH
+ * mechanisms, the size limit and the delay; clamping; first-number-wins for size; last-auth-wins;
+ * whole-part matching ("nosizes" does nothing); only the first label counts; case-insensitivity;
+ * HELO sessions (no extensions, default size); the shaping keywords, authequals, noclearauth and
+ * dsn; and the full EHLO reply text, line by line. */
 #include "auth.h"
 #include "ehlo.h"
 #include "tap.h"
@@ -306,7 +307,110 @@ static const struct {
 	{ "client.example.com", 1, 0, HOST,
 	  "250-badsmtp.test\r\n"
 	  "250 OK\r\n" },
+	/* SPEC §17: DSN after SIZE; AUTH= after AUTH; noclearauth hides AUTH until TLS */
+	{ "dsn", 0, 0, HOST,
+	  "250-badsmtp.test\r\n"
+	  "250-AUTH PLAIN LOGIN CRAM-MD5 CRAM-SHA256 XOAUTH2\r\n"
+	  "250-8BITMIME\r\n"
+	  "250-SIZE 10485760\r\n"
+	  "250-DSN\r\n"
+	  "250-PIPELINING\r\n"
+	  "250-STARTTLS\r\n"
+	  "250-CHUNKING\r\n"
+	  "250-SMTPUTF8\r\n"
+	  "250-ENHANCEDSTATUSCODES\r\n"
+	  "250 OK\r\n" },
+	{ "dsn-nosize-authequals-authplain", 0, 0, HOST,
+	  "250-badsmtp.test\r\n"
+	  "250-AUTH PLAIN\r\n"
+	  "250-AUTH=PLAIN\r\n"
+	  "250-8BITMIME\r\n"
+	  "250-DSN\r\n"
+	  "250-PIPELINING\r\n"
+	  "250-STARTTLS\r\n"
+	  "250-CHUNKING\r\n"
+	  "250-SMTPUTF8\r\n"
+	  "250-ENHANCEDSTATUSCODES\r\n"
+	  "250 OK\r\n" },
+	{ "authequals", 0, 1, HOST,
+	  "250-badsmtp.test\r\n"
+	  "250-AUTH PLAIN LOGIN CRAM-MD5 CRAM-SHA256 XOAUTH2\r\n"
+	  "250-AUTH=PLAIN LOGIN CRAM-MD5 CRAM-SHA256 XOAUTH2\r\n"
+	  "250-8BITMIME\r\n"
+	  "250-SIZE 10485760\r\n"
+	  "250-PIPELINING\r\n"
+	  "250-CHUNKING\r\n"
+	  "250-SMTPUTF8\r\n"
+	  "250-ENHANCEDSTATUSCODES\r\n"
+	  "250 OK\r\n" },
+	{ "authequals-noauth-nosize-nopipelining-nostarttls-nochunking-nosmtputf8-no8bit", 0, 0, HOST,
+	  "250-badsmtp.test\r\n"
+	  "250-ENHANCEDSTATUSCODES\r\n"
+	  "250 OK\r\n" },
+	{ "noclearauth-authequals-nosize-nopipelining-nochunking-nosmtputf8-no8bit", 0, 0, HOST,
+	  "250-badsmtp.test\r\n"
+	  "250-STARTTLS\r\n"
+	  "250-ENHANCEDSTATUSCODES\r\n"
+	  "250 OK\r\n" },
+	{ "noclearauth-nosize-nopipelining-nochunking-nosmtputf8-no8bit", 0, 1, HOST,
+	  "250-badsmtp.test\r\n"
+	  "250-AUTH PLAIN LOGIN CRAM-MD5 CRAM-SHA256 XOAUTH2\r\n"
+	  "250-ENHANCEDSTATUSCODES\r\n"
+	  "250 OK\r\n" },
+	{ "dsn", 1, 0, HOST,
+	  "250-badsmtp.test\r\n"
+	  "250 OK\r\n" },
 };
+
+/* SPEC §17: the keywords that shape replies, and AUTH's manners; they combine. */
+static const struct {
+	const char *arg;
+	int helo;
+	unsigned ext, auth_flags, render, pacing;
+} shape_rows[] = {
+	{ "x", 0, ALL, 0, 0, 0 },
+	{ "replysplit", 0, ALL, 0, 0, REPLY_SPLIT },
+	{ "replybytes", 0, ALL, 0, 0, REPLY_BYTES },
+	{ "replybare", 0, ALL, 0, REPLY_BARE, 0 },
+	{ "replymulti", 0, ALL, 0, REPLY_MULTI, 0 },
+	{ "replylong", 0, ALL, 0, REPLY_LONG, 0 },
+	{ "replylf", 0, ALL, 0, REPLY_LF, 0 },
+	{ "authequals", 0, ALL, EHLO_AUTH_EQUALS, 0, 0 },
+	{ "noclearauth", 0, ALL, EHLO_NO_CLEAR_AUTH, 0, 0 },
+	{ "dsn", 0, ALL | EXT_DSN, 0, 0, 0 },
+	{ "ReplySplit-REPLYBYTES-replybare-replymulti-replylong-replylf-authequals-noclearauth-dsn.x",
+	  0, ALL | EXT_DSN, EHLO_AUTH_EQUALS | EHLO_NO_CLEAR_AUTH,
+	  REPLY_BARE | REPLY_MULTI | REPLY_LONG | REPLY_LF, REPLY_SPLIT | REPLY_BYTES },
+	{ "replybare-nosize.example.com", 0, ALL & ~EXT_SIZE, 0, REPLY_BARE, 0 },
+	/* whole parts, first label only */
+	{ "replybarex", 0, ALL, 0, 0, 0 },
+	{ "reply", 0, ALL, 0, 0, 0 },
+	{ "dsns", 0, ALL, 0, 0, 0 },
+	{ "nodsn", 0, ALL, 0, 0, 0 },
+	{ "x.replylf", 0, ALL, 0, 0, 0 },
+	/* HELO: no DSN (an extension), the shaping stays (it is not one) */
+	{ "dsn-replylf-replysplit", 1, 0, 0, REPLY_LF, REPLY_SPLIT },
+};
+
+static void test_shape(void)
+{
+	char name[256];
+
+	for (size_t i = 0; i < sizeof shape_rows / sizeof shape_rows[0]; i++) {
+		struct ehlo_opts o;
+		const char *cmd = shape_rows[i].helo ? "HELO" : "EHLO";
+
+		ehlo_parse(shape_rows[i].arg, strlen(shape_rows[i].arg), shape_rows[i].helo, &o);
+		snprintf(name, sizeof name, "%s %s: extensions", cmd, shape_rows[i].arg);
+		tap_int(o.ext, shape_rows[i].ext, name);
+		snprintf(name, sizeof name, "%s %s: auth flags", cmd, shape_rows[i].arg);
+		tap_int(o.auth_flags, shape_rows[i].auth_flags, name);
+		snprintf(name, sizeof name, "%s %s: render flags", cmd, shape_rows[i].arg);
+		tap_int(o.render, shape_rows[i].render, name);
+		snprintf(name, sizeof name, "%s %s: pacing", cmd, shape_rows[i].arg);
+		tap_int(o.pacing, shape_rows[i].pacing, name);
+	}
+}
 
 /* The EHLO reply as the session's funnel renders it: a reply value, then its wire bytes. */
 static size_t ehlo_render(const struct ehlo_opts *o, const char *host, int tls, char *buf,
@@ -364,6 +468,7 @@ int main(void)
 {
 	test_parse();
 	test_lengths();
+	test_shape();
 	test_render();
 	test_render_cap();
 	return tap_done();

@@ -4,7 +4,8 @@
  * {seconds}.M{usec}P{pid}Q{n}.{hostname} with a '/' or ':' in the hostname escaped as \057 and
  * \072 (maildir(5)); missing parents are made 0700 like mkdir -p, existing ones kept as they
  * are; a directory that cannot be created fails with nothing left behind; a rename that fails
- * leaves nothing in tmp/. */
+ * leaves nothing in tmp/. The headers badsmtp adds, the optional X-BadSMTP-DSN: of SPEC §17
+ * after Received:, folded at its "; " only where a line would pass 998 octets. */
 #include "file.h"
 #include "maildir.h"
 #include "tap.h"
@@ -402,6 +403,78 @@ static void test_headers(void)
 	}
 }
 
+/* The header lines of envelope e, as stored. */
+static void headers_of(const struct maildir_envelope *e, char *got, size_t cap, const char *dir)
+{
+	struct maildir_msg *m = malloc(sizeof *m);
+	char name[600], path[1400];
+	FILE *f;
+	size_t n = 0;
+
+	got[0] = '\0';
+	if (m == NULL || maildir_open(m, dir, "h") != 0)
+		abort();
+	maildir_write_headers(m, e);
+	if (maildir_commit(m) != 0 || sub_count(dir, "new", name, sizeof name) != 1)
+		abort();
+	snprintf(path, sizeof path, "%s/new/%s", dir, name);
+	f = fopen(path, "rb");
+	if (f != NULL) {
+		n = fread(got, 1, cap - 1, f);
+		fclose(f);
+	}
+	got[n] = '\0';
+	unlink(path);
+	free(m);
+}
+
+static void test_dsn_header(void)
+{
+	static char got[8192], want[8192], value[4096];
+	const char *rcpts[] = { "b@example.com" };
+	struct maildir_envelope e = {
+		.sender = "a@example.com", .rcpts = rcpts, .nrcpts = 1, .helo = "client",
+		.client_ip = "pipe", .hostname = "badsmtp.test", .session_id = "sess_0123456789ab",
+		.extended = 1, .received = 0,
+	};
+	const char *head = "Return-Path: <a@example.com>\r\nX-BadSMTP-Rcpt-To: b@example.com\r\n"
+	                   "Received: from client (pipe) by badsmtp.test with ESMTP id "
+	                   "sess_0123456789ab; Thu, 01 Jan 1970 00:00:00 +0000\r\n";
+	char dir[600];
+	size_t len;
+
+	snprintf(dir, sizeof dir, "%s/dsn", base);
+	headers_of(&e, got, sizeof got, dir);
+	tap_str(got, head, "no DSN parameters: no X-BadSMTP-DSN:");
+	e.dsn = "RET=HDRS; ENVID=QQ314159; b@example.com NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;b@x";
+	headers_of(&e, got, sizeof got, dir);
+	snprintf(want, sizeof want, "%sX-BadSMTP-DSN: %s\r\n", head, e.dsn);
+	tap_str(got, want, "X-BadSMTP-DSN: after Received:, one line");
+	/* items of 300 octets: the fourth would take the line past 998 */
+	len = 0;
+	for (int i = 0; i < 5; i++)
+		len += (size_t)snprintf(value + len, sizeof value - len, "%sr%d@x NOTIFY=NEVER ORCPT=rfc822;%0270d",
+		                        i ? "; " : "", i, 0);
+	e.dsn = value;
+	headers_of(&e, got, sizeof got, dir);
+	tap_ok(strstr(got, "X-BadSMTP-DSN: r0@x") != NULL, "a long X-BadSMTP-DSN: starts on its line");
+	tap_ok(strstr(got, ";\r\n r3@x NOTIFY") != NULL && strstr(got, ";\r\n r2@x") == NULL,
+	       "... folded before the item that would pass 998 octets");
+	{
+		char *start = strstr(got, "X-BadSMTP-DSN:"), *p = start;
+		size_t longest = 0;
+
+		while (p != NULL && *p != '\0') {
+			char *crlf = strstr(p, "\r\n");
+			size_t n = crlf != NULL ? (size_t)(crlf - p) : strlen(p);
+
+			longest = n > longest ? n : longest;
+			p = crlf != NULL ? crlf + 2 : NULL;
+		}
+		tap_ok(start != NULL && longest <= 998, "... no line longer than 998 octets");
+	}
+}
+
 int main(void)
 {
 	long long last_q = -1;
@@ -419,6 +492,7 @@ int main(void)
 	test_existing();
 	test_parents();
 	test_headers();
+	test_dsn_header();
 	rm_tree(base);
 	return tap_done();
 }

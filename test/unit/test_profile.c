@@ -1,7 +1,9 @@
-/* test_profile: SPEC §8. Every default port → profile name, kind and delay (2525 plain, 25465
- * smtps, 25587 starttls-required, the three ten-port families with delays 0 1 2 8 10 30 60 120
- * 300 600, any other port plain); moved family bases; names round-trip through
- * profile_from_name; unknown names are rejected; overlapping or out-of-range bases are. */
+/* test_profile: SPEC §8 and §17. Every default port → profile name, kind and delay (2525 plain,
+ * 25465 smtps, 25587 starttls-required, the three ten-port families with delays 0 1 2 8 10 30 60
+ * 120 300 600, the five greeting faults on 25800-25804, any other port plain); moved family
+ * bases; names round-trip through profile_from_name; unknown names are rejected; overlapping or
+ * out-of-range bases are, the greeting-fault family by its own five ports; each member says
+ * what it does. */
 #include "profile.h"
 #include "tap.h"
 
@@ -13,6 +15,7 @@ static const char *kind_name(enum profile_kind k)
 		[PROFILE_PLAIN] = "PLAIN", [PROFILE_STARTTLS_REQUIRED] = "STARTTLS_REQUIRED",
 		[PROFILE_SMTPS] = "SMTPS", [PROFILE_GREETING_DELAY] = "GREETING_DELAY",
 		[PROFILE_COMMAND_DELAY] = "COMMAND_DELAY", [PROFILE_DROP] = "DROP",
+		[PROFILE_GREETING_FAULT] = "GREETING_FAULT",
 	};
 	return (unsigned)k < sizeof names / sizeof names[0] ? names[k] : "?";
 }
@@ -27,6 +30,7 @@ struct row {
 #define G PROFILE_GREETING_DELAY
 #define C PROFILE_COMMAND_DELAY
 #define DR PROFILE_DROP
+#define GF PROFILE_GREETING_FAULT
 
 static const struct row default_rows[] = {
 	{ 2525, PROFILE_PLAIN, 0, "plain" },
@@ -62,7 +66,14 @@ static const struct row default_rows[] = {
 	{ 25607, DR, 120, "drop-120" },
 	{ 25608, DR, 300, "drop-300" },
 	{ 25609, DR, 600, "drop-600" },
+	{ 25800, GF, 0, "greeting-multiline" },
+	{ 25801, GF, 0, "greeting-421" },
+	{ 25802, GF, 0, "greeting-554" },
+	{ 25803, GF, 0, "greeting-pause" },
+	{ 25804, GF, 0, "greeting-trickle" },
 	/* everything else is plain */
+	{ 25799, PROFILE_PLAIN, 0, "plain" },
+	{ 25805, PROFILE_PLAIN, 0, "plain" },
 	{ 25, PROFILE_PLAIN, 0, "plain" },
 	{ 587, PROFILE_PLAIN, 0, "plain" },
 	{ 0, PROFILE_PLAIN, 0, "plain" },
@@ -180,6 +191,14 @@ static const struct {
 	{ "connection", -1 },
 	{ "badsmtp-2525", -1 },
 	{ "2525", -1 },
+	{ "greeting-multiline", 0 }, { "greeting-421", 0 }, { "greeting-554", 0 },
+	{ "greeting-pause", 0 }, { "greeting-trickle", 0 },
+	{ "greeting-", -1 },
+	{ "greeting-422", -1 },
+	{ "greeting-Multiline", -1 },
+	{ "greeting-pause-3", -1 },
+	{ "greeting-fault", -1 },
+	{ "greeting-delay-x", -1 },
 };
 
 static void test_names(void)
@@ -284,6 +303,56 @@ static void test_check_bases(void)
 	}
 }
 
+/* SPEC §17: each greeting fault is member k of its family, and says what it does. */
+static void test_greeting_faults(void)
+{
+	static const struct {
+		int port;
+		enum greeting_fault k;
+		const char *does;
+	} rows[] = {
+		{ 25800, GREETING_MULTILINE, "a three-line greeting, then a normal session" },
+		{ 25801, GREETING_421, "greeting 421, then close" },
+		{ 25802, GREETING_554, "greeting 554; every command but QUIT gets 503" },
+		{ 25803, GREETING_PAUSE, "greeting after 3 s; talking before it gets 554" },
+		{ 25804, GREETING_TRICKLE, "the greeting one octet per 100 ms" },
+	};
+	struct port_bases b = profile_default_bases();
+	char name[96], does[128], err[256];
+	struct profile p;
+
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		profile_for_port(rows[i].port, &b, &p);
+		snprintf(name, sizeof name, "port %d: member %d", rows[i].port, (int)rows[i].k);
+		tap_int(p.member, rows[i].k, name);
+		snprintf(name, sizeof name, "port %d: what it does", rows[i].port);
+		tap_str(profile_describe(&p, does, sizeof does) == 0 ? does : "(none)", rows[i].does,
+		        name);
+	}
+	profile_for_port(25600, &b, &p);
+	tap_int(p.member, -1, "a delay family's member is no named member");
+	b.base[PROFILE_FAMILY_GREETING_FAULT] = 25605;
+	tap_int(profile_check_bases(&b, err, sizeof err), -1, "greeting faults at 25605 overlap drop");
+	b.base[PROFILE_FAMILY_GREETING_FAULT] = 25595;
+	tap_int(profile_check_bases(&b, err, sizeof err), 0, "greeting faults 25595-25599 are free");
+	b.base[PROFILE_FAMILY_GREETING_FAULT] = 25596;
+	tap_int(profile_check_bases(&b, err, sizeof err), -1, "greeting faults 25596-25600 overlap drop-0");
+	b.base[PROFILE_FAMILY_GREETING_FAULT] = 25610;
+	tap_int(profile_check_bases(&b, err, sizeof err), 0, "greeting faults 25610-25614 are free");
+	b.base[PROFILE_FAMILY_GREETING_FAULT] = 2521;
+	tap_int(profile_check_bases(&b, err, sizeof err), -1, "greeting faults 2521-2525 cover 2525");
+	b.base[PROFILE_FAMILY_GREETING_FAULT] = 2520;
+	tap_int(profile_check_bases(&b, err, sizeof err), 0, "greeting faults 2520-2524 are free");
+	b.base[PROFILE_FAMILY_GREETING_FAULT] = 65531;
+	tap_int(profile_check_bases(&b, err, sizeof err), 0, "greeting faults 65531-65535");
+	b.base[PROFILE_FAMILY_GREETING_FAULT] = 65532;
+	tap_int(profile_check_bases(&b, err, sizeof err), -1, "greeting faults past 65535");
+	b = profile_default_bases();
+	b.base[PROFILE_FAMILY_DROP] = 25795;
+	tap_int(profile_check_bases(&b, err, sizeof err), -1, "drop 25795-25804 overlaps the faults");
+	tap_ok(strstr(err, "BADSMTP_GREETING_FAULT_PORT_START") != NULL, "... and names their variable");
+}
+
 int main(void)
 {
 	test_default_ports();
@@ -292,5 +361,6 @@ int main(void)
 	test_names();
 	test_moved_bases();
 	test_check_bases();
+	test_greeting_faults();
 	return tap_done();
 }

@@ -1,7 +1,8 @@
 /* test_reply: the reply catalogue against SPEC.md's exact wire strings: every row of the §4.2
  * trigger table and "Unknown error" for the rest, triggered replies with and without their
- * enhanced code, every built-in reply (which never carries an enhanced code, except the 553
- * 5.6.7 of §2), "%s" substitution, and the buffer-size contract (0 when it does not fit). */
+ * enhanced code, every built-in reply (which never carries an enhanced code, except the few SPEC
+ * gives one), "%s" substitution, the buffer-size contract (0 when it does not fit), and the reply
+ * shaping of §17 (bare, multi, long, LF ends, alone and combined, in §21's order). */
 #include "reply.h"
 #include "tap.h"
 
@@ -173,6 +174,24 @@ static const struct {
 	  "553 Requested action not taken: mailbox name not allowed\r\n" },
 	{ REPLY_VRFY_UNAVAILABLE, 1, {0}, 0,
 	  "550 Requested action not taken: mailbox unavailable\r\n" },
+	/* SPEC §17, §18 */
+	{ REPLY_GREETING_LINES, 1, { "mx.example", "mx.example" }, 2,
+	  "220-mx.example ESMTP BadSMTP Server\r\n220-This greeting has three lines\r\n"
+	  "220 mx.example ready\r\n" },
+	{ REPLY_NO_SERVICE, 1, {0}, 0, "554 No SMTP service here\r\n" },
+	{ REPLY_NO_SERVICE_SEQUENCE, 1, {0}, 0, "503 Bad sequence of commands\r\n" },
+	{ REPLY_EARLY_TALKER, 1, {0}, 0, "554 5.5.1 Protocol error: talked before the greeting\r\n" },
+	{ REPLY_AUTH_NEEDS_TLS, 1, {0}, 0, "530 5.7.0 Must issue a STARTTLS command first\r\n" },
+	{ REPLY_AUTH_NEEDS_TLS, 0, {0}, 0, "530 Must issue a STARTTLS command first\r\n" },
+	{ REPLY_DSN_INVALID, 1, {0}, 0, "501 5.5.4 Invalid DSN parameter\r\n" },
+	{ REPLY_DSN_INVALID, 0, {0}, 0, "501 Invalid DSN parameter\r\n" },
+	{ REPLY_GREYLISTED, 1, { "60" }, 1,
+	  "450 4.7.1 Greylisted, please try again in 60 seconds\r\n" },
+	{ REPLY_GREYLISTED, 0, { "86400" }, 1,
+	  "450 Greylisted, please try again in 86400 seconds\r\n" },
+	{ REPLY_STATE_FAILED, 1, {0}, 0,
+	  "451 4.3.0 Requested action aborted: local error in processing\r\n" },
+	{ REPLY_STATE_FAILED, 0, {0}, 0, "451 Requested action aborted: local error in processing\r\n" },
 };
 
 static void test_builtin(void)
@@ -186,7 +205,7 @@ static void test_builtin(void)
 		const char *want = builtin_rows[i].want;
 
 		snprintf(name, sizeof name, "reply_render #%zu (id %d, enhanced %d): %.*s", i,
-		         (int)builtin_rows[i].id, builtin_rows[i].enhanced, (int)strlen(want) - 2,
+		         (int)builtin_rows[i].id, builtin_rows[i].enhanced, (int)strcspn(want, "\r\n"),
 		         want);
 		tap_mem(buf, n, want, strlen(want), name);
 		snprintf(name, sizeof name, "reply_make(id %d) code", (int)builtin_rows[i].id);
@@ -254,11 +273,105 @@ static void test_lines(void)
 	tap_mem(buf, n, "334 \r\n", 6, "an empty 334 keeps its space (RFC 4954 §4)");
 }
 
+/* SPEC §17 and §21's order: bare, then multi, then long; then the line ends. */
+#define X10 "xxxxxxxxxx"
+#define X100 X10 X10 X10 X10 X10 X10 X10 X10 X10 X10
+#define PAD " " X100 X100 X100 X100 X100 X100
+
+enum shape_kind { OK, CHALLENGE, EMPTY_334, DATA_GO, TRIGGERED, TWO_LINES };
+
+static const struct {
+	enum shape_kind kind;
+	unsigned flags;
+	const char *want;
+} shape_rows[] = {
+	{ OK, REPLY_BARE, "250\r\n" },
+	{ DATA_GO, REPLY_BARE, "354\r\n" },
+	{ CHALLENGE, REPLY_BARE, "334 VXNlcm5hbWU6\r\n" },
+	{ EMPTY_334, REPLY_BARE, "334\r\n" },
+	{ EMPTY_334, 0, "334 \r\n" },
+	{ TRIGGERED, REPLY_BARE | REPLY_WITH_ENHANCED, "550 5.1.1 Requested action not taken: mailbox unavailable\r\n" },
+	{ TWO_LINES, REPLY_BARE, "250-first\r\n250 second\r\n" },
+	{ OK, REPLY_MULTI, "250-OK\r\n250 OK\r\n" },
+	{ TRIGGERED, REPLY_MULTI | REPLY_WITH_ENHANCED,
+	  "550-5.1.1 Requested action not taken: mailbox unavailable\r\n"
+	  "550 5.1.1 Requested action not taken: mailbox unavailable\r\n" },
+	{ TRIGGERED, REPLY_MULTI, "550-Requested action not taken: mailbox unavailable\r\n"
+	                          "550 Requested action not taken: mailbox unavailable\r\n" },
+	{ TWO_LINES, REPLY_MULTI, "250-first\r\n250 second\r\n" },
+	{ OK, REPLY_LONG, "250 OK" PAD "\r\n" },
+	{ TWO_LINES, REPLY_LONG, "250-first\r\n250 second" PAD "\r\n" },
+	{ TRIGGERED, REPLY_LONG | REPLY_WITH_ENHANCED,
+	  "550 5.1.1 Requested action not taken: mailbox unavailable" PAD "\r\n" },
+	{ OK, REPLY_LF, "250 OK\n" },
+	{ TWO_LINES, REPLY_LF, "250-first\n250 second\n" },
+	{ OK, REPLY_BARE | REPLY_MULTI, "250-\r\n250\r\n" },
+	{ OK, REPLY_BARE | REPLY_LONG, "250" PAD "\r\n" },
+	{ OK, REPLY_MULTI | REPLY_LONG, "250-OK\r\n250 OK" PAD "\r\n" },
+	{ OK, REPLY_BARE | REPLY_MULTI | REPLY_LONG | REPLY_LF, "250-\n250" PAD "\n" },
+	{ DATA_GO, REPLY_MULTI | REPLY_LF,
+	  "354-End data with <CR><LF>.<CR><LF>\n354 End data with <CR><LF>.<CR><LF>\n" },
+};
+
+static void test_shapes(void)
+{
+	static struct reply r;
+	static char buf[REPLY_WIRE_MAX];
+	char name[160];
+
+	for (size_t i = 0; i < sizeof shape_rows / sizeof shape_rows[0]; i++) {
+		size_t n;
+
+		switch (shape_rows[i].kind) {
+		case OK:
+			reply_make(&r, REPLY_OK, NULL, 0);
+			break;
+		case CHALLENGE:
+			reply_make_text(&r, 334, "VXNlcm5hbWU6", 12);
+			break;
+		case EMPTY_334:
+			reply_make_text(&r, 334, "", 0);
+			break;
+		case DATA_GO:
+			reply_make(&r, REPLY_DATA_GO, NULL, 0);
+			break;
+		case TRIGGERED:
+			reply_make_code(&r, 550, "5.1.1");
+			break;
+		case TWO_LINES:
+			reply_make_text(&r, 250, "first", 5);
+			reply_add_line(&r, "second", 6);
+			break;
+		}
+		n = reply_render(&r, shape_rows[i].flags, buf, sizeof buf);
+		snprintf(name, sizeof name, "shape #%zu (flags 0x%x): %.*s", i, shape_rows[i].flags,
+		         (int)strcspn(shape_rows[i].want, "\r\n"), shape_rows[i].want);
+		tap_mem(buf, n, shape_rows[i].want, strlen(shape_rows[i].want), name);
+	}
+}
+
+/* The longest reply, shaped as much as it can be, still fits REPLY_WIRE_MAX. */
+static void test_wire_max(void)
+{
+	static char big[REPLY_TEXT_MAX - 20];
+	static char buf[REPLY_WIRE_MAX];
+	const char *args[1] = { big };
+	static struct reply r;
+
+	memset(big, 'v', sizeof big - 1);
+	reply_make(&r, REPLY_VRFY_EXISTS, args, 1);
+	tap_ok(!r.truncated, "a VRFY echo near REPLY_TEXT_MAX is a reply");
+	tap_ok(reply_render(&r, REPLY_MULTI | REPLY_LONG | REPLY_WITH_ENHANCED, buf, sizeof buf) > 0,
+	       "... which, multi and long, fits REPLY_WIRE_MAX");
+}
+
 int main(void)
 {
 	test_trigger_texts();
 	test_render_code();
 	test_builtin();
+	test_shapes();
+	test_wire_max();
 	test_sizes();
 	test_long_arg();
 	test_lines();

@@ -1,6 +1,9 @@
 /* test_trigger: SPEC §4.1 ({verb}{code}[_{x.y.z}] local parts, every verb, case-insensitive,
- * codes 400-599 only, and the ordinary local parts SPEC names) and §4.3 (helo{code}/ehlo{code}
- * as the whole first label, exactly three digits in 400-599). */
+ * codes 400-599 only, and the ordinary local parts SPEC names), §4.3 (helo{code}/ehlo{code}
+ * as the whole first label, exactly three digits in 400-599) and §18 (the faults of a
+ * transaction: each form, its action, the point where it fires, its numbers and their ranges,
+ * the AUTH username's trigger, and the names logs give them). */
+#include "text.h"
 #include "trigger.h"
 #include "tap.h"
 
@@ -140,11 +143,15 @@ static void test_names(void)
 		struct trigger t;
 		const char *want;
 	} names[] = {
-		{ { VERB_MAIL, 550, "" }, "mail550" }, { { VERB_RCPT, 452, "4.2.2" }, "rcpt452_4.2.2" },
-		{ { VERB_DATA, 554, "" }, "data554" }, { { VERB_BDAT, 552, "" }, "bdat552" },
-		{ { VERB_RSET, 500, "" }, "rset500" }, { { VERB_NOOP, 421, "" }, "noop421" },
-		{ { VERB_QUIT, 554, "" }, "quit554" }, { { VERB_STARTTLS, 454, "" }, "starttls454" },
-		{ { VERB_AUTH, 535, "5.7.8" }, "auth535_5.7.8" },
+		{ { .verb = VERB_MAIL, .code = 550 }, "mail550" },
+		{ { .verb = VERB_RCPT, .code = 452, .enhanced = "4.2.2" }, "rcpt452_4.2.2" },
+		{ { .verb = VERB_DATA, .code = 554 }, "data554" },
+		{ { .verb = VERB_BDAT, .code = 552 }, "bdat552" },
+		{ { .verb = VERB_RSET, .code = 500 }, "rset500" },
+		{ { .verb = VERB_NOOP, .code = 421 }, "noop421" },
+		{ { .verb = VERB_QUIT, .code = 554 }, "quit554" },
+		{ { .verb = VERB_STARTTLS, .code = 454 }, "starttls454" },
+		{ { .verb = VERB_AUTH, .code = 535, .enhanced = "5.7.8" }, "auth535_5.7.8" },
 	};
 	char name[64], got[64];
 
@@ -216,9 +223,203 @@ static void test_helo(void)
 	tap_int(helo_code(VERB_EHLO, "helo50", 6), 0, "trigger_parse_helo(\"helo50\", 6)");
 }
 
+/* SPEC §18: {local, verb, action, point, code, enhanced, number, fail_n}; verb VERB_NONE: an
+ * ordinary local part (§4.1's rule for malformed triggers). */
+#define R TRIGGER_REPLY
+#define COMMAND TRIGGER_AT_COMMAND
+#define BODY TRIGGER_IN_BODY
+#define END TRIGGER_AT_BODY_END
+static const struct fault_row {
+	const char *local;
+	enum verb verb;
+	enum trigger_action action;
+	enum trigger_point at;
+	int code;
+	const char *enhanced;
+	unsigned long long number;
+	int fail_n;
+} fault_rows[] = {
+	/* {verb}wait{N}, N 1..605; data's is about the end of its body */
+	{ "mailwait1", VERB_MAIL, TRIGGER_WAIT, COMMAND, 0, "", 1, 0 },
+	{ "rcptwait605", VERB_RCPT, TRIGGER_WAIT, COMMAND, 0, "", 605, 0 },
+	{ "datawait600", VERB_DATA, TRIGGER_WAIT, END, 0, "", 600, 0 },
+	{ "BDATWait5", VERB_BDAT, TRIGGER_WAIT, COMMAND, 0, "", 5, 0 },
+	{ "rsetwait2", VERB_RSET, TRIGGER_WAIT, COMMAND, 0, "", 2, 0 },
+	{ "noopwait2", VERB_NOOP, TRIGGER_WAIT, COMMAND, 0, "", 2, 0 },
+	{ "quitwait2", VERB_QUIT, TRIGGER_WAIT, COMMAND, 0, "", 2, 0 },
+	{ "starttlswait2", VERB_STARTTLS, TRIGGER_WAIT, COMMAND, 0, "", 2, 0 },
+	{ "authwait2", VERB_AUTH, TRIGGER_WAIT, COMMAND, 0, "", 2, 0 },
+	{ "mailwait0", VERB_NONE, R, COMMAND, 0, "", 0, 0 },
+	{ "mailwait606", VERB_NONE, R, COMMAND, 0, "", 0, 0 },
+	{ "mailwait05", VERB_NONE, R, COMMAND, 0, "", 0, 0 },
+	{ "mailwait", VERB_NONE, R, COMMAND, 0, "", 0, 0 },
+	{ "mailwait5x", VERB_NONE, R, COMMAND, 0, "", 0, 0 },
+	{ "mailwait5_4.0.0", VERB_NONE, R, COMMAND, 0, "", 0, 0 },
+	{ "mailwait99999999999999999999", VERB_NONE, R, COMMAND, 0, "", 0, 0 },
+	/* {verb}drop */
+	{ "maildrop", VERB_MAIL, TRIGGER_DROP, COMMAND, 0, "", 0, 0 },
+	{ "rcptdrop", VERB_RCPT, TRIGGER_DROP, COMMAND, 0, "", 0, 0 },
+	{ "datadrop", VERB_DATA, TRIGGER_DROP, END, 0, "", 0, 0 },
+	{ "bdatdrop", VERB_BDAT, TRIGGER_DROP, COMMAND, 0, "", 0, 0 },
+	{ "QuitDrop", VERB_QUIT, TRIGGER_DROP, COMMAND, 0, "", 0, 0 },
+	{ "authdrop", VERB_AUTH, TRIGGER_DROP, COMMAND, 0, "", 0, 0 },
+	{ "maildrops", VERB_NONE, R, COMMAND, 0, "", 0, 0 },
+	{ "maildrop1", VERB_NONE, R, COMMAND, 0, "", 0, 0 },
+	/* datadrop{K}, datalost: data only */
+	{ "datadrop1", VERB_DATA, TRIGGER_DATA_DROP, BODY, 0, "", 1, 0 },
+	{ "datadrop65536", VERB_DATA, TRIGGER_DATA_DROP, BODY, 0, "", 65536, 0 },
+	{ "datadrop99999999999999999", VERB_DATA, TRIGGER_DATA_DROP, BODY, 0, "", 99999999999999999ULL, 0 },
+	{ "datadrop0", VERB_NONE, R, COMMAND, 0, "", 0, 0 },
+	{ "datadrop01", VERB_NONE, R, COMMAND, 0, "", 0, 0 },
+	{ "datadrop100000000000000000", VERB_NONE, R, COMMAND, 0, "", 0, 0 },
+	{ "bdatdrop5", VERB_NONE, R, COMMAND, 0, "", 0, 0 },
+	{ "datalost", VERB_DATA, TRIGGER_DATA_LOST, TRIGGER_AT_STORED, 0, "", 0, 0 },
+	{ "DataLost", VERB_DATA, TRIGGER_DATA_LOST, TRIGGER_AT_STORED, 0, "", 0, 0 },
+	{ "maillost", VERB_NONE, R, COMMAND, 0, "", 0, 0 },
+	{ "datalost1", VERB_NONE, R, COMMAND, 0, "", 0, 0 },
+	/* dataend{code}[x{N}][_{x.y.z}] */
+	{ "dataend554", VERB_DATA, R, END, 554, "", 0, 0 },
+	{ "dataend550_5.7.1", VERB_DATA, R, END, 550, "5.7.1", 0, 0 },
+	{ "dataend451x2", VERB_DATA, R, END, 451, "", 0, 2 },
+	{ "dataend451x2_4.3.0", VERB_DATA, R, END, 451, "4.3.0", 0, 2 },
+	{ "dataend250", VERB_NONE, R, COMMAND, 0, "", 0, 0 },
+	{ "dataend", VERB_NONE, R, COMMAND, 0, "", 0, 0 },
+	{ "dataendwait5", VERB_NONE, R, COMMAND, 0, "", 0, 0 },
+	{ "dataend554at5", VERB_NONE, R, COMMAND, 0, "", 0, 0 },
+	/* data{code}at{K}[_{x.y.z}] */
+	{ "data552at1", VERB_DATA, TRIGGER_REPLY_AT, BODY, 552, "", 1, 0 },
+	{ "data554at100_5.7.1", VERB_DATA, TRIGGER_REPLY_AT, BODY, 554, "5.7.1", 100, 0 },
+	{ "DATA421AT7", VERB_DATA, TRIGGER_REPLY_AT, BODY, 421, "", 7, 0 },
+	{ "data552at0", VERB_NONE, R, COMMAND, 0, "", 0, 0 },
+	{ "data552at", VERB_NONE, R, COMMAND, 0, "", 0, 0 },
+	{ "data552at5x2", VERB_NONE, R, COMMAND, 0, "", 0, 0 },
+	{ "mail552at5", VERB_NONE, R, COMMAND, 0, "", 0, 0 },
+	/* {verb}{code}x{N}[_{x.y.z}], N 1..100, every verb */
+	{ "rcpt451x3", VERB_RCPT, R, COMMAND, 451, "", 0, 3 },
+	{ "RCPT451X3", VERB_RCPT, R, COMMAND, 451, "", 0, 3 },
+	{ "mail450x1_4.2.0", VERB_MAIL, R, COMMAND, 450, "4.2.0", 0, 1 },
+	{ "data451x100", VERB_DATA, R, COMMAND, 451, "", 0, 100 },
+	{ "bdat451x2", VERB_BDAT, R, COMMAND, 451, "", 0, 2 },
+	{ "rset421x1", VERB_RSET, R, COMMAND, 421, "", 0, 1 },
+	{ "noop450x9", VERB_NOOP, R, COMMAND, 450, "", 0, 9 },
+	{ "quit554x2", VERB_QUIT, R, COMMAND, 554, "", 0, 2 },
+	{ "starttls454x2_4.7.0", VERB_STARTTLS, R, COMMAND, 454, "4.7.0", 0, 2 },
+	{ "auth454x3", VERB_AUTH, R, COMMAND, 454, "", 0, 3 },
+	{ "rcpt451x0", VERB_NONE, R, COMMAND, 0, "", 0, 0 },
+	{ "rcpt451x101", VERB_NONE, R, COMMAND, 0, "", 0, 0 },
+	{ "rcpt451x03", VERB_NONE, R, COMMAND, 0, "", 0, 0 },
+	{ "rcpt451x", VERB_NONE, R, COMMAND, 0, "", 0, 0 },
+	{ "rcpt451x3_", VERB_NONE, R, COMMAND, 0, "", 0, 0 },
+	{ "rcpt451x3x3", VERB_NONE, R, COMMAND, 0, "", 0, 0 },
+	{ "rcpt451_4.5.1x3", VERB_NONE, R, COMMAND, 0, "", 0, 0 },
+	/* grey{S}, S 1..86400: RCPT's */
+	{ "grey1", VERB_RCPT, TRIGGER_GREYLIST, COMMAND, 0, "", 1, 0 },
+	{ "grey60", VERB_RCPT, TRIGGER_GREYLIST, COMMAND, 0, "", 60, 0 },
+	{ "GREY86400", VERB_RCPT, TRIGGER_GREYLIST, COMMAND, 0, "", 86400, 0 },
+	{ "grey0", VERB_NONE, R, COMMAND, 0, "", 0, 0 },
+	{ "grey86401", VERB_NONE, R, COMMAND, 0, "", 0, 0 },
+	{ "grey", VERB_NONE, R, COMMAND, 0, "", 0, 0 },
+	{ "grey60x", VERB_NONE, R, COMMAND, 0, "", 0, 0 },
+	{ "grey450", VERB_RCPT, TRIGGER_GREYLIST, COMMAND, 0, "", 450, 0 },
+	{ "greywait5", VERB_NONE, R, COMMAND, 0, "", 0, 0 },
+	{ "rcptgrey60", VERB_NONE, R, COMMAND, 0, "", 0, 0 },
+};
+
+static void test_faults(void)
+{
+	char name[160], back[80], want[80];
+
+	for (size_t i = 0; i < sizeof fault_rows / sizeof fault_rows[0]; i++) {
+		const struct fault_row *r = &fault_rows[i];
+		struct trigger t;
+		int got = trigger_parse(r->local, strlen(r->local), &t);
+
+		snprintf(name, sizeof name, "trigger_parse(\"%s\"): %s", r->local,
+		         r->verb == VERB_NONE ? "ordinary" : "a trigger");
+		tap_int(got, r->verb != VERB_NONE, name);
+		snprintf(name, sizeof name, "trigger_parse(\"%s\"): verb, action, point", r->local);
+		tap_ok(t.verb == r->verb && t.action == r->action && t.at == r->at, name);
+		if (t.verb != r->verb || t.action != r->action || t.at != r->at)
+			printf("#   got verb %d action %d point %d, want %d %d %d\n", (int)t.verb,
+			       (int)t.action, (int)t.at, (int)r->verb, (int)r->action, (int)r->at);
+		snprintf(name, sizeof name, "trigger_parse(\"%s\"): code, enhanced, number, N", r->local);
+		tap_ok(t.code == r->code && strcmp(t.enhanced, r->enhanced) == 0 &&
+		       t.number == r->number && t.fail_n == r->fail_n, name);
+		if (r->verb == VERB_NONE)
+			continue;
+		trigger_name(&t, back, sizeof back);
+		text_lower_copy(want, r->local, strlen(r->local));
+		snprintf(name, sizeof name, "trigger_name of \"%s\" is the local part, lower-cased",
+		         r->local);
+		tap_str(back, want, name);
+	}
+}
+
+/* SPEC §18: the username's part before any '@' asks for an AUTH reply, at the exchange's end;
+ * the key is the whole username, lower-cased. */
+static const struct {
+	const char *user;
+	int code, fail_n;
+	const char *enhanced;
+} username_rows[] = {
+	{ "auth535", 535, 0, "" },
+	{ "auth454_4.7.0@example.com", 454, 0, "4.7.0" },
+	{ "Auth451x2@Example.COM", 451, 2, "" },
+	{ "auth535x3_5.7.8", 535, 3, "5.7.8" },
+	{ "auth421@x", 421, 0, "" },
+	{ "auth535@x@y", 535, 0, "" },
+	{ "user@example.com", 0, 0, "" },
+	{ "mail550", 0, 0, "" },
+	{ "rcpt451x2@x", 0, 0, "" },
+	{ "authwait5", 0, 0, "" },
+	{ "authdrop", 0, 0, "" },
+	{ "auth250", 0, 0, "" },
+	{ "xauth535", 0, 0, "" },
+	{ "@auth535", 0, 0, "" },
+	{ "", 0, 0, "" },
+};
+
+static void test_usernames(void)
+{
+	char name[160], want[80];
+
+	for (size_t i = 0; i < sizeof username_rows / sizeof username_rows[0]; i++) {
+		const char *u = username_rows[i].user;
+		struct trigger t;
+		int got = trigger_parse_username(u, strlen(u), &t);
+
+		snprintf(name, sizeof name, "trigger_parse_username(\"%s\")", u);
+		tap_int(got ? t.code : 0, username_rows[i].code, name);
+		if (!got)
+			continue;
+		snprintf(name, sizeof name, "... AUTH reply at the end of the exchange, x%d, \"%s\"",
+		         username_rows[i].fail_n, username_rows[i].enhanced);
+		tap_ok(t.verb == VERB_AUTH && t.action == TRIGGER_REPLY && t.at == TRIGGER_AT_AUTH_END &&
+		       t.fail_n == username_rows[i].fail_n &&
+		       strcmp(t.enhanced, username_rows[i].enhanced) == 0, name);
+		text_lower_copy(want, u, strlen(u));
+		tap_str(t.key, want, "... keyed by the whole username, lower-cased");
+	}
+}
+
+static void test_key(void)
+{
+	struct trigger t;
+	char big[TRIGGER_KEY_MAX + 10];
+
+	trigger_set_key(&t, "Rcpt451X3@T17.Example", 21);
+	tap_str(t.key, "rcpt451x3@t17.example", "trigger_set_key lower-cases");
+	memset(big, 'a', sizeof big);
+	trigger_set_key(&t, big, sizeof big);
+	tap_int((long long)strlen(t.key), TRIGGER_KEY_MAX - 1, "trigger_set_key cuts a long key");
+}
+
 int main(void)
 {
 	test_parse();
+	test_faults();
+	test_usernames();
+	test_key();
 	test_lengths();
 	test_names();
 	test_helo();
