@@ -4,6 +4,7 @@
 #define BADSMTP_EHLO_H
 
 #include "reply.h"
+#include "tlsfault.h"
 
 #include <stddef.h>
 
@@ -30,6 +31,7 @@ struct ehlo_opts {
 	long size_limit;       /* enforced whether or not SIZE is advertised */
 	int delay_seconds;     /* dlay{N}: 0 = none */
 	int reject;            /* reject / noehl: EHLO gets 502 */
+	enum tlsfault tls_fault;   /* tls{fault}: for the STARTTLS that follows (SPEC §16) */
 };
 
 /* Keywords of an EHLO argument. helo = 1 computes a HELO session: no extension at all. */

@@ -27,6 +27,8 @@ int greeting_run(const struct config *cfg, const struct profile *p, int port,
                  struct respond *out, const struct handoff *resume)
 {
 	struct reply r;
+	enum tlsfault port_fault = p->kind == PROFILE_TLS_FAULT ? tlsfault_for_port(p->member)
+	                                                        : TLSFAULT_NONE;
 
 	switch (p->kind) {
 	case PROFILE_DROP:
@@ -42,7 +44,9 @@ int greeting_run(const struct config *cfg, const struct profile *p, int port,
 		log_behaviour("command_delay", port, p->delay_seconds);
 		break;
 	case PROFILE_SMTPS:
-		if (handshake_ready(cfg) != 0 || handshake_run(out->io, cfg, resume) != 0)
+	case PROFILE_TLS_FAULT:
+		if (handshake_ready(cfg, TLSFAULT_NONE, port_fault) != 0 ||
+		    handshake_run(out->io, cfg, resume, port_fault) != 0)
 			return -1;
 		break;
 	default:

@@ -1,6 +1,8 @@
 /* profile: SPEC §8. Fixed ports first, then the families base + k from one table. */
 #include "profile.h"
 
+#include "tlsfault.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,9 +34,13 @@ static const struct family {
 	                                   .env = "BADSMTP_COMMAND_DELAY_PORT_START" },
 	[PROFILE_FAMILY_DROP] = { .kind = PROFILE_DROP, .prefix = "drop-", .default_base = 25600,
 	                          .env = "BADSMTP_DROP_DELAY_PORT_START" },
+	[PROFILE_FAMILY_TLS_FAULT] = { .kind = PROFILE_TLS_FAULT, .prefix = "tls-",
+	                               .default_base = 25700, .members = tlsfault_port_names,
+	                               .env = "BADSMTP_TLS_FAULT_PORT_START" },
 };
 
-/* What each kind does, for the listing: the words around its delay, or the words for no delay. */
+/* What each kind does, for the listing: the words around its delay, or the words for no delay;
+ * a named family's member: the words before its name. */
 static const struct {
 	const char *before, *after, *undelayed;
 } behaviours[] = {
@@ -48,6 +54,7 @@ static const struct {
 	                            .undelayed = "a normal session (no delay)" },
 	[PROFILE_DROP] = { .before = "closes after ", .after = " s, writing nothing",
 	                   .undelayed = "closes at once, writing nothing" },
+	[PROFILE_TLS_FAULT] = { .before = "implicit TLS with the TLS fault " },
 };
 
 struct port_bases profile_default_bases(void)
@@ -62,6 +69,11 @@ struct port_bases profile_default_bases(void)
 const char *profile_family_env(enum profile_family f)
 {
 	return families[f].env;
+}
+
+int profile_implicit_tls(const struct profile *p)
+{
+	return p->kind == PROFILE_SMTPS || p->kind == PROFILE_TLS_FAULT;
 }
 
 int profile_family_delay(int k)
@@ -106,22 +118,23 @@ static void set_fixed(struct profile *p, size_t i)
 int profile_check_bases(const struct port_bases *b, char *err, size_t errlen)
 {
 	for (size_t f = 0; f < PROFILE_FAMILIES; f++) {
-		int base = b->base[f];
+		int base = b->base[f], size = family_size(f);
 
-		if (base < 1 || base > 65536 - PROFILE_FAMILY_PORTS) {
+		if (base < 1 || base > 65536 - size) {
 			snprintf(err, errlen, "%s=%d: not a port range start (1-%d)", families[f].env,
-			         base, 65536 - PROFILE_FAMILY_PORTS);
+			         base, 65536 - size);
 			return -1;
 		}
 		for (size_t g = f + 1; g < PROFILE_FAMILIES; g++) {
-			if (abs(base - b->base[g]) < PROFILE_FAMILY_PORTS) {
+			/* [base, base + size) and [b->base[g], b->base[g] + its size) meet */
+			if (base < b->base[g] + family_size(g) && b->base[g] < base + size) {
 				snprintf(err, errlen, "%s=%d and %s=%d: port ranges overlap",
 				         families[f].env, base, families[g].env, b->base[g]);
 				return -1;
 			}
 		}
 		for (size_t i = 0; i < sizeof fixed_ports / sizeof fixed_ports[0]; i++) {
-			if (fixed_ports[i].port >= base && fixed_ports[i].port < base + PROFILE_FAMILY_PORTS) {
+			if (fixed_ports[i].port >= base && fixed_ports[i].port < base + size) {
 				snprintf(err, errlen, "%s=%d: range overlaps port %d (%s)", families[f].env,
 				         base, fixed_ports[i].port, fixed_ports[i].name);
 				return -1;
@@ -198,11 +211,22 @@ int profile_table_port(size_t i, const struct port_bases *b)
 	return -1;
 }
 
+/* The name of a named family's member (p->member >= 0). */
+static const char *member_name(const struct profile *p)
+{
+	for (size_t f = 0; f < PROFILE_FAMILIES; f++)
+		if (families[f].kind == p->kind && families[f].members != NULL)
+			return families[f].members[p->member];
+	return "";
+}
+
 int profile_describe(const struct profile *p, char *buf, size_t cap)
 {
 	int n;
 
-	if (p->delay_seconds == 0 || behaviours[p->kind].before == NULL)
+	if (p->member >= 0)
+		n = snprintf(buf, cap, "%s%s", behaviours[p->kind].before, member_name(p));
+	else if (p->delay_seconds == 0 || behaviours[p->kind].before == NULL)
 		n = snprintf(buf, cap, "%s", behaviours[p->kind].undelayed);
 	else
 		n = snprintf(buf, cap, "%s%d%s", behaviours[p->kind].before, p->delay_seconds,

@@ -1,7 +1,8 @@
 /* profile: the port table of SPEC §8 as data: a port or a profile name → the behaviour of the
  * session. Fixed ports (plain, starttls-required, smtps) and families of ten ports base + k,
  * whose members are either delays (greeting-delay-8, drop-30: k → 0 1 2 8 10 30 60 120 300 600
- * seconds) or named (a family lists its members' names). One table of families holds each
+ * seconds) or named (a family lists its members' names: tls-expired is the TLS fault of that
+ * name, tlsfault.h, port base + k for the k-th of them). One table of families holds each
  * one's prefix, base and its environment variable, so the ports, the names, --list-profiles
  * and the error messages cannot disagree. Pure. */
 #ifndef BADSMTP_PROFILE_H
@@ -16,6 +17,7 @@ enum profile_kind {
 	PROFILE_GREETING_DELAY,
 	PROFILE_COMMAND_DELAY,
 	PROFILE_DROP,
+	PROFILE_TLS_FAULT,   /* implicit TLS with the TLS fault of its member (SPEC §16) */
 };
 
 /* The ten-port families, in the order --list-profiles shows them. */
@@ -23,6 +25,7 @@ enum profile_family {
 	PROFILE_FAMILY_GREETING_DELAY,
 	PROFILE_FAMILY_COMMAND_DELAY,
 	PROFILE_FAMILY_DROP,
+	PROFILE_FAMILY_TLS_FAULT,
 	PROFILE_FAMILIES
 };
 
@@ -37,7 +40,7 @@ struct profile {
 struct port_bases {
 	int base[PROFILE_FAMILIES];
 };
-#define PROFILE_FAMILY_PORTS 10
+#define PROFILE_FAMILY_PORTS 10   /* a delay family's */
 #define PROFILE_MAX_DELAY 86400
 
 struct port_bases profile_default_bases(void);
@@ -49,6 +52,8 @@ void profile_for_port(int port, const struct port_bases *b, struct profile *p);
 /* 0 for a known name ("drop-30", "smtps" …; a delay family takes any delay up to
  * PROFILE_MAX_DELAY: "drop-45"), -1 otherwise. */
 int profile_from_name(const char *name, struct profile *p);
+/* 1 when the handshake comes before the greeting (smtps, the tls- family). */
+int profile_implicit_tls(const struct profile *p);
 /* The delay of a delay family's member k (0-9): 0 1 2 8 10 30 60 120 300 600. */
 int profile_family_delay(int k);
 /* The port of row i of the port table under bases b (the fixed ports, then each family's

@@ -15,7 +15,8 @@ static const char *const env_names[] = {
 	"BADSMTP_TLS_CERT", "BADSMTP_TLS_KEY", "BADSMTP_CERT_CACHE", "BADSMTP_LOG_FORMAT",
 	"BADSMTP_LOG_LEVEL", "BADSMTP_LOG_TARGET", "BADSMTP_TIMEOUT", "BADSMTP_DATA_TIMEOUT",
 	"BADSMTP_TIME_SCALE", "BADSMTP_GREETING_DELAY_PORT_START",
-	"BADSMTP_COMMAND_DELAY_PORT_START", "BADSMTP_DROP_DELAY_PORT_START", "CACHE_DIRECTORY",
+	"BADSMTP_COMMAND_DELAY_PORT_START", "BADSMTP_DROP_DELAY_PORT_START",
+	"BADSMTP_TLS_FAULT_PORT_START", "CACHE_DIRECTORY",
 	"XDG_CACHE_HOME",
 };
 
@@ -79,6 +80,7 @@ static void field_text(const struct config *c, const char *field, char *out, siz
 
 #define RUN CONFIG_RUN
 #define ERR CONFIG_ERROR
+#define PRINT_CA CONFIG_PRINT_CA
 #define E(...) { __VA_ARGS__, NULL }
 #define A(...) { "badsmtp-session", __VA_ARGS__, NULL }
 #define NOARGS { "badsmtp-session", NULL }
@@ -88,7 +90,7 @@ struct row {
 	const char *env[6];
 	const char *argv[10];
 	enum config_result want;
-	const char *field;      /* checked when want is CONFIG_RUN */
+	const char *field;      /* checked when want is CONFIG_RUN or CONFIG_PRINT_CA */
 	const char *value;
 };
 
@@ -106,7 +108,7 @@ static const struct row rows[] = {
 	{ NOENV, NOARGS, RUN, "timeout", "300" },
 	{ NOENV, NOARGS, RUN, "data_timeout", "180" },
 	{ NOENV, NOARGS, RUN, "time_scale", "1" },
-	{ NOENV, NOARGS, RUN, "bases", "25200/25400/25600" },
+	{ NOENV, NOARGS, RUN, "bases", "25200/25400/25600/25700" },
 	/* every flag, "--flag value" */
 	{ NOENV, A("--profile", "smtps"), RUN, "profile", "smtps" },
 	{ NOENV, A("--profile", "greeting-delay-8"), RUN, "profile", "greeting-delay-8" },
@@ -158,11 +160,17 @@ static const struct row rows[] = {
 	{ E("BADSMTP_DATA_TIMEOUT=6"), NOARGS, RUN, "data_timeout", "6" },
 	{ E("BADSMTP_TIME_SCALE=0.01"), NOARGS, RUN, "time_scale", "0.01" },
 	{ E("BADSMTP_TIME_SCALE=0"), NOARGS, RUN, "time_scale", "0" },
-	{ E("BADSMTP_GREETING_DELAY_PORT_START=3000"), NOARGS, RUN, "bases", "3000/25400/25600" },
-	{ E("BADSMTP_COMMAND_DELAY_PORT_START=3100"), NOARGS, RUN, "bases", "25200/3100/25600" },
-	{ E("BADSMTP_DROP_DELAY_PORT_START=3200"), NOARGS, RUN, "bases", "25200/25400/3200" },
+	{ E("BADSMTP_GREETING_DELAY_PORT_START=3000"), NOARGS, RUN, "bases", "3000/25400/25600/25700" },
+	{ E("BADSMTP_COMMAND_DELAY_PORT_START=3100"), NOARGS, RUN, "bases", "25200/3100/25600/25700" },
+	{ E("BADSMTP_DROP_DELAY_PORT_START=3200"), NOARGS, RUN, "bases", "25200/25400/3200/25700" },
+	{ E("BADSMTP_TLS_FAULT_PORT_START=3300"), NOARGS, RUN, "bases", "25200/25400/25600/3300" },
+	/* a family of 18 ends at base + 17: 25690 leaves the drop ports, 65518 the last port */
+	{ E("BADSMTP_DROP_DELAY_PORT_START=25690"), NOARGS, RUN, "bases",
+	  "25200/25400/25690/25700" },
+	{ E("BADSMTP_TLS_FAULT_PORT_START=65518"), NOARGS, RUN, "bases",
+	  "25200/25400/25600/65518" },
 	{ E("BADSMTP_GREETING_DELAY_PORT_START=3000", "BADSMTP_COMMAND_DELAY_PORT_START=3010",
-	    "BADSMTP_DROP_DELAY_PORT_START=3020"), NOARGS, RUN, "bases", "3000/3010/3020" },
+	    "BADSMTP_DROP_DELAY_PORT_START=3020"), NOARGS, RUN, "bases", "3000/3010/3020/25700" },
 	/* flags win over the environment */
 	{ E("BADSMTP_PROFILE=plain"), A("--profile", "smtps"), RUN, "profile", "smtps" },
 	{ E("BADSMTP_PORT=2525"), A("--port", "25465"), RUN, "port", "25465" },
@@ -260,6 +268,16 @@ static const struct row rows[] = {
 	{ E("BADSMTP_COMMAND_DELAY_PORT_START=2520"), NOARGS, ERR, NULL, NULL },
 	{ E("BADSMTP_DROP_DELAY_PORT_START=25580"), NOARGS, ERR, NULL, NULL },
 	{ E("BADSMTP_DROP_DELAY_PORT_START=65530"), NOARGS, ERR, NULL, NULL },
+	{ E("BADSMTP_DROP_DELAY_PORT_START=25710"), NOARGS, ERR, NULL, NULL },
+	{ E("BADSMTP_TLS_FAULT_PORT_START=25592"), NOARGS, ERR, NULL, NULL },
+	{ E("BADSMTP_TLS_FAULT_PORT_START=25450"), NOARGS, ERR, NULL, NULL },
+	{ E("BADSMTP_TLS_FAULT_PORT_START=65519"), NOARGS, ERR, NULL, NULL },
+	/* --print-ca: carried out by main once every option is read (it needs GnuTLS) */
+	{ NOENV, A("--print-ca"), PRINT_CA, "cert_cache", "(null)" },
+	{ NOENV, A("--print-ca", "--cert-cache", "/c"), PRINT_CA, "cert_cache", "/c" },
+	{ NOENV, A("--cert-cache", "/c", "--print-ca"), PRINT_CA, "cert_cache", "/c" },
+	{ NOENV, A("--print-ca", "--bogus"), ERR, NULL, NULL },
+	{ E("BADSMTP_DROP_DELAY_PORT_START=25205"), A("--print-ca"), ERR, NULL, NULL },
 };
 
 static void describe(const struct row *r, char *out, size_t cap)
@@ -277,7 +295,8 @@ static void describe(const struct row *r, char *out, size_t cap)
 
 static void test_rows(void)
 {
-	static const char *const result_names[] = { "CONFIG_RUN", "CONFIG_DONE", "CONFIG_ERROR" };
+	static const char *const result_names[] = { "CONFIG_RUN", "CONFIG_DONE", "CONFIG_ERROR",
+	                                            "CONFIG_PRINT_CA" };
 	char what[400], name[1200], got[256];
 
 	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
@@ -311,7 +330,7 @@ static void test_rows(void)
 					err[k] = '?';
 			snprintf(name, sizeof name, "%s: a one-line error message (%s)", what, err);
 			tap_ok(one_line, name);
-		} else if (res == CONFIG_RUN) {
+		} else if (res == r->want) {
 			field_text(&c, r->field, got, sizeof got);
 			snprintf(name, sizeof name, "%s: %s", what, r->field);
 			tap_str(got, r->value, name);
