@@ -284,8 +284,8 @@ static int entry_names(const struct recipe *r, const char *name, struct entry *e
 		return a < 0 || (size_t)a >= sizeof e->cert_file || b < 0 ||
 		       (size_t)b >= sizeof e->key_file ? -1 : 0;
 	}
-	a = snprintf(cert_kind, sizeof cert_kind, r->tag ? "cert+%s" : "cert", r->tag);
-	b = snprintf(key_kind, sizeof key_kind, r->tag ? "key+%s" : "key", r->tag);
+	a = snprintf(cert_kind, sizeof cert_kind, "cert%s%s", r->tag ? "+" : "", r->tag ? r->tag : "");
+	b = snprintf(key_kind, sizeof key_kind, "key%s%s", r->tag ? "+" : "", r->tag ? r->tag : "");
 	if (a < 0 || (size_t)a >= sizeof cert_kind || b < 0 || (size_t)b >= sizeof key_kind)
 		return -1;
 	return cert_file_name(cert_kind, name, e->cert_file, sizeof e->cert_file) != 0 ||

@@ -434,9 +434,9 @@ static void describe_failure(int rc, int timeout, char *err, size_t errlen)
 }
 
 /* A handshake that fails on our side after a ClientHello we understood ends with the alert
- * that says why (RFC 8446 §6.2): protocol_version for a version the fault does not offer,
- * certificate_required for clientcert without one. Not after the client's own alert, nor when
- * the transport failed; and garbage is closed on without a word, as before. */
+ * GnuTLS gives for the error (RFC 8446 §6.2): handshake_failure when a pinned version leaves no
+ * common ground, certificate_required for clientcert without one. Not after the client's own
+ * alert, nor when the transport failed; and garbage is closed on without a word, as before. */
 static void answer_failure(int rc)
 {
 	if (T.hello_seen && rc != GNUTLS_E_FATAL_ALERT_RECEIVED && rc != GNUTLS_E_TIMEDOUT &&
@@ -511,18 +511,13 @@ static void hang(struct io *io, int wait_ms, char *err, size_t errlen)
 static void cut_short(struct io *io, enum tlsfault_cut cut, int hang_ms, char *err,
                       size_t errlen)
 {
-	switch (cut) {
-	case TLSFAULT_CUT_ALERT:
+	if (cut == TLSFAULT_CUT_ALERT) {
 		tlsdl.gnutls_alert_send(T.session, GNUTLS_AL_FATAL, GNUTLS_A_HANDSHAKE_FAILURE);
 		snprintf(err, errlen, "alert: handshake_failure sent for the ClientHello");
-		break;
-	case TLSFAULT_CUT_HANG:
+	} else if (cut == TLSFAULT_CUT_HANG) {
 		hang(io, hang_ms, err, errlen);
-		break;
-	case TLSFAULT_CUT_ABORT:
-	case TLSFAULT_CUT_NONE:
+	} else {
 		snprintf(err, errlen, "abort: closed after the ClientHello without a word");
-		break;
 	}
 }
 
@@ -540,7 +535,7 @@ static int handshake(struct io *io, const struct tls_settings *s, struct tls_inf
 		return -1;
 	}
 	T.started = 1;
-	if ((rc = tls_preload(s, err, errlen)) != 0)
+	if (tls_preload(s, err, errlen) != 0)
 		return -2;
 	T.settings = s;
 	T.timeout_ms = timeout;

@@ -110,42 +110,39 @@ each_fault() {
 
 # --- every fault through every selector --------------------------------------------------------
 
-@test "EHLO tls{fault}, then STARTTLS: Python with the test CA sees exactly each fault's failure" {
-	local f
+# each_verdict HELLO SNI [FLAG...]: for every fault of VERDICTS, a session that begins with
+# HELLO ('!tls': implicit TLS; else the EHLO name to give before STARTTLS), with that SNI and
+# FLAGs, {f} standing for the fault in each; its verdict checked.
+each_verdict() {
+	local hello=$1 sni=$2 f
+	shift 2
 	for f in $(each_fault); do
-		dialogue '!greeting' "EHLO tls$f.client.example" STARTTLS 'EHLO x' QUIT
-		tls_client --ca "$FAULT_CA" --sni "$NAME" --
-		expect_verdict "$f" "$NAME"
+		if [ "$hello" = '!tls' ]; then
+			dialogue '!tls' '!greeting' 'EHLO x' QUIT
+		else
+			dialogue '!greeting' "EHLO ${hello//\{f\}/$f}" STARTTLS 'EHLO x' QUIT
+		fi
+		tls_client --ca "$FAULT_CA" --sni "${sni//\{f\}/$f}" -- "${@//\{f\}/$f}"
+		expect_verdict "$f" "${sni//\{f\}/$f}"
 	done
+}
+
+@test "EHLO tls{fault}, then STARTTLS: Python with the test CA sees exactly each fault's failure" {
+	each_verdict 'tls{f}.client.example' "$NAME"
 }
 
 @test "SNI tls{fault}.example after STARTTLS: each fault's failure, the certificate for the SNI" {
-	local f
-	for f in $(each_fault); do
-		dialogue '!greeting' 'EHLO client.example' STARTTLS 'EHLO x' QUIT
-		tls_client --ca "$FAULT_CA" --sni "tls$f.example.test" --
-		expect_verdict "$f" "tls$f.example.test"
-	done
+	each_verdict client.example 'tls{f}.example.test'
 }
 
 @test "SNI x-tls{fault}.example on implicit TLS (smtps): each fault's failure" {
-	local f
-	for f in $(each_fault); do
-		dialogue '!tls' '!greeting' 'EHLO x' QUIT
-		tls_client --ca "$FAULT_CA" --sni "x-tls$f.example.test" -- --profile smtps
-		expect_verdict "$f" "x-tls$f.example.test"
-	done
+	each_verdict '!tls' 'x-tls{f}.example.test' --profile smtps
 }
 
 @test "the tls-{fault} profiles (implicit TLS): each fault's failure" {
-	local f
-	for f in $(each_fault); do
-		dialogue '!tls' '!greeting' 'EHLO x' QUIT
-		tls_client --ca "$FAULT_CA" --sni "$NAME" -- --profile "tls-$f"
-		expect_verdict "$f" "$NAME"
-		log_check "assert fields('SMTP connection established')['profile'] == 'tls-$f'
-assert fields('SMTP connection established')['tls_enabled'] is True"
-	done
+	each_verdict '!tls' "$NAME" --profile 'tls-{f}'
+	log_check "f = fields('SMTP connection established')
+assert f['profile'] == 'tls-clientcert' and f['tls_enabled'] is True, f"
 }
 
 @test "the tls- ports 25700 + k: --port picks the same profiles, in SPEC §16's order" {
@@ -289,6 +286,7 @@ hello() {
 	smtp_append_file "$T/hello.bin"
 }
 
+# bats test_tags=timing
 @test "abort: the ClientHello read, the connection closed without a byte (also by SNI)" {
 	hello
 	SMTP_HOLD=5 smtp_session --profile tls-abort --cert-cache "$CACHE"
@@ -324,6 +322,7 @@ assert f['tls_fault'] == 'abort' and f['error'].startswith('abort:'), f"
 	[ "$(od -An -tx1 "$SMTP_OUT" | tr -d ' \n' | tail -c 6)" = 020228 ] || fail "$(od -An -tx1 "$SMTP_OUT")"
 }
 
+# bats test_tags=timing
 @test "hang: the ClientHello never answered, the session ends at the data timeout, exit 1" {
 	hello
 	# the data timeout: 180 s at the 0.01 scale, 1.8 s
@@ -341,6 +340,7 @@ assert f['tls_fault'] == 'hang' and 'data timeout' in f['error'], f"
 	between 'the hang by SNI, data timeout 100 s' "$SMTP_ELAPSED_MS" 950 4000
 }
 
+# bats test_tags=timing
 @test "hang: a client that hangs up, or SIGTERM, ends it early" {
 	hello
 	smtp_session --profile tls-hang --cert-cache "$CACHE"
@@ -555,6 +555,7 @@ assert f['tls_fault'] == '' and f['sni'] == '', f" || fail "$n octets"
 	grep -q '^TLS: TLSv1.2 ' <<< "$output" || fail "$output"
 }
 
+# bats test_tags=timing
 @test "garbage instead of a ClientHello on tls-hang, tls-alert, tls-abort: closed at once, exit 1" {
 	local f
 	for f in hang alert abort trusted; do

@@ -287,6 +287,7 @@ EOF
 	expect v13 'alert'
 }
 
+# bats test_tags=timing
 @test "hang over TCP: no answer to the ClientHello until the data timeout (1.8 s here)" {
 	local t0=$SECONDS
 	run timeout 15 bash -c "openssl s_client -connect 127.0.0.1:$(port hang) 2>&1 \
