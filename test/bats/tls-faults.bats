@@ -76,6 +76,20 @@ assert '$event' == 'TLS handshake successful' or f['error'], f" ||
 		fail "$fault: the log" "$output"
 }
 
+# for_fault FAULT CMD...: CMD, for a session of that fault. LeakSanitizer (clang 14, glibc 2.36)
+# crashes at exit in a process where GnuTLS has generated an RSA key ("Tracer caught signal 11",
+# walking the dynamic TLS the generation set up): under the sanitizers, sessions of rsa1024 run
+# without the leak check, ASan and UBSan still on. Any other binary ignores ASAN_OPTIONS.
+for_fault() {
+	local f=$1
+	shift
+	if [ "$f" = rsa1024 ]; then
+		ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 "$@"
+	else
+		"$@"
+	fi
+}
+
 # each_fault: the faults of VERDICTS, one a line.
 each_fault() {
 	cut -d' ' -f1 <<< "$VERDICTS"
@@ -122,7 +136,7 @@ each_verdict() {
 		else
 			dialogue '!greeting' "EHLO ${hello//\{f\}/$f}" STARTTLS 'EHLO x' QUIT
 		fi
-		tls_client --ca "$FAULT_CA" --sni "${sni//\{f\}/$f}" -- "${@//\{f\}/$f}"
+		for_fault "$f" tls_client --ca "$FAULT_CA" --sni "${sni//\{f\}/$f}" -- "${@//\{f\}/$f}"
 		expect_verdict "$f" "${sni//\{f\}/$f}"
 	done
 }
@@ -150,7 +164,7 @@ assert f['profile'] == 'tls-clientcert' and f['tls_enabled'] is True, f"
 	for f in trusted expired notyetvalid wronghost untrusted selfsigned incomplete chain sha1 \
 		rsa1024 v10 v11 v12 v13 abort alert hang clientcert; do
 		smtp_input 'QUIT'
-		smtp_session --port $((25700 + k)) --cert-cache "$CACHE"
+		for_fault "$f" smtp_session --port $((25700 + k)) --cert-cache "$CACHE"
 		log_check "assert fields('SMTP connection established')['profile'] == 'tls-$f'" ||
 			fail "port $((25700 + k))"
 		k=$((k + 1))
@@ -202,7 +216,7 @@ EOF
 	local f want
 	while read -r f want; do
 		dialogue '!tls' '!greeting' QUIT
-		tls_client --sni "$NAME" --cert-out "$T/$f.pem" -- --profile "tls-$f"
+		for_fault "$f" tls_client --sni "$NAME" --cert-out "$T/$f.pem" -- --profile "tls-$f"
 		inspect "$T/$f.pem"
 		[ "$output" = "$want" ] || fail "$f: got  $output" "$f: want $want"
 	done << EOF
@@ -395,7 +409,9 @@ assert f['tls_fault'] == 'clientcert' and f['client_cert'] == 'CN=client.example
 @test "inject: 220 Ready to start TLS and 250 Injected before TLS in one write, then TLS" {
 	command -v strace > /dev/null || fail "strace is missing (scripts/ensure-deps test)"
 	smtp_input 'EHLO tlsinject.example' STARTTLS
-	timeout 10 strace -f -e trace=write,writev -s 1000 -o "$T/trace" \
+	# LeakSanitizer does not work under ptrace: off for this one session, should it be there
+	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
+		timeout 10 strace -f -e trace=write,writev -s 1000 -o "$T/trace" \
 		"$BADSMTP_BIN" --cert-cache "$CACHE" < "$SMTP_IN" > "$SMTP_OUT" 2> "$SMTP_ERR" || true
 	# EHLO and STARTTLS came together: the EHLO reply goes in the same write
 	grep -qF '250 OK\r\n220 Ready to start TLS\r\n250 Injected before TLS\r\n", 242)' "$T/trace" ||
@@ -504,7 +520,7 @@ EOF
 		opts=(--sni "$NAME" --cert-out "$T/$f.pem")
 		[ "$f" != v10 ] || opts+=(--tls 1.0)
 		[ "$f" != v11 ] || opts+=(--tls 1.1)
-		tls_client "${opts[@]}" -- --profile "tls-$f" --cert-cache "$T/file/cache"
+		for_fault "$f" tls_client "${opts[@]}" -- --profile "tls-$f" --cert-cache "$T/file/cache"
 		case $f in
 		clientcert) grep -q '^ERROR: .*CERTIFICATE_REQUIRED' <<< "$output" || fail "$output" ;;
 		*) grep -q '^TLS: ' <<< "$output" || fail "$f: $output" ;;
