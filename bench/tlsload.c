@@ -4,6 +4,8 @@
  *   -m smtps     handshake, 220, EHLO, QUIT                   (RFC 8314 implicit TLS)
  *   -H           hold: one session; after the second EHLO print "ready" and wait for stdin EOF
  *                before QUIT (lets the bench read the server's RSS).
+ *   -e NAME      the name the first EHLO gives (default load.test): an EHLO keyword such as
+ *                tlstrusted.load.test chooses a TLS fault for the STARTTLS that follows.
  * No certificate verification: the servers under test use self-signed certificates. */
 #include "smtpreply.h"
 
@@ -21,6 +23,7 @@
 
 static gnutls_certificate_credentials_t cred;
 static int hold;
+static char ehlo[300] = "EHLO load.test\r\n";
 
 /* Reads one whole SMTP reply (through the final "ddd " line); returns its code or -1. */
 static int reply(int fd, gnutls_session_t s)
@@ -63,7 +66,7 @@ static int session(int port, int implicit)
 	if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof a) != 0)
 		goto out;
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-	if (!implicit && (reply(fd, NULL) != 220 || say(fd, NULL, "EHLO load.test\r\n") != 0 ||
+	if (!implicit && (reply(fd, NULL) != 220 || say(fd, NULL, ehlo) != 0 ||
 	                  reply(fd, NULL) != 250 || say(fd, NULL, "STARTTLS\r\n") != 0 ||
 	                  reply(fd, NULL) != 220))
 		goto out;
@@ -103,15 +106,19 @@ int main(int argc, char **argv)
 	int port = 0, n = 100, par = 1, implicit = 0, opt, failed = 0;
 	struct timespec t0, t1;
 
-	while ((opt = getopt(argc, argv, "p:m:n:c:H")) != -1) {
+	while ((opt = getopt(argc, argv, "p:m:n:c:e:H")) != -1) {
 		switch (opt) {
 		case 'p': port = atoi(optarg); break;
 		case 'm': implicit = strcmp(optarg, "smtps") == 0; break;
 		case 'n': n = atoi(optarg); break;
 		case 'c': par = atoi(optarg); break;
 		case 'H': hold = 1; break;
+		case 'e':
+			if (snprintf(ehlo, sizeof ehlo, "EHLO %s\r\n", optarg) >= (int)sizeof ehlo)
+				return 2;
+			break;
 		default:
-			fprintf(stderr, "usage: tlsload -p PORT [-m starttls|smtps] [-n N] [-c P] [-H]\n");
+			fprintf(stderr, "usage: tlsload -p PORT [-m starttls|smtps] [-n N] [-c P] [-e NAME] [-H]\n");
 			return 2;
 		}
 	}

@@ -1,16 +1,21 @@
-/* cert: certificates for the tls module (SPEC §7).
- * - Generated: self-signed ECDSA P-256, CN and SAN (DNS, or IP for an address) = the name, valid
- *   from one hour ago for 30 days, random 128-bit serial, key usage digitalSignature, EKU
- *   serverAuth (RFC 5280 §4.2.1.3, §4.2.1.12).
- * - Cached as two files per name in the cert cache (directory 0700, files 0600): cert-{name}.pem,
- *   the certificate alone (people copy it into clients as a trust anchor), and key-{name}.pem,
- *   its PKCS#8 key. A certificate file with the key inside (the cache before the split) is split
+/* cert: certificates for the tls module (SPEC §7, §16).
+ * - Generated, each by a recipe (the tables below): §7's self-signed ECDSA P-256 leaf, CN and
+ *   SAN (DNS, or IP for an address) = the name, valid from one hour ago for 30 days, random
+ *   128-bit serial, key usage digitalSignature, EKU serverAuth (RFC 5280 §4.2.1.3, §4.2.1.12);
+ *   three CAs (the test CA, its intermediate, the untrusted CA: keyCertSign, cRLSign, CA:TRUE,
+ *   10 years); and the leaves of the TLS faults, each §7's leaf signed by a CA with one thing
+ *   changed (window, name, digest, key). A leaf carries its CA's key identifier (RFC 5280
+ *   §4.2.1.1), so one signed by a CA that has been replaced since is made anew.
+ * - Cached as two files per certificate in the cert cache (directory 0700, files 0600): the
+ *   certificate alone (people copy it into clients as a trust anchor) and its PKCS#8 key; names
+ *   in entry_names. A certificate file with the key inside (the cache before the split) is split
  *   in two. Each file is written whole (file.h), the key first, and read after the certificate;
  *   a pair is served only when the key is the certificate's. Writers take turns (an flock) and
  *   look again before generating, so sessions that start together make one pair, and a reader
- *   that meets a pair being replaced waits its turn and finds it whole. Reused until a day
- *   before expiry. An unusable cache means an in-memory certificate and a warning, never a
- *   failed handshake.
+ *   that meets a pair being replaced waits its turn and finds it whole. Reused while its window
+ *   is still right: valid for more than a day; an expired one stays expired; a not-yet-valid
+ *   one until a day before it would become valid. An unusable cache means an in-memory
+ *   certificate and a warning, never a failed handshake.
  * - --tls-cert/--tls-key: checked at start-up, cheaply when a verified-stamp says this exact pair
  *   of files (path, device, inode, size, mtime) already loaded and matched once.
  * It does no TLS session work and does not decide when to run: tls.c does. */
@@ -34,9 +39,11 @@
 #include <unistd.h>
 
 #define FILE_MAX (1024 * 1024)   /* a PEM chain and key bigger than this is not one */
-#define VALID_BEFORE (60 * 60)
-#define VALID_FOR (30 * 24 * 60 * 60)
-#define RENEW_WITHIN (24 * 60 * 60)
+#define HOUR (60 * 60LL)
+#define DAY (24 * HOUR)
+#define LEAF_DAYS 30
+#define CA_DAYS 3650             /* SPEC §16: the test CA is valid 10 years */
+#define RENEW_WITHIN DAY
 #define FILE_NAME_KEEP 200       /* name octets kept in a file name before the hash */
 #define LOCK_FILE ".lock"
 
@@ -140,19 +147,94 @@ static int join(char *out, size_t cap, const char *dir, const char *file)
 	return w < 0 || (size_t)w >= cap ? -1 : 0;
 }
 
-/* The pair is for name, valid for more than a day, and the key is the certificate's (the same
- * public key identifier: concurrent writers can leave one's key beside another's certificate). */
-static int pair_usable(const char *name, const struct cert_pem *p)
+/* ---- what is made, and when a cached one is still right ---- */
+
+/* When a certificate is still what it is meant to be: valid for more than a day yet (SPEC §7),
+ * expired (it stays so), or not yet valid for more than a day (SPEC §16). */
+enum window { WINDOW_CURRENT, WINDOW_PAST, WINDOW_FUTURE };
+
+struct recipe {
+	const char *tag;              /* file names: see entry_names */
+	const char *fixed_name;       /* the CN whatever name is asked for (CAs, wronghost) */
+	const struct recipe *issuer;  /* NULL: self-signed */
+	int ca, path_len;             /* a CA (keyCertSign, cRLSign, CA:TRUE), its path length */
+	int slot;                     /* a CA: its place in issuers[] */
+	long long from, until;        /* the validity window, in seconds from now */
+	enum window window;
+	unsigned rsa_bits;            /* 0: ECDSA P-256 */
+	gnutls_digest_algorithm_t digest;
+};
+
+static const struct recipe test_ca = {
+	.tag = "ca", .fixed_name = "BadSMTP Test CA", .ca = 1, .path_len = -1, .slot = 0,
+	.from = -HOUR, .until = CA_DAYS * DAY, .digest = GNUTLS_DIG_SHA256,
+};
+static const struct recipe intermediate_ca = {
+	.tag = "intermediate-ca", .fixed_name = "BadSMTP Test Intermediate CA", .issuer = &test_ca,
+	.ca = 1, .path_len = 0, .slot = 1, .from = -HOUR, .until = CA_DAYS * DAY, .digest = GNUTLS_DIG_SHA256,
+};
+static const struct recipe untrusted_ca = {
+	.tag = "untrusted-ca", .fixed_name = "BadSMTP Untrusted CA", .ca = 1, .path_len = -1,
+	.slot = 2, .from = -HOUR, .until = CA_DAYS * DAY, .digest = GNUTLS_DIG_SHA256,
+};
+
+/* SPEC §16's certificates; the others are §7's leaf signed by the test CA with one thing
+ * changed. */
+static const struct recipe leaves[TLSFAULT_CERT_COUNT] = {
+	[TLSFAULT_CERT_SELFSIGNED] = { .from = -HOUR, .until = LEAF_DAYS * DAY,
+	                               .digest = GNUTLS_DIG_SHA256 },
+	[TLSFAULT_CERT_TRUSTED] = { .tag = "trusted", .issuer = &test_ca, .from = -HOUR,
+	                            .until = LEAF_DAYS * DAY, .digest = GNUTLS_DIG_SHA256 },
+	[TLSFAULT_CERT_EXPIRED] = { .tag = "expired", .issuer = &test_ca, .from = -60 * DAY,
+	                            .until = -DAY, .window = WINDOW_PAST,
+	                            .digest = GNUTLS_DIG_SHA256 },
+	[TLSFAULT_CERT_NOTYETVALID] = { .tag = "notyetvalid", .issuer = &test_ca, .from = 30 * DAY,
+	                                .until = 60 * DAY, .window = WINDOW_FUTURE,
+	                                .digest = GNUTLS_DIG_SHA256 },
+	[TLSFAULT_CERT_WRONGHOST] = { .tag = "wronghost", .fixed_name = "wrong.host.invalid",
+	                              .issuer = &test_ca, .from = -HOUR, .until = LEAF_DAYS * DAY,
+	                              .digest = GNUTLS_DIG_SHA256 },
+	[TLSFAULT_CERT_UNTRUSTED] = { .tag = "untrusted", .issuer = &untrusted_ca, .from = -HOUR,
+	                              .until = LEAF_DAYS * DAY, .digest = GNUTLS_DIG_SHA256 },
+	[TLSFAULT_CERT_INTERMEDIATE] = { .tag = "chain", .issuer = &intermediate_ca,
+	                                 .from = -HOUR, .until = LEAF_DAYS * DAY,
+	                                 .digest = GNUTLS_DIG_SHA256 },
+	[TLSFAULT_CERT_SHA1] = { .tag = "sha1", .issuer = &test_ca, .from = -HOUR,
+	                         .until = LEAF_DAYS * DAY, .digest = GNUTLS_DIG_SHA1 },
+	[TLSFAULT_CERT_RSA1024] = { .tag = "rsa1024", .issuer = &test_ca, .from = -HOUR,
+	                            .until = LEAF_DAYS * DAY, .rsa_bits = 1024,
+	                            .digest = GNUTLS_DIG_SHA256 },
+};
+
+/* A CA's pair as this process knows it (each is needed for several certificates, and one made
+ * in memory must stay the same one for the whole process), with its subject key identifier,
+ * which the certificates it signed carry as their authority key identifier. */
+struct issuer {
+	int whole;
+	char dir[FILE_PATH_MAX];      /* the cache it came from ("" none) */
+	int kept;                     /* it is in that cache */
+	unsigned char ski[64];
+	size_t ski_len;
+	struct cert_pem pem;
+};
+
+static struct issuer issuers[3];
+
+/* The pair is for name, in its window, signed by the issuer (its authority key identifier is
+ * the issuer's subject key identifier), and the key is the certificate's (the same public key
+ * identifier: concurrent writers can leave one's key beside another's certificate). */
+static int pair_usable(const struct recipe *r, const char *name, const struct issuer *issuer,
+                       const struct cert_pem *p)
 {
 	gnutls_x509_crt_t crt;
 	gnutls_x509_privkey_t key;
 	gnutls_datum_t c = { (unsigned char *)p->cert, (unsigned)p->cert_len };
 	gnutls_datum_t k = { (unsigned char *)p->key, (unsigned)p->key_len };
-	unsigned char crt_id[64], key_id[64];
-	size_t crt_id_len = sizeof crt_id, key_id_len = sizeof key_id;
+	unsigned char crt_id[64], key_id[64], aki[64];
+	size_t crt_id_len = sizeof crt_id, key_id_len = sizeof key_id, aki_len = sizeof aki;
 	char cn[CERT_NAME_MAX];
 	size_t cn_len = sizeof cn;
-	time_t expires;
+	time_t now = time(NULL), from, until;
 	int ok;
 
 	if (tlsdl.gnutls_x509_crt_init(&crt) < 0)
@@ -165,29 +247,58 @@ static int pair_usable(const char *name, const struct cert_pem *p)
 	     tlsdl.gnutls_x509_crt_get_dn_by_oid(crt, GNUTLS_OID_X520_COMMON_NAME, 0, 0, cn,
 	                                         &cn_len) >= 0 &&
 	     strcmp(cn, name) == 0 &&
-	     (expires = tlsdl.gnutls_x509_crt_get_expiration_time(crt)) != (time_t)-1 &&
-	     expires - time(NULL) > RENEW_WITHIN &&
+	     (from = tlsdl.gnutls_x509_crt_get_activation_time(crt)) != (time_t)-1 &&
+	     (until = tlsdl.gnutls_x509_crt_get_expiration_time(crt)) != (time_t)-1 &&
+	     (r->window == WINDOW_CURRENT ? until - now > RENEW_WITHIN
+	      : r->window == WINDOW_PAST  ? until < now
+	                                  : from - now > RENEW_WITHIN) &&
 	     tlsdl.gnutls_x509_privkey_import(key, &k, GNUTLS_X509_FMT_PEM) >= 0 &&
 	     tlsdl.gnutls_x509_crt_get_key_id(crt, 0, crt_id, &crt_id_len) >= 0 &&
 	     tlsdl.gnutls_x509_privkey_get_key_id(key, 0, key_id, &key_id_len) >= 0 &&
-	     crt_id_len == key_id_len && memcmp(crt_id, key_id, key_id_len) == 0;
+	     crt_id_len == key_id_len && memcmp(crt_id, key_id, key_id_len) == 0 &&
+	     (issuer == NULL ||
+	      (tlsdl.gnutls_x509_crt_get_authority_key_id(crt, aki, &aki_len, NULL) >= 0 &&
+	       aki_len == issuer->ski_len && memcmp(aki, issuer->ski, aki_len) == 0));
 	tlsdl.gnutls_x509_privkey_deinit(key);
 	tlsdl.gnutls_x509_crt_deinit(crt);
 	return ok;
 }
 
-/* The cache entry of one name: the certificate file and the key file. */
+/* The cache entry of one certificate: the certificate file and the key file. */
 struct entry {
 	char cert_file[300], key_file[300];
 	char cert_path[FILE_PATH_MAX], key_path[FILE_PATH_MAX];
 };
+
+/* A CA: {tag}.pem and {tag}-key.pem (ca.pem, ca-key.pem: SPEC §16). A leaf: cert-{name}.pem and
+ * key-{name}.pem for §7's, cert+{tag}-{name}.pem and key+{tag}-{name}.pem for a fault's: '+'
+ * never appears in a name's part (cert_file_name), so no two entries share a file. */
+static int entry_names(const struct recipe *r, const char *name, struct entry *e)
+{
+	char cert_kind[32], key_kind[32];
+	int a, b;
+
+	if (r->ca) {
+		a = snprintf(e->cert_file, sizeof e->cert_file, "%s.pem", r->tag);
+		b = snprintf(e->key_file, sizeof e->key_file, "%s-key.pem", r->tag);
+		return a < 0 || (size_t)a >= sizeof e->cert_file || b < 0 ||
+		       (size_t)b >= sizeof e->key_file ? -1 : 0;
+	}
+	a = snprintf(cert_kind, sizeof cert_kind, "cert%s%s", r->tag ? "+" : "", r->tag ? r->tag : "");
+	b = snprintf(key_kind, sizeof key_kind, "key%s%s", r->tag ? "+" : "", r->tag ? r->tag : "");
+	if (a < 0 || (size_t)a >= sizeof cert_kind || b < 0 || (size_t)b >= sizeof key_kind)
+		return -1;
+	return cert_file_name(cert_kind, name, e->cert_file, sizeof e->cert_file) != 0 ||
+	       cert_file_name(key_kind, name, e->key_file, sizeof e->key_file) != 0 ? -1 : 0;
+}
 
 enum cached { CACHED_NONE, CACHED_PAIR, CACHED_COMBINED };
 
 /* The certificate file first, then the key file: the reverse of the order they are written in.
  * CACHED_COMBINED: the certificate file held the key too (the cache before the split); out has
  * them apart, and the entry is to be written again. */
-static enum cached load_cached(const struct entry *e, const char *name, struct cert_pem *out)
+static enum cached load_cached(const struct entry *e, const struct recipe *r, const char *name,
+                               const struct issuer *issuer, struct cert_pem *out)
 {
 	ssize_t n = file_read(e->cert_path, out->cert, sizeof out->cert, FILE_MINE);
 	enum cached got = CACHED_PAIR;
@@ -213,7 +324,7 @@ static enum cached load_cached(const struct entry *e, const char *name, struct c
 	/* Any other key in it (not one we wrote): made anew, so the file is rewritten. */
 	if (strstr(out->cert, "PRIVATE KEY") != NULL)
 		return CACHED_NONE;
-	return pair_usable(name, out) ? got : CACHED_NONE;
+	return pair_usable(r, name, issuer, out) ? got : CACHED_NONE;
 }
 
 /* The key first: see load_cached. */
@@ -224,20 +335,66 @@ static int store(const char *dir, const struct entry *e, const struct cert_pem *
 	return file_write_atomic(dir, e->cert_file, p->cert, p->cert_len, 0600);
 }
 
-static int generate(const char *name, struct cert_pem *out, char *serial_hex, char *err,
-                    size_t errlen)
+/* The issuer's certificate and key as GnuTLS objects, to sign with. */
+static int import_issuer(const struct issuer *is, gnutls_x509_crt_t *crt,
+                         gnutls_x509_privkey_t *key)
 {
-	gnutls_x509_privkey_t key = NULL;
-	gnutls_x509_crt_t crt = NULL;
-	unsigned char serial[16], ip[16], key_id[64];
+	gnutls_datum_t c = { (unsigned char *)is->pem.cert, (unsigned)is->pem.cert_len };
+	gnutls_datum_t k = { (unsigned char *)is->pem.key, (unsigned)is->pem.key_len };
+	int rc;
+
+	if ((rc = tlsdl.gnutls_x509_crt_init(crt)) < 0)
+		return rc;
+	if ((rc = tlsdl.gnutls_x509_privkey_init(key)) < 0)
+		return rc;
+	if ((rc = tlsdl.gnutls_x509_crt_import(*crt, &c, GNUTLS_X509_FMT_PEM)) < 0)
+		return rc;
+	return tlsdl.gnutls_x509_privkey_import(*key, &k, GNUTLS_X509_FMT_PEM);
+}
+
+/* A CA gets keyCertSign and cRLSign; a leaf digitalSignature and serverAuth, and its name as
+ * SAN: an IP address or a DNS name. */
+static int set_usage(gnutls_x509_crt_t crt, const struct recipe *r, const char *name)
+{
+	unsigned char ip[16];
+	size_t size = inet_pton(AF_INET, name, ip) == 1 ? 4 : inet_pton(AF_INET6, name, ip) == 1 ? 16 : 0;
+	int rc;
+
+	if (r->ca) {
+		if ((rc = tlsdl.gnutls_x509_crt_set_key_usage(crt, GNUTLS_KEY_KEY_CERT_SIGN |
+		                                                   GNUTLS_KEY_CRL_SIGN)) < 0)
+			return rc;
+		return tlsdl.gnutls_x509_crt_set_basic_constraints(crt, 1, r->path_len);
+	}
+	if ((rc = size > 0
+	          ? tlsdl.gnutls_x509_crt_set_subject_alt_name(crt, GNUTLS_SAN_IPADDRESS, ip,
+	                                                       (unsigned)size, GNUTLS_FSAN_SET)
+	          : tlsdl.gnutls_x509_crt_set_subject_alt_name(crt, GNUTLS_SAN_DNSNAME, name,
+	                                                       (unsigned)strlen(name),
+	                                                       GNUTLS_FSAN_SET)) < 0 ||
+	    (rc = tlsdl.gnutls_x509_crt_set_key_usage(crt, GNUTLS_KEY_DIGITAL_SIGNATURE)) < 0 ||
+	    (rc = tlsdl.gnutls_x509_crt_set_key_purpose_oid(crt, GNUTLS_KP_TLS_WWW_SERVER, 0)) < 0)
+		return rc;
+	return tlsdl.gnutls_x509_crt_set_basic_constraints(crt, 0, -1);
+}
+
+static int generate(const struct recipe *r, const char *name, const struct issuer *issuer,
+                    struct cert_pem *out, char *serial_hex, char *err, size_t errlen)
+{
+	gnutls_x509_privkey_t key = NULL, issuer_key = NULL;
+	gnutls_x509_crt_t crt = NULL, issuer_crt = NULL;
+	unsigned char serial[16], key_id[64];
 	size_t key_id_len = sizeof key_id, size;
 	time_t now = time(NULL);
 	int rc, ret = -1;
 
 	if ((rc = tlsdl.gnutls_x509_privkey_init(&key)) < 0 ||
-	    (rc = tlsdl.gnutls_x509_privkey_generate(key, GNUTLS_PK_ECDSA,
-	                  GNUTLS_CURVE_TO_BITS(GNUTLS_ECC_CURVE_SECP256R1), 0)) < 0) {
-		gnutls_fail(err, errlen, "generating an ECDSA P-256 key", rc);
+	    (rc = r->rsa_bits > 0
+	          ? tlsdl.gnutls_x509_privkey_generate(key, GNUTLS_PK_RSA, r->rsa_bits, 0)
+	          : tlsdl.gnutls_x509_privkey_generate(key, GNUTLS_PK_ECDSA,
+	                        GNUTLS_CURVE_TO_BITS(GNUTLS_ECC_CURVE_SECP256R1), 0)) < 0) {
+		gnutls_fail(err, errlen, r->rsa_bits > 0 ? "generating an RSA key"
+		                                         : "generating an ECDSA P-256 key", rc);
 		goto out;
 	}
 	if (getrandom(serial, sizeof serial, 0) != (ssize_t)sizeof serial) {
@@ -247,32 +404,27 @@ static int generate(const char *name, struct cert_pem *out, char *serial_hex, ch
 	serial[0] = (unsigned char)((serial[0] & 0x7f) | 0x40);   /* positive, full length */
 	for (size_t i = 0; i < sizeof serial; i++)
 		snprintf(serial_hex + 2 * i, 3, "%02x", serial[i]);
-	if (inet_pton(AF_INET, name, ip) == 1)
-		size = 4;
-	else if (inet_pton(AF_INET6, name, ip) == 1)
-		size = 16;
-	else
-		size = 0;
+	if (issuer != NULL && (rc = import_issuer(issuer, &issuer_crt, &issuer_key)) < 0) {
+		gnutls_fail(err, errlen, "loading the issuing CA", rc);
+		goto out;
+	}
 	if ((rc = tlsdl.gnutls_x509_crt_init(&crt)) < 0 ||
 	    (rc = tlsdl.gnutls_x509_crt_set_version(crt, 3)) < 0 ||
 	    (rc = tlsdl.gnutls_x509_crt_set_dn_by_oid(crt, GNUTLS_OID_X520_COMMON_NAME, 0, name,
 	                                              (unsigned)strlen(name))) < 0 ||
-	    (rc = size > 0
-	          ? tlsdl.gnutls_x509_crt_set_subject_alt_name(crt, GNUTLS_SAN_IPADDRESS, ip,
-	                                                       (unsigned)size, GNUTLS_FSAN_SET)
-	          : tlsdl.gnutls_x509_crt_set_subject_alt_name(crt, GNUTLS_SAN_DNSNAME, name,
-	                                                       (unsigned)strlen(name),
-	                                                       GNUTLS_FSAN_SET)) < 0 ||
-	    (rc = tlsdl.gnutls_x509_crt_set_activation_time(crt, now - VALID_BEFORE)) < 0 ||
-	    (rc = tlsdl.gnutls_x509_crt_set_expiration_time(crt, now + VALID_FOR)) < 0 ||
+	    (rc = tlsdl.gnutls_x509_crt_set_activation_time(crt, now + r->from)) < 0 ||
+	    (rc = tlsdl.gnutls_x509_crt_set_expiration_time(crt, now + r->until)) < 0 ||
 	    (rc = tlsdl.gnutls_x509_crt_set_serial(crt, serial, sizeof serial)) < 0 ||
-	    (rc = tlsdl.gnutls_x509_crt_set_key_usage(crt, GNUTLS_KEY_DIGITAL_SIGNATURE)) < 0 ||
-	    (rc = tlsdl.gnutls_x509_crt_set_key_purpose_oid(crt, GNUTLS_KP_TLS_WWW_SERVER, 0)) < 0 ||
-	    (rc = tlsdl.gnutls_x509_crt_set_basic_constraints(crt, 0, -1)) < 0 ||
+	    (rc = set_usage(crt, r, name)) < 0 ||
 	    (rc = tlsdl.gnutls_x509_crt_set_key(crt, key)) < 0 ||
 	    (rc = tlsdl.gnutls_x509_crt_get_key_id(crt, 0, key_id, &key_id_len)) < 0 ||
 	    (rc = tlsdl.gnutls_x509_crt_set_subject_key_id(crt, key_id, key_id_len)) < 0 ||
-	    (rc = tlsdl.gnutls_x509_crt_sign2(crt, crt, key, GNUTLS_DIG_SHA256, 0)) < 0) {
+	    (issuer != NULL &&
+	     (rc = tlsdl.gnutls_x509_crt_set_authority_key_id(crt, issuer->ski,
+	                                                      issuer->ski_len)) < 0) ||
+	    (rc = issuer != NULL
+	          ? tlsdl.gnutls_x509_crt_sign2(crt, issuer_crt, issuer_key, r->digest, 0)
+	          : tlsdl.gnutls_x509_crt_sign2(crt, crt, key, r->digest, 0)) < 0) {
 		gnutls_fail(err, errlen, "building the certificate", rc);
 		goto out;
 	}
@@ -297,6 +449,10 @@ out:
 		tlsdl.gnutls_x509_crt_deinit(crt);
 	if (key != NULL)
 		tlsdl.gnutls_x509_privkey_deinit(key);
+	if (issuer_crt != NULL)
+		tlsdl.gnutls_x509_crt_deinit(issuer_crt);
+	if (issuer_key != NULL)
+		tlsdl.gnutls_x509_privkey_deinit(issuer_key);
 	return ret;
 }
 
@@ -322,18 +478,27 @@ static int lock_cache(const char *dir)
 	return fd;
 }
 
-int cert_get(const char *name, const char *cache_dir, struct cert_pem *out, char *err,
-             size_t errlen)
+static const struct issuer *issuer_of(const struct recipe *r, const char *cache_dir, char *err,
+                                      size_t errlen);
+
+/* The pair of recipe r for name: from the cache when it is there and still right, else made
+ * (its issuer first) and cached. *kept: it is in the cache. The issuer is taken before this
+ * entry's lock: one process never holds two. */
+static int obtain(const struct recipe *r, const char *name, const char *cache_dir,
+                  struct cert_pem *out, int *kept, char *err, size_t errlen)
 {
+	const struct issuer *issuer = NULL;
 	struct entry e;
 	char why[512], serial[33] = "";
 	enum cached got = CACHED_NONE;
 	int cache_ok = 0, lock = -1, rc = 0;
 
-	if (tlsdl_load(err, errlen) != 0)
+	*kept = 0;
+	if (r->issuer != NULL && (issuer = issuer_of(r->issuer, cache_dir, err, errlen)) == NULL)
 		return -1;
-	if (cert_file_name("cert", name, e.cert_file, sizeof e.cert_file) != 0 ||
-	    cert_file_name("key", name, e.key_file, sizeof e.key_file) != 0) {
+	if (r->fixed_name != NULL)
+		name = r->fixed_name;
+	if (entry_names(r, name, &e) != 0) {
 		set_err(err, errlen, name, "name too long");
 		return -1;
 	}
@@ -345,18 +510,19 @@ int cert_get(const char *name, const char *cache_dir, struct cert_pem *out, char
 			set_err(why, sizeof why, cache_dir, "path too long");
 		} else if (cache_dir_ready(cache_dir, why, sizeof why) == 0) {
 			cache_ok = 1;
-			got = load_cached(&e, name, out);
+			got = load_cached(&e, r, name, issuer, out);
 		}
 	}
 	/* A miss may be another writer's work in progress, or just done: look again in turn. */
 	if (cache_ok && got != CACHED_PAIR && (lock = lock_cache(cache_dir)) >= 0)
-		got = load_cached(&e, name, out);
+		got = load_cached(&e, r, name, issuer, out);
 	if (got == CACHED_PAIR) {
+		*kept = 1;
 		LOG_EVENT(LOG_LEVEL_DEBUG, "TLS certificate loaded from cache", LOG_S("sni", name),
 		          LOG_S("path", e.cert_path));
 		goto out;
 	}
-	if (got == CACHED_NONE && generate(name, out, serial, err, errlen) != 0) {
+	if (got == CACHED_NONE && generate(r, name, issuer, out, serial, err, errlen) != 0) {
 		rc = -1;
 		goto out;
 	}
@@ -364,6 +530,7 @@ int cert_get(const char *name, const char *cache_dir, struct cert_pem *out, char
 		set_err(why, sizeof why, e.cert_path, strerror(errno));
 		cache_ok = 0;
 	}
+	*kept = cache_ok;
 	if (cache_dir != NULL && !cache_ok)
 		LOG_EVENT(LOG_LEVEL_WARN, "TLS certificate cache not usable, certificate kept in memory",
 		          LOG_S("sni", name), LOG_S("serial", serial), LOG_S("error", why));
@@ -377,6 +544,81 @@ out:
 	if (lock >= 0)
 		close(lock);
 	return rc;
+}
+
+/* The CA r, once per process and cache directory (see struct issuer). NULL, with err, when it
+ * can be neither loaded nor made. */
+static const struct issuer *issuer_of(const struct recipe *r, const char *cache_dir, char *err,
+                                      size_t errlen)
+{
+	const char *dir = cache_dir != NULL ? cache_dir : "";
+	struct issuer *is = &issuers[r->slot];
+	gnutls_x509_crt_t crt;
+	gnutls_datum_t c;
+	int rc;
+
+	if (is->whole && strcmp(is->dir, dir) == 0)
+		return is;
+	is->whole = 0;
+	if (obtain(r, r->fixed_name, cache_dir, &is->pem, &is->kept, err, errlen) != 0)
+		return NULL;
+	c = (gnutls_datum_t){ (unsigned char *)is->pem.cert, (unsigned)is->pem.cert_len };
+	is->ski_len = sizeof is->ski;
+	if ((rc = tlsdl.gnutls_x509_crt_init(&crt)) >= 0) {
+		rc = tlsdl.gnutls_x509_crt_import(crt, &c, GNUTLS_X509_FMT_PEM);
+		if (rc >= 0)
+			rc = tlsdl.gnutls_x509_crt_get_subject_key_id(crt, is->ski, &is->ski_len, NULL);
+		tlsdl.gnutls_x509_crt_deinit(crt);
+	}
+	if (rc < 0) {
+		gnutls_fail(err, errlen, r->fixed_name, rc);
+		return NULL;
+	}
+	snprintf(is->dir, sizeof is->dir, "%s", dir);
+	is->whole = 1;
+	return is;
+}
+
+int cert_get(enum tlsfault_cert kind, int chain, const char *name, const char *cache_dir,
+             struct cert_pem *out, char *err, size_t errlen)
+{
+	const struct recipe *r = &leaves[kind];
+	const struct issuer *issuer;
+	int kept;
+
+	if (tlsdl_load(err, errlen) != 0)
+		return -1;
+	if (obtain(r, name, cache_dir, out, &kept, err, errlen) != 0)
+		return -1;
+	if (!chain || r->issuer == NULL)
+		return 0;
+	/* the one obtain took: it signed out->cert */
+	if ((issuer = issuer_of(r->issuer, cache_dir, err, errlen)) == NULL)
+		return -1;
+	if (out->cert_len + issuer->pem.cert_len >= sizeof out->cert) {
+		set_err(err, errlen, name, "certificate chain too long");
+		return -1;
+	}
+	memcpy(out->cert + out->cert_len, issuer->pem.cert, issuer->pem.cert_len + 1);
+	out->cert_len += issuer->pem.cert_len;
+	return 0;
+}
+
+int cert_test_ca(const char *cache_dir, struct cert_pem *out, char *err, size_t errlen)
+{
+	const struct issuer *is;
+
+	if (tlsdl_load(err, errlen) != 0)
+		return -1;
+	if ((is = issuer_of(&test_ca, cache_dir, err, errlen)) == NULL)
+		return -1;
+	if (!is->kept) {
+		set_err(err, errlen, cache_dir != NULL ? cache_dir : "no cert cache",
+		        "the test CA cannot be kept there, so no session would use it");
+		return -1;
+	}
+	*out = is->pem;
+	return 0;
 }
 
 /* Both files read whole (NUL-terminated): cert and key point into one buffer of 2 * FILE_MAX. */

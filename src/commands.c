@@ -339,7 +339,7 @@ static void vrfy(struct session *s, struct cmd *k)
  * the session (exit 1). */
 void session_start_tls(struct session *s)
 {
-	if (handshake_run(&s->io, s->cfg, &s->id) != 0) {
+	if (handshake_run(&s->io, s->cfg, &s->id, TLSFAULT_NONE) != 0) {
 		session_close(s, 1);
 		return;
 	}
@@ -349,21 +349,27 @@ void session_start_tls(struct session *s)
 }
 
 /* STARTTLS (RFC 3207): reply, flush, drop any plaintext pipelined behind the command (it could
- * be an injected command), handshake. */
+ * be an injected command), handshake with the TLS fault EHLO chose (SPEC §16): a refused one
+ * gets 454 and the session goes on; inject adds a 250 to the 220's write. */
 static void starttls(struct session *s, struct cmd *k)
 {
 	size_t injected;
+	int ready;
 
 	(void)k;
 	if (s->tls_on) {
 		session_reply(s, REPLY_TLS_ALREADY);
 		return;
 	}
-	if (handshake_ready(s->cfg) != 0) {
-		session_reply(s, REPLY_TLS_UNAVAILABLE);
+	s->id.tls_fault = s->opts.tls_fault;
+	ready = handshake_ready(s->cfg, s->id.tls_fault, TLSFAULT_NONE);
+	if (ready != 0) {
+		session_reply(s, ready == -2 ? REPLY_TLS_FAULT_REFUSED : REPLY_TLS_UNAVAILABLE);
 		return;
 	}
 	session_reply(s, REPLY_STARTTLS_GO);
+	if (tlsfault_spec(s->id.tls_fault)->inject)
+		session_reply(s, REPLY_TLS_INJECTED);
 	if (s->closing || io_flush(&s->io) != 0)
 		return;
 	injected = io_discard_input(&s->io);

@@ -86,13 +86,16 @@ static const struct option {
 	{ .family = PROFILE_FAMILY_DROP, .kind = OPT_BASE,
 	  .offset = offsetof(struct config, bases.base[PROFILE_FAMILY_DROP]),
 	  .help = "the first of the ten drop ports" },
+	{ .family = PROFILE_FAMILY_TLS_FAULT, .kind = OPT_BASE,
+	  .offset = offsetof(struct config, bases.base[PROFILE_FAMILY_TLS_FAULT]),
+	  .help = "the first of the eighteen tls- ports (implicit TLS with a TLS fault)" },
 	{ .family = PROFILE_FAMILY_GREETING_FAULT, .kind = OPT_BASE,
 	  .offset = offsetof(struct config, bases.base[PROFILE_FAMILY_GREETING_FAULT]),
 	  .help = "the first of the five greeting-fault ports" },
 };
 
 /* Flags that print something and end the process instead of setting an option. */
-enum action { ACTION_HELP, ACTION_VERSION, ACTION_LIST_PROFILES };
+enum action { ACTION_HELP, ACTION_VERSION, ACTION_LIST_PROFILES, ACTION_PRINT_CA };
 
 static const struct {
 	const char *flag, *alias;
@@ -104,6 +107,11 @@ static const struct {
 		.flag = "--list-profiles",
 		.help = "print the port table (port, profile, behaviour) and exit; the "
 		        "BADSMTP_*_PORT_START variables move it",
+	},
+	[ACTION_PRINT_CA] = {
+		.flag = "--print-ca",
+		.help = "print the test CA's certificate (PEM), which signs the certificates of the "
+		        "TLS faults, and exit; it is made in the cert cache when missing",
 	},
 };
 
@@ -433,6 +441,8 @@ static enum config_result run_action(enum action a, const struct config *c, char
 			return CONFIG_ERROR;
 		(void)print_profiles(&c->bases);
 		break;
+	case ACTION_PRINT_CA:
+		break;   /* not here: config_load returns it once every option is read */
 	}
 	return CONFIG_DONE;
 }
@@ -440,6 +450,8 @@ static enum config_result run_action(enum action a, const struct config *c, char
 enum config_result config_load(struct config *c, int argc, char **argv, char *err,
                                size_t errlen)
 {
+	int print_ca = 0;
+
 	*c = config_defaults();
 	for (size_t i = 0; i < sizeof options / sizeof options[0]; i++) {
 		const char *value = getenv(env_of(&options[i]));
@@ -453,6 +465,10 @@ enum config_result config_load(struct config *c, int argc, char **argv, char *er
 		const struct option *o = NULL;
 		int action = find_action(arg);
 
+		if (action == ACTION_PRINT_CA) {
+			print_ca = 1;   /* it uses the options around it: --cert-cache */
+			continue;
+		}
 		if (action >= 0)
 			return run_action((enum action)action, c, err, errlen);
 		for (size_t i = 0; i < sizeof options / sizeof options[0]; i++)
@@ -478,7 +494,7 @@ enum config_result config_load(struct config *c, int argc, char **argv, char *er
 	}
 	if (profile_check_bases(&c->bases, err, errlen) != 0)
 		return CONFIG_ERROR;
-	return CONFIG_RUN;
+	return print_ca ? CONFIG_PRINT_CA : CONFIG_RUN;
 }
 
 /* A directory: the one given, else the first of a systemd directory variable (a colon-joined

@@ -23,9 +23,11 @@ struct config {
 	struct port_bases bases;
 };
 
-enum config_result { CONFIG_RUN, CONFIG_DONE, CONFIG_ERROR };
+enum config_result { CONFIG_RUN, CONFIG_DONE, CONFIG_ERROR, CONFIG_PRINT_CA };
 
-/* Flags win over the environment. CONFIG_DONE: --help or --version was printed to stdout. */
+/* Flags win over the environment. CONFIG_DONE: --help, --version or --list-profiles was printed
+ * to stdout. CONFIG_PRINT_CA: --print-ca, for the caller to carry out with the options before it
+ * (--cert-cache) applied. */
 enum config_result config_load(struct config *c, int argc, char **argv, char *err,
                                size_t errlen);
 /* The certificate cache directory: --cert-cache, else the first of $CACHE_DIRECTORY, else

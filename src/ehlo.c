@@ -56,6 +56,7 @@ static long long number_after(const char *word, size_t n, const char *prefix)
 static void apply_keyword(const char *w, size_t n, struct ehlo_opts *o, int *size_seen)
 {
 	long long v;
+	enum tlsfault f;
 
 	for (size_t k = 0; k < sizeof keywords / sizeof keywords[0]; k++) {
 		if (strlen(keywords[k].word) == n && memcmp(keywords[k].word, w, n) == 0) {
@@ -76,6 +77,12 @@ static void apply_keyword(const char *w, size_t n, struct ehlo_opts *o, int *siz
 		                                                                      : (long)v;
 	} else if ((v = number_after(w, n, "dlay")) > 0) {
 		o->delay_seconds = v > EHLO_DELAY_MAX ? EHLO_DELAY_MAX : (int)v;
+	} else if ((f = tlsfault_from_part(w, n, TLSFAULT_BY_EHLO)) != TLSFAULT_NONE) {
+		o->tls_fault = f;   /* the last tls… part wins (SPEC §16) */
+	} else if (n == 6 && memcmp(w, "inject", 6) == 0) {
+		/* SPEC §16 names it `inject`, "EHLO keyword only", and also uses fault names in
+		 * tls{fault} keywords: both spellings ask for it */
+		o->tls_fault = TLSFAULT_INJECT;
 	}
 }
 

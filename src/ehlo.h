@@ -5,6 +5,7 @@
 #define BADSMTP_EHLO_H
 
 #include "reply.h"
+#include "tlsfault.h"
 
 #include <stddef.h>
 
@@ -41,6 +42,7 @@ struct ehlo_opts {
 	unsigned auth_flags;   /* EHLO_AUTH_* */
 	unsigned render;       /* reply shaping: REPLY_BARE … (reply.h) */
 	unsigned pacing;       /* REPLY_SPLIT, REPLY_BYTES */
+	enum tlsfault tls_fault;   /* tls{fault}: for the STARTTLS that follows (SPEC §16) */
 };
 
 /* Keywords of an EHLO argument. helo = 1 computes a HELO session: no extension at all (the

@@ -5,6 +5,7 @@
 #include "clock.h"
 #include "handshake.h"
 #include "log.h"
+#include "tlsfault.h"
 
 static void log_behaviour(const char *behaviour, int port, int delay)
 {
@@ -88,6 +89,8 @@ enum greeting_outcome greeting_run(const struct config *cfg, const struct profil
 {
 	struct reply r;
 	enum greeting_outcome outcome = GREETING_SENT;
+	enum tlsfault port_fault = p->kind == PROFILE_TLS_FAULT ? tlsfault_for_port(p->member)
+	                                                        : TLSFAULT_NONE;
 	int closed;
 
 	reply_make(&r, REPLY_GREETING, &cfg->hostname, 1);
@@ -105,7 +108,9 @@ enum greeting_outcome greeting_run(const struct config *cfg, const struct profil
 		log_behaviour("command_delay", port, p->delay_seconds);
 		break;
 	case PROFILE_SMTPS:
-		if (handshake_ready(cfg) != 0 || handshake_run(out->io, cfg, resume) != 0)
+	case PROFILE_TLS_FAULT:
+		if (handshake_ready(cfg, TLSFAULT_NONE, port_fault) != 0 ||
+		    handshake_run(out->io, cfg, resume, port_fault) != 0)
 			return GREETING_CLOSED;
 		break;
 	case PROFILE_GREETING_FAULT:

@@ -1,6 +1,6 @@
-/* greeting: what a session does before its first command, as its profile says (SPEC §8, §17): a
- * drop port's silence, the greeting delay, the implicit TLS handshake of smtps, the greeting
- * faults, then the 220 greeting itself. */
+/* greeting: what a session does before its first command, as its profile says (SPEC §8, §16,
+ * §17): a drop port's silence, the greeting delay, the implicit TLS handshake of smtps and of the
+ * tls- ports (with their TLS fault), the greeting faults, then the 220 greeting itself. */
 #ifndef BADSMTP_GREETING_H
 #define BADSMTP_GREETING_H
 

@@ -7,13 +7,19 @@
 #include "clock.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define HANDOFF_VAR "BADSMTP_HANDOFF"
+#define PROBE_WORD "probe"
+#define PROBE_MS 10000   /* real time: loading GnuTLS, a priority, perhaps one certificate */
 
 static char **saved_argv;
 
@@ -31,6 +37,7 @@ void handoff_new(struct handoff *id)
 	snprintf(id->session_id, sizeof id->session_id, "sess_%02x%02x%02x%02x%02x%02x", r[0], r[1],
 	         r[2], r[3], r[4], r[5]);
 	id->started_ms = clock_monotonic_ms();
+	id->tls_fault = TLSFAULT_NONE;
 }
 
 void handoff_init(char **argv)
@@ -92,7 +99,10 @@ int handoff_exec(const struct handoff *resume, char *err, size_t errlen)
 	if (path == NULL)
 		return -1;
 	if (resume != NULL) {
-		w = snprintf(state, sizeof state, "%s %lld", resume->session_id, resume->started_ms);
+		const char *fault = tlsfault_name(resume->tls_fault);
+
+		w = snprintf(state, sizeof state, "%s %lld%s%s", resume->session_id,
+		             resume->started_ms, *fault ? " " : "", fault);
 		if (w < 0 || (size_t)w >= sizeof state || setenv(HANDOFF_VAR, state, 1) != 0) {
 			snprintf(err, errlen, "cannot hand the session over: %s", strerror(errno));
 			return -1;
@@ -104,32 +114,106 @@ int handoff_exec(const struct handoff *resume, char *err, size_t errlen)
 	return -1;
 }
 
-int handoff_take(struct handoff *resume)
+/* The probe child: its answer on out_fd, nothing of the session's fds. Returns only on
+ * failure. */
+static void probe_child(const char *path, enum tlsfault fault, int out_fd)
 {
-	const char *state = getenv(HANDOFF_VAR), *space;
-	char *end;
-	size_t id_len;
-	long long started = -1;
+	char state[64];
+	int null = open("/dev/null", O_RDWR);
 
-	if (state == NULL)
-		return 0;
-	/* "<session id> <start ms>": the id as session.c makes it, the time a plain decimal */
-	space = strchr(state, ' ');
-	id_len = space != NULL ? (size_t)(space - state) : 0;
-	if (id_len > 0 && id_len < sizeof resume->session_id &&
-	    strspn(state, "abcdefghijklmnopqrstuvwxyz0123456789_") == id_len &&
-	    space[1] >= '0' && space[1] <= '9') {
-		errno = 0;
-		started = strtoll(space + 1, &end, 10);
-		if (errno != 0 || *end != '\0')
-			started = -1;
-	}
-	if (started >= 0) {
-		memcpy(resume->session_id, state, id_len);
-		resume->session_id[id_len] = '\0';
-		resume->started_ms = started;
-	}
-	unsetenv(HANDOFF_VAR);   /* nothing this session runs later should see it */
-	return started >= 0;
+	if (null < 0 || dup2(null, 0) < 0 || dup2(out_fd, 1) < 0 || dup2(null, 2) < 0)
+		return;
+	snprintf(state, sizeof state, PROBE_WORD " %s", tlsfault_name(fault));
+	if (setenv(HANDOFF_VAR, state, 1) != 0)
+		return;
+	execv(path, saved_argv);
 }
 
+int handoff_probe(enum tlsfault fault, char *err, size_t errlen)
+{
+	const char *path = twin_path(err, errlen);
+	long long deadline = clock_monotonic_ms() + PROBE_MS;
+	char answer[400];
+	size_t got = 0;
+	int fds[2], status = -1;
+	pid_t pid;
+
+	if (path == NULL)
+		return -1;
+	if (pipe2(fds, O_CLOEXEC) != 0 || (pid = fork()) < 0) {
+		snprintf(err, errlen, "cannot run %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (pid == 0) {
+		probe_child(path, fault, fds[1]);
+		_exit(127);
+	}
+	close(fds[1]);
+	for (;;) {
+		struct pollfd pfd = { .fd = fds[0], .events = POLLIN };
+		ssize_t n;
+
+		if (clock_wait(&pfd, 1, clock_ms_until(deadline)) <= 0) {
+			kill(pid, SIGKILL);
+			break;
+		}
+		n = read(fds[0], answer + got, sizeof answer - 1 - got);
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	answer[got] = '\0';
+	close(fds[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	snprintf(err, errlen, "%s", got > 0 ? answer : "no answer from " HANDOFF_TWIN);
+	return -1;
+}
+
+/* "<session id> <start ms>[ <fault>]": the id as session.c makes it, the time a plain decimal.
+ * 1 when state is one. */
+static int parse_resume(const char *state, struct handoff *resume)
+{
+	const char *space = strchr(state, ' '), *fault;
+	size_t id_len = space != NULL ? (size_t)(space - state) : 0;
+	char *end;
+	long long started;
+
+	if (id_len == 0 || id_len >= sizeof resume->session_id ||
+	    strspn(state, "abcdefghijklmnopqrstuvwxyz0123456789_") != id_len ||
+	    space[1] < '0' || space[1] > '9')
+		return 0;
+	errno = 0;
+	started = strtoll(space + 1, &end, 10);
+	if (errno != 0 || (*end != '\0' && *end != ' '))
+		return 0;
+	fault = *end == ' ' ? end + 1 : end;
+	resume->tls_fault = tlsfault_from_name(fault, strlen(fault));
+	if (*fault != '\0' && resume->tls_fault == TLSFAULT_NONE)
+		return 0;
+	memcpy(resume->session_id, state, id_len);
+	resume->session_id[id_len] = '\0';
+	resume->started_ms = started;
+	return 1;
+}
+
+enum handoff_kind handoff_take(struct handoff *resume)
+{
+	const char *state = getenv(HANDOFF_VAR);
+	size_t plen = strlen(PROBE_WORD " ");
+	enum handoff_kind kind = HANDOFF_NONE;
+
+	if (state == NULL)
+		return HANDOFF_NONE;
+	if (strncmp(state, PROBE_WORD " ", plen) == 0) {
+		resume->tls_fault = tlsfault_from_name(state + plen, strlen(state + plen));
+		if (resume->tls_fault != TLSFAULT_NONE)
+			kind = HANDOFF_PROBE;
+	} else if (parse_resume(state, resume)) {
+		kind = HANDOFF_RESUME;
+	}
+	unsetenv(HANDOFF_VAR);   /* nothing this session runs later should see it */
+	return kind;
+}

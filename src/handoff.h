@@ -9,12 +9,17 @@
  *                nothing has been read, written or logged, so the twin starts afresh with the
  *                same arguments and environment.
  *   handshake    after the 220 to STARTTLS (plaintext behind it already discarded), or before the
- *                greeting on smtps: RFC 3207 makes the session forget all it learnt, so only its
- *                identity crosses, in BADSMTP_HANDOFF; the twin resumes at the handshake.
+ *                greeting on implicit TLS: RFC 3207 makes the session forget all it learnt, so
+ *                only its identity crosses, in BADSMTP_HANDOFF, with the TLS fault its EHLO
+ *                asked for (SPEC §16); the twin resumes at the handshake.
+ * And one question: before the 220 to a STARTTLS whose TLS fault a GnuTLS may refuse, the twin
+ * is run as a child, to say whether this one does (SPEC §16: the refusal is a 454, not a 220).
  * A dynamically linked build (the twin itself, the sanitizer and valgrind builds) never hands
  * off: library_loadable() is 1 there and everything happens in process. */
 #ifndef BADSMTP_HANDOFF_H
 #define BADSMTP_HANDOFF_H
+
+#include "tlsfault.h"
 
 #include <stddef.h>
 
@@ -23,6 +28,7 @@
 struct handoff {
 	char session_id[24];
 	long long started_ms;   /* clock_monotonic_ms() when the connection began */
+	enum tlsfault tls_fault;   /* chosen by EHLO for the handshake (SPEC §16) */
 };
 
 /* A new connection's identity: a fresh session id ("sess_" + 12 lower-case hex digits, SPEC
@@ -39,8 +45,18 @@ int handoff_check(char *err, size_t errlen);
  * failure: -1 with err. */
 int handoff_exec(const struct handoff *resume, char *err, size_t errlen);
 
-/* In the twin: 1 and *resume filled when this process continues a session handed off at the
- * handshake (the variable is then removed from the environment), else 0. */
-int handoff_take(struct handoff *resume);
+/* Runs the twin as a child, its stdin and stderr /dev/null, to ask whether fault is available
+ * (handshake_probe answers). 0 yes; -1 no, or no answer within a few seconds, with the reason in
+ * err. */
+int handoff_probe(enum tlsfault fault, char *err, size_t errlen);
+
+enum handoff_kind {
+	HANDOFF_NONE,     /* a fresh start */
+	HANDOFF_RESUME,   /* *resume is the session handed off at the handshake */
+	HANDOFF_PROBE,    /* resume->tls_fault is the fault a handoff_probe asks about */
+};
+
+/* In the twin: what this process is for (the variable is then removed from the environment). */
+enum handoff_kind handoff_take(struct handoff *resume);
 
 #endif

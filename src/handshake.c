@@ -1,6 +1,7 @@
 /* handshake: the glue between a session and the tls module. The handshake is bounded by the data
  * timeout, and by 30 real seconds whatever that is: no real client needs more, and one that
- * stalls mid-handshake must not hold the process. */
+ * stalls mid-handshake must not hold the process. The hang fault alone waits the whole data
+ * timeout (SPEC §16). */
 #include "handshake.h"
 
 #include "clock.h"
@@ -13,7 +14,8 @@
 
 #define HANDSHAKE_MAX_MS 30000
 
-static struct tls_settings settings_for(const struct config *cfg, char *cache, size_t cap)
+static struct tls_settings settings_for(const struct config *cfg, enum tlsfault fault,
+                                        enum tlsfault port_fault, char *cache, size_t cap)
 {
 	int timeout = clock_scaled_ms(cfg->data_timeout);
 
@@ -21,19 +23,45 @@ static struct tls_settings settings_for(const struct config *cfg, char *cache, s
 		.cert_file = cfg->tls_cert, .key_file = cfg->tls_key,
 		.cache_dir = config_cert_cache(cfg, cache, cap), .hostname = cfg->hostname,
 		.timeout_ms = timeout < HANDSHAKE_MAX_MS ? timeout : HANDSHAKE_MAX_MS,
+		.fault = fault, .port_fault = port_fault, .hang_ms = timeout,
 	};
 }
 
-int handshake_ready(const struct config *cfg)
+/* Where this process cannot load GnuTLS: the twin must be there, and a fault chosen by EHLO that
+ * a GnuTLS may refuse is put to it (handoff_probe), for the 454 that must come instead of the 220
+ * to STARTTLS. On implicit TLS the twin finds a refusal itself, and closes. */
+static int twin_ready(enum tlsfault f, char *err, size_t errlen)
 {
-	char cache[4096], err[256] = "";
-	struct tls_settings settings = settings_for(cfg, cache, sizeof cache);
+	if (handoff_check(err, errlen) != 0)
+		return -1;
+	if (f != TLSFAULT_NONE && tlsfault_spec(f)->may_refuse)
+		return handoff_probe(f, err, errlen) == 0 ? 0 : -2;
+	return 0;
+}
 
-	if ((library_loadable() ? tls_preload(&settings, err, sizeof err)
-	                        : handoff_check(err, sizeof err)) == 0)
+int handshake_ready(const struct config *cfg, enum tlsfault fault, enum tlsfault port_fault)
+{
+	char cache[4096], err[512] = "";
+	struct tls_settings settings = settings_for(cfg, fault, port_fault, cache, sizeof cache);
+	enum tlsfault f = fault != TLSFAULT_NONE ? fault : port_fault;
+	int rc = library_loadable() ? tls_preload(&settings, err, sizeof err)
+	                            : twin_ready(fault, err, sizeof err);
+
+	if (rc != 0)
+		LOG_EVENT(LOG_LEVEL_ERROR, "TLS not available", LOG_S("error", err),
+		          LOG_S("tls_fault", tlsfault_name(f)));
+	return rc;
+}
+
+int handshake_probe(const struct config *cfg, enum tlsfault fault)
+{
+	char cache[4096], err[512] = "";
+	struct tls_settings settings = settings_for(cfg, fault, TLSFAULT_NONE, cache, sizeof cache);
+
+	if (tls_preload(&settings, err, sizeof err) == 0)
 		return 0;
-	LOG_EVENT(LOG_LEVEL_ERROR, "TLS not available", LOG_S("error", err));
-	return -1;
+	(void)printf("%s", err);
+	return 1;
 }
 
 static int start(struct io *io, const struct tls_settings *settings,
@@ -51,19 +79,28 @@ static int start(struct io *io, const struct tls_settings *settings,
 	return tls_server_start(io, settings, info, err, errlen);
 }
 
-int handshake_run(struct io *io, const struct config *cfg, const struct handoff *resume)
+int handshake_run(struct io *io, const struct config *cfg, const struct handoff *resume,
+                  enum tlsfault port_fault)
 {
-	char cache[4096], err[256] = "";
-	struct tls_settings settings = settings_for(cfg, cache, sizeof cache);
+	char cache[4096], err[512] = "";
+	struct tls_settings settings = settings_for(cfg, resume->tls_fault, port_fault, cache,
+	                                            sizeof cache);
 	struct tls_info info;
 
 	memset(&info, 0, sizeof info);
+	info.fault = resume->tls_fault != TLSFAULT_NONE ? resume->tls_fault : port_fault;
 	if (start(io, &settings, resume, &info, err, sizeof err) != 0) {
 		LOG_EVENT(LOG_LEVEL_ERROR, "TLS handshake failed", LOG_S("tls_version", ""),
-		          LOG_S("cipher", ""), LOG_S("sni", info.sni), LOG_S("error", err));
+		          LOG_S("cipher", ""), LOG_S("sni", info.sni), LOG_S("error", err),
+		          LOG_S("tls_fault", tlsfault_name(info.fault)));
 		return -1;
 	}
-	LOG_EVENT(LOG_LEVEL_INFO, "TLS handshake successful", LOG_S("tls_version", info.version),
-	          LOG_S("cipher", info.cipher), LOG_S("sni", info.sni));
+	/* The client's certificate, when the clientcert fault asked for one (SPEC §16). */
+	const struct log_field fields[] = {
+		LOG_S("tls_version", info.version), LOG_S("cipher", info.cipher), LOG_S("sni", info.sni),
+		LOG_S("tls_fault", tlsfault_name(info.fault)), LOG_S("client_cert", info.client_cert),
+	};
+	log_event(LOG_LEVEL_INFO, "TLS handshake successful", fields,
+	          sizeof fields / sizeof fields[0] - (info.client_cert[0] == '\0'));
 	return 0;
 }

@@ -10,12 +10,20 @@
 #include "io.h"
 
 /* 0 when a handshake can follow: GnuTLS and the credentials loaded here, or the twin there to
- * take over; else -1, logged. */
-int handshake_ready(const struct config *cfg);
+ * take over; for a TLS fault chosen already (by EHLO, or the port: SPEC §16) also its versions,
+ * and, for one a GnuTLS may refuse, whether this one does. Else, logged: -1 TLS is not
+ * available, -2 the fault is refused. */
+int handshake_ready(const struct config *cfg, enum tlsfault fault, enum tlsfault port_fault);
 
-/* The handshake on io (after the 220 to STARTTLS was flushed, or before the smtps greeting).
- * 0 when TLS is up; -1 when it failed (logged): the session must end, exit 1. Where this process
- * cannot load GnuTLS it execs the twin, which resumes the session described by resume. */
-int handshake_run(struct io *io, const struct config *cfg, const struct handoff *resume);
+/* The twin's side of handoff_probe: 0 when fault is available, else 1 and the reason on
+ * stdout. */
+int handshake_probe(const struct config *cfg, enum tlsfault fault);
+
+/* The handshake on io (after the 220 to STARTTLS was flushed, or before an implicit-TLS
+ * greeting), with resume->tls_fault (EHLO's) and the port's fault. 0 when TLS is up; -1 when it
+ * failed (logged): the session must end, exit 1. Where this process cannot load GnuTLS it execs
+ * the twin, which resumes the session described by resume. */
+int handshake_run(struct io *io, const struct config *cfg, const struct handoff *resume,
+                  enum tlsfault port_fault);
 
 #endif

@@ -3,6 +3,7 @@
 #include "clock.h"
 #include "config.h"
 #include "handoff.h"
+#include "handshake.h"
 #include "library.h"
 #include "log.h"
 #include "profile.h"
@@ -50,6 +51,7 @@ int main(int argc, char **argv)
 	struct peer peer;
 	struct handoff resume;
 	char err[512], cache[4096];
+	enum handoff_kind handed;
 	int rc;
 
 	handoff_init(argv);
@@ -60,9 +62,20 @@ int main(int argc, char **argv)
 	case CONFIG_ERROR:
 		log_fatal_setup(err);
 		return 100;
+	case CONFIG_PRINT_CA:
+		if (!library_loadable())
+			return start_twin();
+		if (tls_print_ca(config_cert_cache(&cfg, cache, sizeof cache), err, sizeof err) != 0) {
+			log_fatal_setup(err);
+			return 111;
+		}
+		return fflush(stdout) == 0 ? 0 : 111;
 	case CONFIG_RUN:
 		break;
 	}
+	handed = handoff_take(&resume);
+	if (handed == HANDOFF_PROBE)
+		return handshake_probe(&cfg, resume.tls_fault);
 	if (!library_loadable() &&
 	    (log_target_needs_library(cfg.log_target) || activation_has_socket_name()))
 		return start_twin();
@@ -88,7 +101,7 @@ int main(int argc, char **argv)
 	}
 	activation_peer(0, &peer);
 	choose_profile(&cfg, &peer, &profile);
-	rc = session_run(&cfg, &profile, &peer, handoff_take(&resume) ? &resume : NULL);
+	rc = session_run(&cfg, &profile, &peer, handed == HANDOFF_RESUME ? &resume : NULL);
 	log_flush();
 	return rc;
 }

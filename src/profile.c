@@ -1,6 +1,8 @@
 /* profile: SPEC §8. Fixed ports first, then the families base + k from one table. */
 #include "profile.h"
 
+#include "tlsfault.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,19 +19,18 @@ static const struct {
 	{ .port = 25587, .kind = PROFILE_STARTTLS_REQUIRED, .name = "starttls-required" },
 };
 
-/* A named family's member: its name after the family's prefix, and what it does. */
-struct member {
-	const char *name;
-	const char *does;
+/* The greeting faults (SPEC §17) by k: their names after the family's prefix, and what each
+ * does, for the listing. */
+static const char *const greeting_faults[] = {
+	[GREETING_MULTILINE] = "multiline", [GREETING_421] = "421", [GREETING_554] = "554",
+	[GREETING_PAUSE] = "pause", [GREETING_TRICKLE] = "trickle", NULL,
 };
-
-static const struct member greeting_faults[] = {
-	[GREETING_MULTILINE] = { "multiline", "a three-line greeting, then a normal session" },
-	[GREETING_421] = { "421", "greeting 421, then close" },
-	[GREETING_554] = { "554", "greeting 554; every command but QUIT gets 503" },
-	[GREETING_PAUSE] = { "pause", "greeting after 3 s; talking before it gets 554" },
-	[GREETING_TRICKLE] = { "trickle", "the greeting one octet per 100 ms" },
-	{ NULL, NULL },
+static const char *const greeting_faults_do[] = {
+	[GREETING_MULTILINE] = "a three-line greeting, then a normal session",
+	[GREETING_421] = "greeting 421, then close",
+	[GREETING_554] = "greeting 554; every command but QUIT gets 503",
+	[GREETING_PAUSE] = "greeting after 3 s; talking before it gets 554",
+	[GREETING_TRICKLE] = "the greeting one octet per 100 ms",
 };
 
 static const struct family {
@@ -37,7 +38,9 @@ static const struct family {
 	const char *prefix;
 	const char *env;
 	int default_base;
-	const struct member *members;   /* a named family's members by k, NULL-ended; NULL: delays */
+	const char *const *members;   /* a named family's members by k, NULL-ended; NULL: delays */
+	const char *const *does;      /* what each member does, for the listing; NULL: the kind's
+	                                 words (behaviours) before the member's name */
 } families[PROFILE_FAMILIES] = {
 	[PROFILE_FAMILY_GREETING_DELAY] = { .kind = PROFILE_GREETING_DELAY,
 	                                    .prefix = "greeting-delay-", .default_base = 25200,
@@ -47,12 +50,17 @@ static const struct family {
 	                                   .env = "BADSMTP_COMMAND_DELAY_PORT_START" },
 	[PROFILE_FAMILY_DROP] = { .kind = PROFILE_DROP, .prefix = "drop-", .default_base = 25600,
 	                          .env = "BADSMTP_DROP_DELAY_PORT_START" },
+	[PROFILE_FAMILY_TLS_FAULT] = { .kind = PROFILE_TLS_FAULT, .prefix = "tls-",
+	                               .default_base = 25700, .members = tlsfault_port_names,
+	                               .env = "BADSMTP_TLS_FAULT_PORT_START" },
 	[PROFILE_FAMILY_GREETING_FAULT] = { .kind = PROFILE_GREETING_FAULT, .prefix = "greeting-",
 	                                    .default_base = 25800, .members = greeting_faults,
+	                                    .does = greeting_faults_do,
 	                                    .env = "BADSMTP_GREETING_FAULT_PORT_START" },
 };
 
-/* What each kind does, for the listing: the words around its delay, or the words for no delay. */
+/* What each kind does, for the listing: the words around its delay, or the words for no delay;
+ * a named family's member without words of its own: the words before its name. */
 static const struct {
 	const char *before, *after, *undelayed;
 } behaviours[] = {
@@ -66,7 +74,7 @@ static const struct {
 	                            .undelayed = "a normal session (no delay)" },
 	[PROFILE_DROP] = { .before = "closes after ", .after = " s, writing nothing",
 	                   .undelayed = "closes at once, writing nothing" },
-	[PROFILE_GREETING_FAULT] = { .undelayed = "a greeting fault" },   /* members say more */
+	[PROFILE_TLS_FAULT] = { .before = "implicit TLS with the TLS fault " },
 };
 
 struct port_bases profile_default_bases(void)
@@ -90,7 +98,7 @@ static int family_size(size_t f)
 
 	if (families[f].members == NULL)
 		return PROFILE_FAMILY_PORTS;
-	while (families[f].members[n].name != NULL)
+	while (families[f].members[n] != NULL)
 		n++;
 	return n;
 }
@@ -106,7 +114,7 @@ static void set_member(struct profile *p, size_t f, int k, int delay)
 	if (fam->members == NULL)
 		snprintf(p->name, sizeof p->name, "%s%d", fam->prefix, delay);
 	else
-		snprintf(p->name, sizeof p->name, "%s%s", fam->prefix, fam->members[k].name);
+		snprintf(p->name, sizeof p->name, "%s%s", fam->prefix, fam->members[k]);
 }
 
 static void set_fixed(struct profile *p, size_t i)
@@ -182,8 +190,8 @@ int profile_from_name(const char *name, struct profile *p)
 
 		if (strncmp(name, families[f].prefix, plen) != 0)
 			continue;
-		for (int k = 0; families[f].members != NULL && families[f].members[k].name != NULL; k++) {
-			if (strcmp(rest, families[f].members[k].name) == 0) {
+		for (int k = 0; families[f].members != NULL && families[f].members[k] != NULL; k++) {
+			if (strcmp(rest, families[f].members[k]) == 0) {
 				set_member(p, f, k, 0);
 				return 0;
 			}
@@ -214,16 +222,29 @@ int profile_table_port(size_t i, const struct port_bases *b)
 	return -1;
 }
 
+/* The family of a named family's member (p->member >= 0). */
+static const struct family *family_of(const struct profile *p)
+{
+	for (size_t f = 0; f < PROFILE_FAMILIES; f++)
+		if (families[f].kind == p->kind && families[f].members != NULL)
+			return &families[f];
+	return NULL;
+}
+
+int profile_implicit_tls(const struct profile *p)
+{
+	return p->kind == PROFILE_SMTPS || p->kind == PROFILE_TLS_FAULT;
+}
+
 int profile_describe(const struct profile *p, char *buf, size_t cap)
 {
-	const char *does = NULL;
+	const struct family *fam = p->member >= 0 ? family_of(p) : NULL;
 	int n;
 
-	for (size_t f = 0; f < PROFILE_FAMILIES; f++)
-		if (families[f].kind == p->kind && families[f].members != NULL && p->member >= 0)
-			does = families[f].members[p->member].does;
-	if (does != NULL)
-		n = snprintf(buf, cap, "%s", does);
+	if (fam != NULL && fam->does != NULL)
+		n = snprintf(buf, cap, "%s", fam->does[p->member]);
+	else if (fam != NULL)
+		n = snprintf(buf, cap, "%s%s", behaviours[p->kind].before, fam->members[p->member]);
 	else if (p->delay_seconds == 0 || behaviours[p->kind].before == NULL)
 		n = snprintf(buf, cap, "%s", behaviours[p->kind].undelayed);
 	else

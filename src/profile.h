@@ -1,9 +1,10 @@
 /* profile: the port table of SPEC §8 as data: a port or a profile name → the behaviour of the
  * session. Fixed ports (plain, starttls-required, smtps) and families of ten ports base + k,
  * whose members are either delays (greeting-delay-8, drop-30: k → 0 1 2 8 10 30 60 120 300 600
- * seconds) or named (a family lists its members' names). One table of families holds each
- * one's prefix, base and its environment variable, so the ports, the names, --list-profiles
- * and the error messages cannot disagree. Pure. */
+ * seconds) or named (a family lists its members' names: tls-expired is the TLS fault of that
+ * name, tlsfault.h; greeting-421 a greeting fault; port base + k for the k-th of them). One
+ * table of families holds each one's prefix, base and its environment variable, so the ports,
+ * the names, --list-profiles and the error messages cannot disagree. Pure. */
 #ifndef BADSMTP_PROFILE_H
 #define BADSMTP_PROFILE_H
 
@@ -16,6 +17,7 @@ enum profile_kind {
 	PROFILE_GREETING_DELAY,
 	PROFILE_COMMAND_DELAY,
 	PROFILE_DROP,
+	PROFILE_TLS_FAULT,   /* implicit TLS with the TLS fault of its member (SPEC §16) */
 	PROFILE_GREETING_FAULT,
 };
 
@@ -24,6 +26,7 @@ enum profile_family {
 	PROFILE_FAMILY_GREETING_DELAY,
 	PROFILE_FAMILY_COMMAND_DELAY,
 	PROFILE_FAMILY_DROP,
+	PROFILE_FAMILY_TLS_FAULT,
 	PROFILE_FAMILY_GREETING_FAULT,
 	PROFILE_FAMILIES
 };
@@ -61,6 +64,8 @@ void profile_for_port(int port, const struct port_bases *b, struct profile *p);
 /* 0 for a known name ("drop-30", "smtps" …; a delay family takes any delay up to
  * PROFILE_MAX_DELAY: "drop-45"), -1 otherwise. */
 int profile_from_name(const char *name, struct profile *p);
+/* 1 when the handshake comes before the greeting (smtps, the tls- family). */
+int profile_implicit_tls(const struct profile *p);
 /* The port of row i of the port table under bases b (the fixed ports, then each family's
  * members in order), or -1 past its last row: what --list-profiles walks through. */
 int profile_table_port(size_t i, const struct port_bases *b);

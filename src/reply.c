@@ -34,6 +34,8 @@ static const struct {
 	[REPLY_STARTTLS_GO]      = { 220, NULL, "Ready to start TLS" },
 	[REPLY_TLS_ALREADY]      = { 554, NULL, "TLS already started" },
 	[REPLY_TLS_UNAVAILABLE]  = { 454, NULL, "TLS not available due to temporary reason" },
+	[REPLY_TLS_FAULT_REFUSED] = { 454, "4.7.0", "TLS not available due to temporary reason" },
+	[REPLY_TLS_INJECTED]     = { 250, NULL, "Injected before TLS" },
 	[REPLY_STARTTLS_FIRST]   = { 530, NULL, "Must issue a STARTTLS command first" },
 	[REPLY_AUTH_OK]          = { 235, NULL, "Authentication successful" },
 	[REPLY_AUTH_FAILED]      = { 535, NULL, "Authentication failed" },

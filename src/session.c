@@ -422,13 +422,14 @@ int session_run(const struct config *cfg, const struct profile *profile, const s
 	if (resume == NULL)
 		LOG_EVENT(LOG_LEVEL_INFO, "SMTP connection established", LOG_N("port", s->port),
 		          LOG_S("profile", profile->name),
-		          LOG_B("tls_enabled", profile->kind == PROFILE_SMTPS));
+		          LOG_B("tls_enabled", profile_implicit_tls(profile)));
 
-	if (resume != NULL && profile->kind != PROFILE_SMTPS) {
-		s->state = ST_HELO;   /* STARTTLS was answered; smtps resumes before its greeting */
+	if (resume != NULL && !profile_implicit_tls(profile)) {
+		s->state = ST_HELO;   /* STARTTLS was answered; implicit TLS resumes before greeting */
 		session_start_tls(s);
-	} else if ((greeted = greeting_run(cfg, profile, s->port, &s->out, &s->id)) != GREETING_CLOSED) {
-		s->tls_on = profile->kind == PROFILE_SMTPS;
+	} else if ((greeted = greeting_run(cfg, profile, s->port, &s->out, &s->id)) !=
+	           GREETING_CLOSED) {
+		s->tls_on = profile_implicit_tls(profile);
 		s->no_service = greeted == GREETING_NO_SERVICE;
 		session_set_state(s, ST_HELO);
 	} else {

@@ -35,6 +35,10 @@
 	X(gnutls_record_check_pending) \
 	X(gnutls_bye) \
 	X(gnutls_alert_send) \
+	X(gnutls_alert_send_appropriate) \
+	X(gnutls_certificate_server_set_request) \
+	X(gnutls_certificate_get_peers) \
+	X(gnutls_x509_crt_get_dn) \
 	X(gnutls_alert_get) \
 	X(gnutls_alert_get_name) \
 	X(gnutls_server_name_get) \
@@ -69,7 +73,11 @@
 	X(gnutls_x509_crt_sign2) \
 	X(gnutls_x509_crt_get_expiration_time) \
 	X(gnutls_x509_crt_get_dn_by_oid) \
-	X(gnutls_x509_crt_get_serial)
+	X(gnutls_x509_crt_get_serial) \
+	X(gnutls_x509_crt_get_activation_time) \
+	X(gnutls_x509_crt_get_subject_key_id) \
+	X(gnutls_x509_crt_get_authority_key_id) \
+	X(gnutls_x509_crt_set_authority_key_id)
 
 /* Newer than some GnuTLS we may meet (3.7.4): NULL when missing. */
 #define TLSDL_OPTIONAL(X) \

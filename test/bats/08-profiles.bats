@@ -3,6 +3,10 @@
 
 load helpers
 
+# At scale 0.001 the default --timeout (300 s) is 300 ms: a busy machine may take longer than that
+# to feed a pipe. Delays stay scaled; the wait for a command gets 3 s.
+SLOW_FEED=3000
+
 D=(0 1 2 8 10 30 60 120 300 600)
 
 # bats test_tags=timing
@@ -108,7 +112,7 @@ assert c['exit_status'] == 1, c"
 }
 
 @test "greeting-delay behaviour is logged with delay_seconds" {
-	export BADSMTP_TIME_SCALE=0.001
+	export BADSMTP_TIME_SCALE=0.001 BADSMTP_TIMEOUT=$SLOW_FEED
 	smtp_input 'QUIT'
 	smtp_session --port 25203
 	expect_out "$G" "$BYE"
@@ -142,7 +146,7 @@ if $3 > 0:
 
 # bats test_tags=timing
 @test "ports 25200-25209: greeting-delay-{0,1,2,8,10,30,60,120,300,600}" {
-	export BADSMTP_TIME_SCALE=0.001
+	export BADSMTP_TIME_SCALE=0.001 BADSMTP_TIMEOUT=$SLOW_FEED
 	local k
 	for k in 0 1 2 3 4 5 6 7 8 9; do
 		smtp_input 'QUIT'
@@ -155,7 +159,7 @@ if $3 > 0:
 
 # bats test_tags=timing
 @test "ports 25400-25409: command-delay-{0,1,2,8,10,30,60,120,300,600}" {
-	export BADSMTP_TIME_SCALE=0.001
+	export BADSMTP_TIME_SCALE=0.001 BADSMTP_TIMEOUT=$SLOW_FEED
 	local k
 	for k in 0 1 2 3 4 5 6 7 8 9; do
 		smtp_input 'EHLO x' 'QUIT'
@@ -168,7 +172,7 @@ if $3 > 0:
 
 # bats test_tags=timing
 @test "ports 25600-25609: drop-{0,1,2,8,10,30,60,120,300,600}" {
-	export BADSMTP_TIME_SCALE=0.001
+	export BADSMTP_TIME_SCALE=0.001 BADSMTP_TIMEOUT=$SLOW_FEED
 	local k
 	SMTP_HOLD=4
 	for k in 0 1 2 3 4 5 6 7 8 9; do
@@ -181,7 +185,7 @@ if $3 > 0:
 }
 
 @test "profile names work with --profile and BADSMTP_PROFILE" {
-	export BADSMTP_TIME_SCALE=0.001
+	export BADSMTP_TIME_SCALE=0.001 BADSMTP_TIMEOUT=$SLOW_FEED
 	smtp_input 'QUIT'
 	smtp_session --profile greeting-delay-300
 	expect_out "$G" "$BYE"
@@ -205,7 +209,7 @@ smtp_session_activated() {
 }
 
 @test "a systemd socket name picks the profile: after --profile, before --port (SPEC §1)" {
-	export BADSMTP_TIME_SCALE=0.001
+	export BADSMTP_TIME_SCALE=0.001 BADSMTP_TIMEOUT=$SLOW_FEED
 	smtp_input 'QUIT'
 	LISTEN_FDNAMES=command-delay-2 smtp_session_activated --port 2525
 	expect_status 0

@@ -94,7 +94,7 @@ EOF
 @test "--list-profiles: the default port table, one port a line, exit 0" {
 	run "$BADSMTP_BIN" --list-profiles
 	[ "$status" -eq 0 ] || fail "exit status $status: $output"
-	[ "${#lines[@]}" -eq 39 ] || fail "want a header and 38 rows, got ${#lines[@]} lines: $output"
+	[ "${#lines[@]}" -eq 57 ] || fail "want a header and 56 rows, got ${#lines[@]} lines: $output"
 	[ "${lines[0]}" = "port   profile              behaviour" ] || fail "header: ${lines[0]}"
 	[ "${lines[1]}" = "2525   plain                a normal session" ] || fail "${lines[1]}"
 	[ "${lines[2]}" = "25465  smtps                implicit TLS: the handshake comes before the greeting" ] ||
@@ -110,9 +110,13 @@ EOF
 		fail "${lines[24]}"
 	[ "${lines[33]}" = "25609  drop-600             closes after 600 s, writing nothing" ] ||
 		fail "${lines[33]}"
-	[ "${lines[34]}" = "25800  greeting-multiline   a three-line greeting, then a normal session" ] ||
+	[ "${lines[34]}" = "25700  tls-trusted          implicit TLS with the TLS fault trusted" ] ||
 		fail "${lines[34]}"
-	[ "${lines[38]}" = "25804  greeting-trickle     the greeting one octet per 100 ms" ] || fail "${lines[38]}"
+	[ "${lines[51]}" = "25717  tls-clientcert       implicit TLS with the TLS fault clientcert" ] ||
+		fail "${lines[51]}"
+	[ "${lines[52]}" = "25800  greeting-multiline   a three-line greeting, then a normal session" ] ||
+		fail "${lines[52]}"
+	[ "${lines[56]}" = "25804  greeting-trickle     the greeting one octet per 100 ms" ] || fail "${lines[56]}"
 }
 
 @test "--list-profiles: every row is the profile a session on that port logs" {
@@ -125,19 +129,22 @@ EOF
 			fields('SMTP connection established')" || fail "port $port"
 		n=$((n + 1))
 	done < <(tail -n +2 "$T/list")
-	[ "$n" -eq 38 ] || fail "checked $n ports"
+	[ "$n" -eq 56 ] || fail "checked $n ports"
 }
 
 @test "--list-profiles: the BADSMTP_*_PORT_START bases move the families" {
 	BADSMTP_DROP_DELAY_PORT_START=3000 BADSMTP_COMMAND_DELAY_PORT_START=3100 \
-		run "$BADSMTP_BIN" --list-profiles
+		BADSMTP_TLS_FAULT_PORT_START=3200 run "$BADSMTP_BIN" --list-profiles
 	[ "$status" -eq 0 ] || fail "exit status $status: $output"
 	[ "${lines[14]}" = "3100   command-delay-0      a normal session (no delay)" ] || fail "${lines[14]}"
 	[ "${lines[24]}" = "3000   drop-0               closes at once, writing nothing" ] ||
 		fail "${lines[24]}"
 	[ "${lines[33]}" = "3009   drop-600             closes after 600 s, writing nothing" ] ||
 		fail "${lines[33]}"
-	[[ $output != *"25600 "* && $output != *"25400 "* ]] || fail "old family ports listed: $output"
+	[ "${lines[51]}" = "3217   tls-clientcert       implicit TLS with the TLS fault clientcert" ] ||
+		fail "${lines[51]}"
+	[[ $output != *"25600 "* && $output != *"25400 "* && $output != *"25700 "* ]] ||
+		fail "old family ports listed: $output"
 	[[ $output == *$'\n25200  greeting-delay-0 '* ]] || fail "greeting-delay family moved: $output"
 }
 
@@ -304,7 +311,8 @@ for tags, body in man_entries("PORTS"):
 same(man_ports, grouped(), "port tables", "the man page", "--list-profiles")
 readme = open(os.path.join(repo, "README.md")).read()
 readme_ports = [f"{m.group(1)} {m.group(2)}" for m in
-                re.finditer(r"^\| ([0-9]+(?:-[0-9]+)?) \| `([a-z-]+?)(?:-\{[a-z]+\})?` \|", readme, re.M)]
+                re.finditer(r"^\| ([0-9]+(?:-[0-9]+)?) \| `([a-z-]+?)(?:-\{[a-z]+\})?` \|",
+                            readme, re.M)]
 same(readme_ports, grouped(), "port tables", "README.md", "--list-profiles")
 '
 }

@@ -62,8 +62,8 @@ SPEC = {   # message: (level, fields)
     'SMTP authentication failed': ('WARN', 'session_id client_ip auth_mechanism username success'),
     'SMTP message processing started': ('INFO', 'session_id client_ip mail_from rcpt_to rcpt_count'),
     'SMTP message stored successfully': ('INFO', 'session_id client_ip mail_from rcpt_to message_size path'),
-    'TLS handshake successful': ('INFO', 'session_id client_ip tls_version cipher sni'),
-    'TLS handshake failed': ('ERROR', 'session_id client_ip tls_version cipher sni'),
+    'TLS handshake successful': ('INFO', 'session_id client_ip tls_version cipher sni tls_fault'),
+    'TLS handshake failed': ('ERROR', 'session_id client_ip tls_version cipher sni tls_fault'),
     'SMTP connection closed': ('INFO', 'session_id client_ip duration_ms exit_status'),
     'SMTP state directory unusable': ('ERROR', 'session_id client_ip state_dir error'),
 }

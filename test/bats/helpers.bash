@@ -507,3 +507,42 @@ assert len(out) == n, (len(out), n)
 open(path, "wb").write(out)
 ' "$1" "$2"
 }
+
+# --- TLS (tls.bats, tls-faults.bats) ---------------------------------------------------------
+
+# tls_client [OPTION...] -- [FLAG...]: run tls_client.py against the binary (with --cert-cache
+# $CACHE and FLAGs), the dialogue from $SMTP_IN (one line per line, see tls_client.py); its
+# transcript in $output and $T/client.out, the server's log in $SMTP_ERR.
+tls_client() {
+	local opts=()
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		opts+=("$1")
+		shift
+	done
+	shift
+	timeout 20 /usr/bin/python3 "$BATS_TEST_DIRNAME/tls_client.py" "${opts[@]}" -- \
+		"$BADSMTP_BIN" --cert-cache "$CACHE" "$@" < "$SMTP_DIALOGUE" > "$T/client.out" 2> "$SMTP_ERR"
+	output=$(cat "$T/client.out")
+}
+
+# dialogue LINE...: the tls_client script.
+dialogue() {
+	SMTP_DIALOGUE=$T/dialogue
+	printf '%s\n' "$@" > "$SMTP_DIALOGUE"
+}
+
+# has LINE: $output contains this exact line.
+has() {
+	grep -qxF -- "$1" <<< "$output" || fail "want line: $1" "--- transcript:" "$output" "--- log:" "$(cat "$SMTP_ERR")"
+}
+
+# lacks LINE: $output does not contain this exact line.
+lacks() {
+	! grep -qxF -- "$1" <<< "$output" || fail "unwanted line: $1" "--- transcript:" "$output"
+}
+
+# make_pair NAME: $T/NAME.crt and $T/NAME.key, self-signed ECDSA for CN=NAME.
+make_pair() {
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+		-subj "/CN=$1" -keyout "$T/$1.key" -out "$T/$1.crt" 2> /dev/null
+}

@@ -5,10 +5,16 @@ Python's ssl.MemoryBIO lets us run the TLS state machine over the child's stdin/
 test sees every reply in plain text, and can do what swaks cannot (STARTTLS twice, commands after
 TLS, SNI, forced versions, the server certificate).
 
-Usage: tls_client.py [--sni NAME] [--tls 1.2|1.3] [--cert-out FILE] [--timeout S] [--split-hello]
+Usage: tls_client.py [--sni NAME] [--tls 1.0|1.1|1.2|1.3] [--cert-out FILE] [--timeout S]
+                     [--split-hello] [--ca FILE] [--client-cert FILE]
                      -- CMD [ARG...]
 --split-hello sends the ClientHello in two TLS records, both in one write (RFC 8446 §5.1 lets a
 handshake message span records).
+--ca FILE verifies the server as a careful client does: FILE is the only trust anchor, and the
+certificate must be for the SNI name; a failed verification prints "VERIFY: code message"
+(OpenSSL's X509_V_ERR code and text). Without it nothing is verified.
+--tls 1.0 and 1.1 also lower OpenSSL's security level, which refuses them otherwise.
+--client-cert FILE: a PEM file holding the client's certificate and its key.
 The dialogue comes on stdin, one client line per line:
   !tls       implicit TLS: handshake now (before the greeting is read)
   !greeting  read the greeting
@@ -27,6 +33,7 @@ import ssl
 import subprocess
 import sys
 import time
+import warnings
 
 
 class Conn:
@@ -130,6 +137,15 @@ class Conn:
         print('TLS: %s %s' % (self.tls.version(), self.tls.cipher()[0]), flush=True)
         return self.tls.getpeercert(binary_form=True)
 
+    def try_handshake(self, ctx, sni, split_hello=False):
+        """handshake(), a failed verification printed as "VERIFY: code message"."""
+        try:
+            return self.handshake(ctx, sni, split_hello)
+        except ssl.SSLCertVerificationError as e:
+            self._flush_tls()   # the client's alert
+            print('VERIFY: %d %s' % (e.verify_code, e.verify_message), flush=True)
+            raise
+
 
 def split_record(data):
     """One TLS record (data holds exactly one) as two records of the same type and version."""
@@ -145,7 +161,9 @@ def split_record(data):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--sni')
-    ap.add_argument('--tls', choices=['1.2', '1.3'])
+    ap.add_argument('--tls', choices=['1.0', '1.1', '1.2', '1.3'])
+    ap.add_argument('--ca')
+    ap.add_argument('--client-cert')
     ap.add_argument('--cert-out')
     ap.add_argument('--timeout', type=float, default=5)
     ap.add_argument('--split-hello', action='store_true')
@@ -153,11 +171,21 @@ def main():
     a = ap.parse_args()
 
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    ctx.check_hostname = False
-    ctx.verify_mode = ssl.CERT_NONE
+    if a.ca:
+        ctx.load_verify_locations(cafile=a.ca)
+    else:
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+    if a.client_cert:
+        ctx.load_cert_chain(a.client_cert)
     if a.tls:
-        v = ssl.TLSVersion.TLSv1_2 if a.tls == '1.2' else ssl.TLSVersion.TLSv1_3
-        ctx.minimum_version = ctx.maximum_version = v
+        v = {'1.0': ssl.TLSVersion.TLSv1, '1.1': ssl.TLSVersion.TLSv1_1,
+             '1.2': ssl.TLSVersion.TLSv1_2, '1.3': ssl.TLSVersion.TLSv1_3}[a.tls]
+        if a.tls in ('1.0', '1.1'):
+            ctx.set_ciphers('DEFAULT@SECLEVEL=0')
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore', DeprecationWarning)   # TLS 1.0 and 1.1 are
+            ctx.minimum_version = ctx.maximum_version = v
 
     proc = subprocess.Popen(a.cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
     c = Conn(proc, a.timeout)
@@ -170,7 +198,7 @@ def main():
     try:
         for line in sys.stdin.read().splitlines():
             if line == '!tls':
-                got_cert(c.handshake(ctx, a.sni, a.split_hello))
+                got_cert(c.try_handshake(ctx, a.sni, a.split_hello))
             elif line == '!greeting':
                 c.reply()
             elif line == '!maps':
@@ -187,7 +215,7 @@ def main():
                 c.send(line.encode() + b'\r\n')
                 r = c.reply()
                 if line.upper() == 'STARTTLS' and r and r[-1].startswith('220'):
-                    got_cert(c.handshake(ctx, a.sni, a.split_hello))
+                    got_cert(c.try_handshake(ctx, a.sni, a.split_hello))
             if c.eof and not c.buf:
                 break
     except (TimeoutError, ConnectionError, ssl.SSLError) as e:

@@ -2,7 +2,9 @@
  * directory, one row per state a cache entry can be in (empty, whole, the old combined file,
  * a key that is not the certificate's, half an entry, a stray key in the certificate file): what
  * cert_get serves, and what the two files hold afterwards. Then sessions that start together,
- * and the --tls-cert/--tls-key start-up check. */
+ * the certificates of the TLS faults (SPEC §16: their files, reuse, windows that must stay
+ * wrong, a replaced CA, the chain, the test CA itself), and the --tls-cert/--tls-key start-up
+ * check. */
 #include "cert.h"
 #include "text.h"
 #include "tap.h"
@@ -176,8 +178,8 @@ static void test_cache(const char *tmp)
 	struct stat st;
 
 	tap_ok(!tlsdl_loaded(), "GnuTLS not loaded before the first need");
-	if (cert_get("cache.example", NULL, &mine, err, sizeof err) != 0 ||
-	    cert_get("other.example", NULL, &other, err, sizeof err) != 0) {
+	if (cert_get(TLSFAULT_CERT_SELFSIGNED, 0, "cache.example", NULL, &mine, err, sizeof err) != 0 ||
+	    cert_get(TLSFAULT_CERT_SELFSIGNED, 0, "other.example", NULL, &other, err, sizeof err) != 0) {
 		tap_ok(0, err);
 		return;
 	}
@@ -198,7 +200,7 @@ static void test_cache(const char *tmp)
 			plant(cert_path, key_path, i);
 		}
 		snprintf(name, sizeof name, "%s: cert_get", what);
-		tap_int(cert_get("cache.example", dir, &got, err, sizeof err), 0, name);
+		tap_int(cert_get(TLSFAULT_CERT_SELFSIGNED, 0, "cache.example", dir, &got, err, sizeof err), 0, name);
 		same = got.cert_len == mine.cert_len && memcmp(got.cert, mine.cert, got.cert_len) == 0;
 		snprintf(name, sizeof name, "%s: %s certificate served", what,
 		         cache_rows[i].served_planted ? "the planted" : "a new");
@@ -212,17 +214,17 @@ static void test_cache(const char *tmp)
 		tap_ok(stat(dir, &st) == 0 && (st.st_mode & 0777) == 0700, name);
 		/* What is on disk now is a whole, matching pair: the next session reuses it. */
 		snprintf(name, sizeof name, "%s: the next lookup reuses the entry", what);
-		tap_ok(cert_get("cache.example", dir, &again, err, sizeof err) == 0 &&
+		tap_ok(cert_get(TLSFAULT_CERT_SELFSIGNED, 0, "cache.example", dir, &again, err, sizeof err) == 0 &&
 		       again.cert_len == got.cert_len &&
 		       memcmp(again.cert, got.cert, got.cert_len) == 0 &&
 		       again.key_len == got.key_len && memcmp(again.key, got.key, got.key_len) == 0,
 		       name);
 	}
-	tap_int(cert_get("cache.example", NULL, &got, err, sizeof err), 0, "no cache dir: memory");
+	tap_int(cert_get(TLSFAULT_CERT_SELFSIGNED, 0, "cache.example", NULL, &got, err, sizeof err), 0, "no cache dir: memory");
 	snprintf(cert_path, sizeof cert_path, "%s/file", tmp);
 	write_file(cert_path, "", 0);
 	snprintf(dir, sizeof dir, "%s/file/cache", tmp);
-	tap_int(cert_get("cache.example", dir, &got, err, sizeof err), 0,
+	tap_int(cert_get(TLSFAULT_CERT_SELFSIGNED, 0, "cache.example", dir, &got, err, sizeof err), 0,
 	        "unusable cache dir: still a certificate");
 }
 
@@ -243,7 +245,7 @@ static void test_together(const char *tmp)
 		}
 		if (pids[i] == 0) {
 			struct cert_pem *p = &got[i];
-			int rc = cert_get("together.example", dir, p, err, sizeof err);
+			int rc = cert_get(TLSFAULT_CERT_SELFSIGNED, 0, "together.example", dir, p, err, sizeof err);
 
 			_exit(rc == 0 && write(fds[i][1], p->cert, p->cert_len) ==
 			                         (ssize_t)p->cert_len ? 0 : 1);
@@ -265,6 +267,118 @@ static void test_together(const char *tmp)
 	tap_ok(same, "sessions together: all got the same certificate (one was generated)");
 	snprintf(path, sizeof path, "%s/cert-together.example.pem", dir);
 	tap_ok(file_is(path, got[0].cert, got[0].cert_len), "sessions together: it is the cached one");
+}
+
+/* The PEM of a whole file, or "" (tests compare what cert_get served with what is on disk). */
+static const char *slurp(const char *path)
+{
+	static char buf[2 * CERT_PEM_MAX];
+	FILE *f = fopen(path, "r");
+	size_t n = 0;
+
+	if (f != NULL) {
+		n = fread(buf, 1, sizeof buf - 1, f);
+		fclose(f);
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+static int same_pem(const struct cert_pem *a, const struct cert_pem *b)
+{
+	return a->cert_len == b->cert_len && memcmp(a->cert, b->cert, a->cert_len) == 0;
+}
+
+/* A pair of one kind planted as the files of another: its window is wrong there. */
+static void plant_as(const char *dir, const char *tag, const struct cert_pem *p)
+{
+	char path[700];
+
+	snprintf(path, sizeof path, "%s/key+%s-fault.example.pem", dir, tag);
+	write_file(path, p->key, p->key_len);
+	snprintf(path, sizeof path, "%s/cert+%s-fault.example.pem", dir, tag);
+	write_file(path, p->cert, p->cert_len);
+}
+
+static void test_fault_certs(const char *tmp)
+{
+	static struct cert_pem trusted, again, selfsigned, expired;
+	char dir[512], path[700], err[512];
+	int status;
+	pid_t pid;
+
+	snprintf(dir, sizeof dir, "%s/faults", tmp);
+	tap_int(cert_get(TLSFAULT_CERT_TRUSTED, 0, "fault.example", dir, &trusted, err, sizeof err),
+	        0, "trusted: cert_get");
+	snprintf(path, sizeof path, "%s/cert+trusted-fault.example.pem", dir);
+	tap_ok(file_is(path, trusted.cert, trusted.cert_len), "trusted: cert+trusted-NAME.pem, 0600");
+	snprintf(path, sizeof path, "%s/key+trusted-fault.example.pem", dir);
+	tap_ok(file_is(path, trusted.key, trusted.key_len), "trusted: key+trusted-NAME.pem, 0600");
+	snprintf(path, sizeof path, "%s/ca.pem", dir);
+	tap_ok(strstr(slurp(path), "-----BEGIN CERTIFICATE-----") != NULL, "the test CA in ca.pem");
+	snprintf(path, sizeof path, "%s/ca-key.pem", dir);
+	tap_ok(strstr(slurp(path), "PRIVATE KEY") != NULL, "its key in ca-key.pem");
+	tap_ok(cert_get(TLSFAULT_CERT_TRUSTED, 0, "fault.example", dir, &again, err, sizeof err) ==
+	       0 && same_pem(&again, &trusted), "trusted: the second lookup reuses the entry");
+	tap_ok(cert_get(TLSFAULT_CERT_SELFSIGNED, 0, "fault.example", dir, &selfsigned, err, sizeof err) ==
+	       0 && !same_pem(&selfsigned, &trusted), "selfsigned: not the trusted entry");
+
+	/* an entry whose window is not the fault's own is made anew */
+	tap_ok(cert_get(TLSFAULT_CERT_EXPIRED, 0, "fault.example", dir, &expired, err, sizeof err) ==
+	       0, "expired: cert_get");
+	tap_ok(cert_get(TLSFAULT_CERT_EXPIRED, 0, "fault.example", dir, &again, err, sizeof err) ==
+	       0 && same_pem(&again, &expired), "expired: an expired entry is reused");
+	plant_as(dir, "expired", &trusted);
+	tap_ok(cert_get(TLSFAULT_CERT_EXPIRED, 0, "fault.example", dir, &again, err, sizeof err) ==
+	       0 && !same_pem(&again, &trusted), "expired: a valid certificate there is replaced");
+	plant_as(dir, "notyetvalid", &expired);
+	tap_ok(cert_get(TLSFAULT_CERT_NOTYETVALID, 0, "fault.example", dir, &again, err,
+	                sizeof err) == 0 && !same_pem(&again, &expired),
+	       "notyetvalid: an expired certificate there is replaced");
+	plant_as(dir, "sha1", &trusted);
+	tap_ok(cert_get(TLSFAULT_CERT_SHA1, 0, "fault.example", dir, &again, err, sizeof err) == 0 &&
+	       same_pem(&again, &trusted), "sha1: a pair in its window, signed by the CA, is reused");
+
+	/* wronghost: one entry, for its own name */
+	tap_ok(cert_get(TLSFAULT_CERT_WRONGHOST, 0, "fault.example", dir, &again, err, sizeof err) ==
+	       0, "wronghost: cert_get");
+	snprintf(path, sizeof path, "%s/cert+wronghost-wrong.host.invalid.pem", dir);
+	tap_ok(file_is(path, again.cert, again.cert_len), "wronghost: cached under its own name");
+
+	/* chain: the leaf, then the intermediate CA of intermediate-ca.pem */
+	tap_ok(cert_get(TLSFAULT_CERT_INTERMEDIATE, 1, "fault.example", dir, &again, err,
+	                sizeof err) == 0, "chain: cert_get");
+	snprintf(path, sizeof path, "%s/intermediate-ca.pem", dir);
+	tap_ok(again.cert_len > strlen(slurp(path)) &&
+	       strcmp(again.cert + again.cert_len - strlen(slurp(path)), slurp(path)) == 0,
+	       "chain: the leaf and then intermediate-ca.pem");
+	snprintf(path, sizeof path, "%s/cert+chain-fault.example.pem", dir);
+	tap_ok(strstr(slurp(path) + 30, "-----BEGIN CERTIFICATE-----") == NULL,
+	       "chain: the cache holds the leaf alone");
+
+	/* the test CA: what ca.pem holds; -1 where it cannot be kept */
+	tap_ok(cert_test_ca(dir, &again, err, sizeof err) == 0, "cert_test_ca");
+	snprintf(path, sizeof path, "%s/ca.pem", dir);
+	tap_str(again.cert, slurp(path), "cert_test_ca: ca.pem");
+	snprintf(path, sizeof path, "%s/file/cache", tmp);
+	tap_int(cert_test_ca(path, &again, err, sizeof err), -1, "cert_test_ca: unusable cache");
+	printf("#   %s\n", err);
+	tap_int(cert_test_ca(NULL, &again, err, sizeof err), -1, "cert_test_ca: no cache");
+	tap_int(cert_get(TLSFAULT_CERT_INTERMEDIATE, 1, "fault.example", NULL, &again, err,
+	                 sizeof err), 0, "no cache: a chain made in memory");
+
+	/* A new CA (another process, which knows no CA yet): every leaf of the old one is made
+	 * anew. */
+	snprintf(path, sizeof path, "%s/ca.pem", dir);
+	unlink(path);
+	if ((pid = fork()) == 0) {
+		static struct cert_pem fresh;
+
+		_exit(cert_get(TLSFAULT_CERT_TRUSTED, 0, "fault.example", dir, &fresh, err,
+		               sizeof err) == 0 && !same_pem(&fresh, &trusted) ? 0 : 1);
+	}
+	tap_ok(pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+	       WEXITSTATUS(status) == 0, "a new test CA: the trusted leaf is made anew");
 }
 
 static void test_files(const char *tmp)
@@ -309,6 +423,7 @@ int main(void)
 	}
 	test_cache(tmp);
 	test_together(tmp);
+	test_fault_certs(tmp);
 	test_files(tmp);
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
 	if (system(cmd) != 0)

@@ -15,9 +15,9 @@ static const char *const env_names[] = {
 	"BADSMTP_TLS_CERT", "BADSMTP_TLS_KEY", "BADSMTP_CERT_CACHE", "BADSMTP_LOG_FORMAT",
 	"BADSMTP_LOG_LEVEL", "BADSMTP_LOG_TARGET", "BADSMTP_TIMEOUT", "BADSMTP_DATA_TIMEOUT",
 	"BADSMTP_TIME_SCALE", "BADSMTP_GREETING_DELAY_PORT_START",
-	"BADSMTP_COMMAND_DELAY_PORT_START", "BADSMTP_DROP_DELAY_PORT_START", "CACHE_DIRECTORY",
-	"XDG_CACHE_HOME", "BADSMTP_GREETING_FAULT_PORT_START", "BADSMTP_STATE_DIR",
-	"STATE_DIRECTORY", "XDG_STATE_HOME",
+	"BADSMTP_COMMAND_DELAY_PORT_START", "BADSMTP_DROP_DELAY_PORT_START",
+	"BADSMTP_TLS_FAULT_PORT_START", "CACHE_DIRECTORY", "XDG_CACHE_HOME",
+	"BADSMTP_GREETING_FAULT_PORT_START", "BADSMTP_STATE_DIR", "STATE_DIRECTORY", "XDG_STATE_HOME",
 };
 
 static void clear_env(void)
@@ -82,6 +82,7 @@ static void field_text(const struct config *c, const char *field, char *out, siz
 
 #define RUN CONFIG_RUN
 #define ERR CONFIG_ERROR
+#define PRINT_CA CONFIG_PRINT_CA
 #define E(...) { __VA_ARGS__, NULL }
 #define A(...) { "badsmtp-session", __VA_ARGS__, NULL }
 #define NOARGS { "badsmtp-session", NULL }
@@ -91,7 +92,7 @@ struct row {
 	const char *env[6];
 	const char *argv[10];
 	enum config_result want;
-	const char *field;      /* checked when want is CONFIG_RUN */
+	const char *field;      /* checked when want is CONFIG_RUN or CONFIG_PRINT_CA */
 	const char *value;
 };
 
@@ -110,7 +111,7 @@ static const struct row rows[] = {
 	{ NOENV, NOARGS, RUN, "timeout", "300" },
 	{ NOENV, NOARGS, RUN, "data_timeout", "180" },
 	{ NOENV, NOARGS, RUN, "time_scale", "1" },
-	{ NOENV, NOARGS, RUN, "bases", "25200/25400/25600/25800" },
+	{ NOENV, NOARGS, RUN, "bases", "25200/25400/25600/25700/25800" },
 	/* every flag, "--flag value" */
 	{ NOENV, A("--profile", "smtps"), RUN, "profile", "smtps" },
 	{ NOENV, A("--profile", "greeting-delay-8"), RUN, "profile", "greeting-delay-8" },
@@ -167,21 +168,36 @@ static const struct row rows[] = {
 	{ E("BADSMTP_DATA_TIMEOUT=6"), NOARGS, RUN, "data_timeout", "6" },
 	{ E("BADSMTP_TIME_SCALE=0.01"), NOARGS, RUN, "time_scale", "0.01" },
 	{ E("BADSMTP_TIME_SCALE=0"), NOARGS, RUN, "time_scale", "0" },
-	{ E("BADSMTP_GREETING_DELAY_PORT_START=3000"), NOARGS, RUN, "bases", "3000/25400/25600/25800" },
-	{ E("BADSMTP_COMMAND_DELAY_PORT_START=3100"), NOARGS, RUN, "bases", "25200/3100/25600/25800" },
-	{ E("BADSMTP_DROP_DELAY_PORT_START=3200"), NOARGS, RUN, "bases", "25200/25400/3200/25800" },
+	{ E("BADSMTP_GREETING_DELAY_PORT_START=3000"), NOARGS, RUN, "bases",
+	  "3000/25400/25600/25700/25800" },
+	{ E("BADSMTP_COMMAND_DELAY_PORT_START=3100"), NOARGS, RUN, "bases",
+	  "25200/3100/25600/25700/25800" },
+	{ E("BADSMTP_DROP_DELAY_PORT_START=3200"), NOARGS, RUN, "bases",
+	  "25200/25400/3200/25700/25800" },
+	{ E("BADSMTP_TLS_FAULT_PORT_START=3300"), NOARGS, RUN, "bases",
+	  "25200/25400/25600/3300/25800" },
+	/* a family of 18 ends at base + 17: 25690 leaves the drop ports, 65518 the last port */
+	{ E("BADSMTP_DROP_DELAY_PORT_START=25690"), NOARGS, RUN, "bases",
+	  "25200/25400/25690/25700/25800" },
+	{ E("BADSMTP_TLS_FAULT_PORT_START=65518"), NOARGS, RUN, "bases",
+	  "25200/25400/25600/65518/25800" },
 	{ E("BADSMTP_GREETING_DELAY_PORT_START=3000", "BADSMTP_COMMAND_DELAY_PORT_START=3010",
-	    "BADSMTP_DROP_DELAY_PORT_START=3020"), NOARGS, RUN, "bases", "3000/3010/3020/25800" },
+	    "BADSMTP_DROP_DELAY_PORT_START=3020"), NOARGS, RUN, "bases",
+	  "3000/3010/3020/25700/25800" },
 	{ E("BADSMTP_GREETING_FAULT_PORT_START=4000"), NOARGS, RUN, "bases",
-	  "25200/25400/25600/4000" },
+	  "25200/25400/25600/25700/4000" },
 	{ E("BADSMTP_GREETING_FAULT_PORT_START=25805"), NOARGS, RUN, "bases",
-	  "25200/25400/25600/25805" },
+	  "25200/25400/25600/25700/25805" },
 	{ E("BADSMTP_GREETING_FAULT_PORT_START=25595"), NOARGS, RUN, "bases",
-	  "25200/25400/25600/25595" },
+	  "25200/25400/25600/25700/25595" },
 	{ E("BADSMTP_GREETING_FAULT_PORT_START=25596"), NOARGS, ERR, NULL, NULL },
 	{ E("BADSMTP_GREETING_FAULT_PORT_START=25604"), NOARGS, ERR, NULL, NULL },
+	/* the five greeting faults next to the 18 tls- ports: 25718 is their first free port */
+	{ E("BADSMTP_GREETING_FAULT_PORT_START=25717"), NOARGS, ERR, NULL, NULL },
+	{ E("BADSMTP_GREETING_FAULT_PORT_START=25718"), NOARGS, RUN, "bases",
+	  "25200/25400/25600/25700/25718" },
 	{ E("BADSMTP_GREETING_FAULT_PORT_START=65531"), NOARGS, RUN, "bases",
-	  "25200/25400/25600/65531" },
+	  "25200/25400/25600/25700/65531" },
 	{ E("BADSMTP_GREETING_FAULT_PORT_START=65532"), NOARGS, ERR, NULL, NULL },
 	/* flags win over the environment */
 	{ E("BADSMTP_PROFILE=plain"), A("--profile", "smtps"), RUN, "profile", "smtps" },
@@ -280,6 +296,16 @@ static const struct row rows[] = {
 	{ E("BADSMTP_COMMAND_DELAY_PORT_START=2520"), NOARGS, ERR, NULL, NULL },
 	{ E("BADSMTP_DROP_DELAY_PORT_START=25580"), NOARGS, ERR, NULL, NULL },
 	{ E("BADSMTP_DROP_DELAY_PORT_START=65530"), NOARGS, ERR, NULL, NULL },
+	{ E("BADSMTP_DROP_DELAY_PORT_START=25710"), NOARGS, ERR, NULL, NULL },
+	{ E("BADSMTP_TLS_FAULT_PORT_START=25592"), NOARGS, ERR, NULL, NULL },
+	{ E("BADSMTP_TLS_FAULT_PORT_START=25450"), NOARGS, ERR, NULL, NULL },
+	{ E("BADSMTP_TLS_FAULT_PORT_START=65519"), NOARGS, ERR, NULL, NULL },
+	/* --print-ca: carried out by main once every option is read (it needs GnuTLS) */
+	{ NOENV, A("--print-ca"), PRINT_CA, "cert_cache", "(null)" },
+	{ NOENV, A("--print-ca", "--cert-cache", "/c"), PRINT_CA, "cert_cache", "/c" },
+	{ NOENV, A("--cert-cache", "/c", "--print-ca"), PRINT_CA, "cert_cache", "/c" },
+	{ NOENV, A("--print-ca", "--bogus"), ERR, NULL, NULL },
+	{ E("BADSMTP_DROP_DELAY_PORT_START=25205"), A("--print-ca"), ERR, NULL, NULL },
 };
 
 static void describe(const struct row *r, char *out, size_t cap)
@@ -297,7 +323,8 @@ static void describe(const struct row *r, char *out, size_t cap)
 
 static void test_rows(void)
 {
-	static const char *const result_names[] = { "CONFIG_RUN", "CONFIG_DONE", "CONFIG_ERROR" };
+	static const char *const result_names[] = { "CONFIG_RUN", "CONFIG_DONE", "CONFIG_ERROR",
+	                                            "CONFIG_PRINT_CA" };
 	char what[400], name[1200], got[256];
 
 	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
@@ -331,7 +358,7 @@ static void test_rows(void)
 					err[k] = '?';
 			snprintf(name, sizeof name, "%s: a one-line error message (%s)", what, err);
 			tap_ok(one_line, name);
-		} else if (res == CONFIG_RUN) {
+		} else if (res == r->want) {
 			field_text(&c, r->field, got, sizeof got);
 			snprintf(name, sizeof name, "%s: %s", what, r->field);
 			tap_str(got, r->value, name);

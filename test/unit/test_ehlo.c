@@ -161,6 +161,43 @@ static void test_parse(void)
 	}
 }
 
+/* tls{fault} (SPEC §16): the last tls… part naming a fault wins, with the other keywords. */
+static const struct {
+	const char *arg;
+	enum tlsfault want;
+	unsigned ext;
+} fault_rows[] = {
+	{ "client.example.com", TLSFAULT_NONE, ALL },
+	{ "tlsexpired.example.com", TLSFAULT_EXPIRED, ALL },
+	{ "tlswronghost-nopipelining.example.com", TLSFAULT_WRONGHOST, ALL & ~EXT_PIPELINING },
+	{ "nosize-tlsV12-tlsbogus", TLSFAULT_V12, ALL & ~EXT_SIZE },
+	{ "tlsexpired-tlschain.x", TLSFAULT_CHAIN, ALL },
+	{ "tlsinject.x", TLSFAULT_INJECT, ALL },
+	{ "inject.x", TLSFAULT_INJECT, ALL },
+	{ "tlsexpired-inject.x", TLSFAULT_INJECT, ALL },
+	{ "inject-tlsexpired.x", TLSFAULT_EXPIRED, ALL },
+	{ "injects.x", TLSFAULT_NONE, ALL },
+	{ "tls-expired.x", TLSFAULT_NONE, ALL },
+	{ "x.tlsexpired", TLSFAULT_NONE, ALL },
+};
+
+static void test_faults(void)
+{
+	char name[256];
+
+	for (size_t i = 0; i < sizeof fault_rows / sizeof fault_rows[0]; i++) {
+		struct ehlo_opts o;
+
+		ehlo_parse(fault_rows[i].arg, strlen(fault_rows[i].arg), 0, &o);
+		snprintf(name, sizeof name, "EHLO %s: TLS fault \"%s\"", fault_rows[i].arg,
+		         tlsfault_name(fault_rows[i].want));
+		tap_str(tlsfault_name(o.tls_fault), tlsfault_name(fault_rows[i].want), name);
+		snprintf(name, sizeof name, "EHLO %s: extensions 0x%02x", fault_rows[i].arg,
+		         fault_rows[i].ext);
+		tap_int(o.ext, fault_rows[i].ext, name);
+	}
+}
+
 /* The argument is (p, n): a keyword after n, or a missing NUL, changes nothing. */
 static void test_lengths(void)
 {
@@ -467,6 +504,7 @@ static void test_render_cap(void)
 int main(void)
 {
 	test_parse();
+	test_faults();
 	test_lengths();
 	test_shape();
 	test_render();

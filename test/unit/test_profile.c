@@ -1,11 +1,12 @@
-/* test_profile: SPEC §8 and §17. Every default port → profile name, kind and delay (2525 plain,
- * 25465 smtps, 25587 starttls-required, the three ten-port families with delays 0 1 2 8 10 30 60
- * 120 300 600, the five greeting faults on 25800-25804, any other port plain); moved family
- * bases; names round-trip through profile_from_name; unknown names are rejected; overlapping or
- * out-of-range bases are, the greeting-fault family by its own five ports; each member says
- * what it does. */
+/* test_profile: SPEC §8, §16, §17. Every default port → profile name, kind, delay and member
+ * (2525 plain, 25465 smtps, 25587 starttls-required, the three ten-port families with delays
+ * 0 1 2 8 10 30 60 120 300 600, the 18 tls- ports with their TLS faults, the five greeting
+ * faults on 25800-25804, any other port plain); moved family bases; names round-trip through
+ * profile_from_name; unknown names are rejected; overlapping or out-of-range bases are, each
+ * family by its own size; what --list-profiles says of a profile. */
 #include "profile.h"
 #include "tap.h"
+#include "tlsfault.h"
 
 #include <stdio.h>
 
@@ -15,6 +16,7 @@ static const char *kind_name(enum profile_kind k)
 		[PROFILE_PLAIN] = "PLAIN", [PROFILE_STARTTLS_REQUIRED] = "STARTTLS_REQUIRED",
 		[PROFILE_SMTPS] = "SMTPS", [PROFILE_GREETING_DELAY] = "GREETING_DELAY",
 		[PROFILE_COMMAND_DELAY] = "COMMAND_DELAY", [PROFILE_DROP] = "DROP",
+		[PROFILE_TLS_FAULT] = "TLS_FAULT",
 		[PROFILE_GREETING_FAULT] = "GREETING_FAULT",
 	};
 	return (unsigned)k < sizeof names / sizeof names[0] ? names[k] : "?";
@@ -30,6 +32,7 @@ struct row {
 #define G PROFILE_GREETING_DELAY
 #define C PROFILE_COMMAND_DELAY
 #define DR PROFILE_DROP
+#define TF PROFILE_TLS_FAULT
 #define GF PROFILE_GREETING_FAULT
 
 static const struct row default_rows[] = {
@@ -66,6 +69,24 @@ static const struct row default_rows[] = {
 	{ 25607, DR, 120, "drop-120" },
 	{ 25608, DR, 300, "drop-300" },
 	{ 25609, DR, 600, "drop-600" },
+	{ 25700, TF, 0, "tls-trusted" },
+	{ 25701, TF, 0, "tls-expired" },
+	{ 25702, TF, 0, "tls-notyetvalid" },
+	{ 25703, TF, 0, "tls-wronghost" },
+	{ 25704, TF, 0, "tls-untrusted" },
+	{ 25705, TF, 0, "tls-selfsigned" },
+	{ 25706, TF, 0, "tls-incomplete" },
+	{ 25707, TF, 0, "tls-chain" },
+	{ 25708, TF, 0, "tls-sha1" },
+	{ 25709, TF, 0, "tls-rsa1024" },
+	{ 25710, TF, 0, "tls-v10" },
+	{ 25711, TF, 0, "tls-v11" },
+	{ 25712, TF, 0, "tls-v12" },
+	{ 25713, TF, 0, "tls-v13" },
+	{ 25714, TF, 0, "tls-abort" },
+	{ 25715, TF, 0, "tls-alert" },
+	{ 25716, TF, 0, "tls-hang" },
+	{ 25717, TF, 0, "tls-clientcert" },
 	{ 25800, GF, 0, "greeting-multiline" },
 	{ 25801, GF, 0, "greeting-421" },
 	{ 25802, GF, 0, "greeting-554" },
@@ -91,6 +112,8 @@ static const struct row default_rows[] = {
 	{ 25588, PROFILE_PLAIN, 0, "plain" },
 	{ 25599, PROFILE_PLAIN, 0, "plain" },
 	{ 25610, PROFILE_PLAIN, 0, "plain" },
+	{ 25699, PROFILE_PLAIN, 0, "plain" },
+	{ 25718, PROFILE_PLAIN, 0, "plain" },
 	{ 65535, PROFILE_PLAIN, 0, "plain" },
 	{ 65536, PROFILE_PLAIN, 0, "plain" },
 };
@@ -105,6 +128,16 @@ static void check(const char *what, const struct profile *p, const struct row *r
 	tap_int(p->delay_seconds, r->delay, name);
 	snprintf(name, sizeof name, "%s: name", what);
 	tap_str(p->name, r->name, name);
+	/* a tls- profile's member is its fault's k: the fault's name follows the prefix; a greeting
+	 * fault's is checked by test_greeting_faults */
+	snprintf(name, sizeof name, "%s: member", what);
+	if (r->kind == PROFILE_TLS_FAULT)
+		tap_str(tlsfault_name(tlsfault_for_port(p->member)), r->name + 4, name);
+	else if (r->kind != PROFILE_GREETING_FAULT)
+		tap_int(p->member, -1, name);
+	snprintf(name, sizeof name, "%s: implicit TLS", what);
+	tap_int(profile_implicit_tls(p), r->kind == PROFILE_SMTPS || r->kind == PROFILE_TLS_FAULT,
+	        name);
 }
 
 static void test_default_ports(void)
@@ -191,6 +224,14 @@ static const struct {
 	{ "connection", -1 },
 	{ "badsmtp-2525", -1 },
 	{ "2525", -1 },
+	{ "tls-expired", 0 },
+	{ "tls-", -1 },
+	{ "tls-bogus", -1 },
+	{ "tls-inject", -1 },
+	{ "tls-EXPIRED", -1 },
+	{ "tls-0", -1 },
+	{ "tls-expired-1", -1 },
+	{ "tlsexpired", -1 },
 	{ "greeting-multiline", 0 }, { "greeting-421", 0 }, { "greeting-554", 0 },
 	{ "greeting-pause", 0 }, { "greeting-trickle", 0 },
 	{ "greeting-", -1 },
@@ -250,10 +291,10 @@ static void test_moved_bases(void)
 	}
 }
 
-/* The bases of the greeting-delay, command-delay and drop families; any other family keeps its
- * default. */
+/* The bases of the greeting-delay, command-delay, drop and tls- families; a tls- base of 0
+ * keeps its default. */
 static const struct {
-	int b[3];
+	int b[4];
 	int ret;
 	const char *why;
 } base_rows[] = {
@@ -280,6 +321,15 @@ static const struct {
 	{ { -5, 25400, 25600 }, -1, "negative base" },
 	{ { 25200, 65527, 25600 }, -1, "range past 65535" },
 	{ { 25200, 25400, 70000 }, -1, "base past 65535" },
+	{ { 25200, 25400, 25600, 25610 }, 0, "tls- right after drop" },
+	{ { 25200, 25400, 25682, 25700 }, 0, "drop ends right before tls-" },
+	{ { 25200, 25400, 25690, 25700 }, 0, "drop 25690-25699, tls- 25700-25717" },
+	{ { 25200, 25400, 25717, 25700 }, -1, "drop starts at tls-'s last port (18 ports)" },
+	{ { 25200, 25400, 25710, 25700 }, -1, "drop inside tls- (its 11th port)" },
+	{ { 25200, 25400, 25600, 25609 }, -1, "tls- starts at drop's last port" },
+	{ { 25200, 25400, 25600, 25448 }, -1, "tls- covers 25465 (18 ports)" },
+	{ { 25200, 25400, 25600, 65518 }, 0, "tls- ends at 65535" },
+	{ { 25200, 25400, 25600, 65519 }, -1, "tls- past 65535" },
 };
 
 static void test_check_bases(void)
@@ -292,9 +342,12 @@ static void test_check_bases(void)
 		b.base[PROFILE_FAMILY_GREETING_DELAY] = base_rows[i].b[0];
 		b.base[PROFILE_FAMILY_COMMAND_DELAY] = base_rows[i].b[1];
 		b.base[PROFILE_FAMILY_DROP] = base_rows[i].b[2];
+		if (base_rows[i].b[3] != 0)
+			b.base[PROFILE_FAMILY_TLS_FAULT] = base_rows[i].b[3];
 		err[0] = '\0';
-		snprintf(name, sizeof name, "profile_check_bases(%d, %d, %d) %s: %d", base_rows[i].b[0],
-		         base_rows[i].b[1], base_rows[i].b[2], base_rows[i].why, base_rows[i].ret);
+		snprintf(name, sizeof name, "profile_check_bases(%d, %d, %d, %d) %s: %d",
+		         base_rows[i].b[0], base_rows[i].b[1], base_rows[i].b[2],
+		         b.base[PROFILE_FAMILY_TLS_FAULT], base_rows[i].why, base_rows[i].ret);
 		tap_int(profile_check_bases(&b, err, sizeof err), base_rows[i].ret, name);
 		if (base_rows[i].ret != 0) {
 			snprintf(name, sizeof name, "... with an error message (%s)", err);
@@ -353,6 +406,37 @@ static void test_greeting_faults(void)
 	tap_ok(strstr(err, "BADSMTP_GREETING_FAULT_PORT_START") != NULL, "... and names their variable");
 }
 
+/* What --list-profiles says of a profile. */
+static const struct {
+	const char *name, *want;
+} describe_rows[] = {
+	{ "plain", "a normal session" },
+	{ "greeting-delay-0", "a normal session (no delay)" },
+	{ "drop-30", "closes after 30 s, writing nothing" },
+	{ "tls-expired", "implicit TLS with the TLS fault expired" },
+	{ "tls-clientcert", "implicit TLS with the TLS fault clientcert" },
+};
+
+static void test_describe(void)
+{
+	char got[128], small[20];
+
+	for (size_t i = 0; i < sizeof describe_rows / sizeof describe_rows[0]; i++) {
+		struct profile p;
+
+		profile_from_name(describe_rows[i].name, &p);
+		if (profile_describe(&p, got, sizeof got) != 0)
+			got[0] = '\0';
+		tap_str(got, describe_rows[i].want, describe_rows[i].name);
+	}
+	{
+		struct profile p;
+
+		profile_from_name("tls-expired", &p);
+		tap_int(profile_describe(&p, small, sizeof small), -1, "a description too long: -1");
+	}
+}
+
 int main(void)
 {
 	test_default_ports();
@@ -362,5 +446,6 @@ int main(void)
 	test_moved_bases();
 	test_check_bases();
 	test_greeting_faults();
+	test_describe();
 	return tap_done();
 }
