@@ -167,7 +167,7 @@ void profile_for_port(int port, const struct port_bases *b, struct profile *p)
 		int k = port - b->base[f];
 
 		if (k >= 0 && k < family_size(f)) {
-			set_member(p, f, k, family_delays[k]);
+			set_member(p, f, k, families[f].members == NULL ? family_delays[k] : 0);
 			return;
 		}
 	}
