@@ -66,14 +66,6 @@ static int is_atext(unsigned char c)
 	return is_alnum(c) || c >= 0x80 || (c != '\0' && strchr("!#$%&'*+-/=?^_`{|}~", c) != NULL);
 }
 
-static int has_high_bit(const char *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)p[i] >= 0x80)
-			return 1;
-	return 0;
-}
-
 static int valid_local(const char *p, size_t n)
 {
 	if (n == 0 || n > ADDRESS_LOCAL_MAX)
@@ -148,7 +140,7 @@ int command_parse_address(const char *p, size_t n, struct address *out)
 		return -1;
 	memcpy(out->local, p, local_len);
 	text_lower_copy(out->domain, at + 1, domain_len);
-	out->non_ascii = has_high_bit(p, n);
+	out->non_ascii = text_eight_bit(p, n) < n;
 	return 0;
 }
 
@@ -301,6 +293,23 @@ void command_check_param(enum path_kind kind, const struct param *p, struct para
 		out->valid = params[i].valid(p, &out->size);
 		return;
 	}
+}
+
+unsigned command_path_declares(const struct path *p)
+{
+	unsigned bits = 0;
+
+	for (size_t i = 0; i < p->nparams; i++) {
+		struct param_check pc;
+
+		command_check_param(PATH_MAIL, &p->params[i], &pc);
+		if (pc.kind == PARAM_SMTPUTF8 && pc.valid)
+			bits |= COMMAND_SMTPUTF8;
+		else if (pc.kind == PARAM_BODY && pc.valid &&
+		         text_case_equal(p->params[i].value, p->params[i].value_len, "8BITMIME"))
+			bits |= COMMAND_8BITMIME;
+	}
+	return bits;
 }
 
 enum reply_id command_path_policy(enum path_kind kind, const struct path *p, unsigned ext,
