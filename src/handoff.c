@@ -31,6 +31,7 @@ void handoff_new(struct handoff *id)
 	snprintf(id->session_id, sizeof id->session_id, "sess_%02x%02x%02x%02x%02x%02x", r[0], r[1],
 	         r[2], r[3], r[4], r[5]);
 	id->started_ms = clock_monotonic_ms();
+	id->violations[0] = '\0';
 }
 
 void handoff_init(char **argv)
@@ -85,14 +86,15 @@ int handoff_check(char *err, size_t errlen)
 int handoff_exec(const struct handoff *resume, char *err, size_t errlen)
 {
 	const char *path = twin_path(err, errlen);
-	char state[64];
+	char state[64 + sizeof resume->violations];
 	int w;
 
 	/* No access() first: execv says itself, in errno, why the twin cannot run. */
 	if (path == NULL)
 		return -1;
 	if (resume != NULL) {
-		w = snprintf(state, sizeof state, "%s %lld", resume->session_id, resume->started_ms);
+		w = snprintf(state, sizeof state, "%s %lld %s", resume->session_id, resume->started_ms,
+		             resume->violations);
 		if (w < 0 || (size_t)w >= sizeof state || setenv(HANDOFF_VAR, state, 1) != 0) {
 			snprintf(err, errlen, "cannot hand the session over: %s", strerror(errno));
 			return -1;
@@ -113,7 +115,8 @@ int handoff_take(struct handoff *resume)
 
 	if (state == NULL)
 		return 0;
-	/* "<session id> <start ms>": the id as session.c makes it, the time a plain decimal */
+	/* "<session id> <start ms> <violations>": the id as session.c makes it, the time a plain
+	 * decimal, then the names of violation_list (lower case, '_', ", ") */
 	space = strchr(state, ' ');
 	id_len = space != NULL ? (size_t)(space - state) : 0;
 	if (id_len > 0 && id_len < sizeof resume->session_id &&
@@ -121,13 +124,15 @@ int handoff_take(struct handoff *resume)
 	    space[1] >= '0' && space[1] <= '9') {
 		errno = 0;
 		started = strtoll(space + 1, &end, 10);
-		if (errno != 0 || *end != '\0')
+		if (errno != 0 || *end != ' ' || strlen(end + 1) >= sizeof resume->violations ||
+		    strspn(end + 1, "abcdefghijklmnopqrstuvwxyz0123456789_, ") != strlen(end + 1))
 			started = -1;
 	}
 	if (started >= 0) {
 		memcpy(resume->session_id, state, id_len);
 		resume->session_id[id_len] = '\0';
 		resume->started_ms = started;
+		memcpy(resume->violations, end + 1, strlen(end + 1) + 1);
 	}
 	unsetenv(HANDOFF_VAR);   /* nothing this session runs later should see it */
 	return started >= 0;

@@ -10,11 +10,14 @@
  *                same arguments and environment.
  *   handshake    after the 220 to STARTTLS (plaintext behind it already discarded), or before the
  *                greeting on smtps: RFC 3207 makes the session forget all it learnt, so only its
- *                identity crosses, in BADSMTP_HANDOFF; the twin resumes at the handshake.
+ *                identity crosses, in BADSMTP_HANDOFF, with the client's violations so far
+ *                (they are the connection's, SPEC §19); the twin resumes at the handshake.
  * A dynamically linked build (the twin itself, the sanitizer and valgrind builds) never hands
  * off: library_loadable() is 1 there and everything happens in process. */
 #ifndef BADSMTP_HANDOFF_H
 #define BADSMTP_HANDOFF_H
+
+#include "violation.h"
 
 #include <stddef.h>
 
@@ -23,6 +26,7 @@
 struct handoff {
 	char session_id[24];
 	long long started_ms;   /* clock_monotonic_ms() when the connection began */
+	char violations[VIOLATION_LIST_MAX];   /* the client's so far (SPEC §19): "name, name" */
 };
 
 /* A new connection's identity: a fresh session id ("sess_" + 12 lower-case hex digits, SPEC

@@ -23,12 +23,14 @@ void message_clear(struct message *m)
 	m->rcpts = NULL;
 	m->nrcpts = 0;
 	m->sender[0] = '\0';
+	m->declares = 0;
 	drop_body(m);
 }
 
-void message_set_sender(struct message *m, const struct address *a)
+void message_set_sender(struct message *m, const struct path *p)
 {
-	command_address_text(a, m->sender, sizeof m->sender);
+	command_address_text(&p->addr, m->sender, sizeof m->sender);
+	m->declares = command_path_declares(p);
 }
 
 int message_add_rcpt(struct message *m, const struct address *a)
@@ -55,8 +57,11 @@ static void sink(void *ctx, const char *p, size_t n)
 }
 
 void message_begin(struct message *m, const char *maildir, const char *hostname,
-                   struct maildir_envelope *e, unsigned long long limit)
+                   const struct maildir_envelope *e, unsigned long long limit)
 {
+	char names[VIOLATION_LIST_MAX];
+	struct maildir_envelope full = *e;
+
 	LOG_EVENT(LOG_LEVEL_INFO, "SMTP message processing started", LOG_S("mail_from", m->sender),
 	          LOG_V("rcpt_to", (const char *const *)m->rcpts, m->nrcpts),
 	          LOG_N("rcpt_count", m->nrcpts));
@@ -64,12 +69,16 @@ void message_begin(struct message *m, const char *maildir, const char *hostname,
 	m->limit = limit;
 	m->storing = maildir != NULL;
 	data_begin(&m->body, limit);
-	e->sender = m->sender;
-	e->rcpts = (const char *const *)m->rcpts;
-	e->nrcpts = m->nrcpts;
+	data_watch(&m->body, m->violations, (m->declares & (COMMAND_8BITMIME | COMMAND_SMTPUTF8)) != 0);
+	violation_list(m->violations, names, sizeof names);
+	m->violations_named = m->violations->count;
+	full.sender = m->sender;
+	full.rcpts = (const char *const *)m->rcpts;
+	full.nrcpts = m->nrcpts;
+	full.violations = names;
 	/* A failed open is remembered in file.failed: the body is still read, then 452. */
 	if (m->storing && maildir_open(&m->file, maildir, hostname) == 0)
-		maildir_write_headers(&m->file, e);
+		maildir_write_headers(&m->file, &full);
 }
 
 enum io_status message_read_data(struct message *m, struct io *io, int timeout_ms)
@@ -115,9 +124,16 @@ int message_over_limit(const struct message *m)
 
 int message_commit(struct message *m, const char *maildir)
 {
+	char names[VIOLATION_LIST_MAX];
+
 	if (!m->storing)
 		return 0;
 	m->storing = 0;
+	/* Some came with the body (its lines, input ahead of a reply): the header says so. */
+	if (m->violations->count != m->violations_named) {
+		violation_list(m->violations, names, sizeof names);
+		maildir_set_violations(&m->file, names);
+	}
 	if (maildir_commit(&m->file) != 0) {
 		LOG_EVENT(LOG_LEVEL_ERROR, "SMTP message storage failed", LOG_S("maildir", maildir));
 		return -1;

@@ -1,8 +1,9 @@
 /* message: one mail transaction's envelope and body (SPEC §2, §6, §12): the sender and the
  * accepted recipients, then the body — a DATA stream decoded up to its final dot (data.c), or
  * BDAT chunks taken raw — counted against the size limit as it arrives and written to a Maildir
- * file while it fits, then committed or dropped, with the log events of a message. The session
- * decides what to answer; this module keeps, reads, counts and stores. */
+ * file while it fits, then committed or dropped, with the log events of a message, and the
+ * client's violations in its header (SPEC §19). The session decides what to answer; this module
+ * keeps, reads, counts and stores. */
 #ifndef BADSMTP_MESSAGE_H
 #define BADSMTP_MESSAGE_H
 
@@ -14,7 +15,10 @@
 #define MESSAGE_ADDRESS_MAX (ADDRESS_LOCAL_MAX + ADDRESS_DOMAIN_MAX + 2)
 
 struct message {
+	struct violations *violations;   /* the session's (SPEC §19): set once, never cleared */
 	char sender[MESSAGE_ADDRESS_MAX];
+	unsigned declares;         /* COMMAND_8BITMIME, COMMAND_SMTPUTF8 of its MAIL FROM */
+	size_t violations_named;   /* how many the header written at message_begin names */
 	char **rcpts;
 	size_t nrcpts;
 	int storing;               /* a Maildir file is open (or its open failed: file.failed) */
@@ -26,21 +30,24 @@ struct message {
 
 /* Forgets the sender, the recipients and any body; safe on a zeroed or cleared message. */
 void message_clear(struct message *m);
-void message_set_sender(struct message *m, const struct address *a);
+/* The sender of an accepted MAIL FROM, and what its parameters declare. */
+void message_set_sender(struct message *m, const struct path *p);
 /* 0, or -1 when memory ran out (the recipient is not added). */
 int message_add_rcpt(struct message *m, const struct address *a);
 
 /* The body begins: logged, and with a Maildir (NULL: storage off, the body is only counted)
- * a file opened and the headers of e written (its sender and recipients are filled in here). */
+ * a file opened and the headers of e written, with the sender, the recipients and the
+ * violations so far filled in here. */
 void message_begin(struct message *m, const char *maildir, const char *hostname,
-                   struct maildir_envelope *e, unsigned long long limit);
+                   const struct maildir_envelope *e, unsigned long long limit);
 /* The DATA body, up to and including its final dot; what follows stays in io. */
 enum io_status message_read_data(struct message *m, struct io *io, int timeout_ms);
 /* A BDAT chunk of exactly n octets; keep = 0 reads and discards it. */
 enum io_status message_read_chunk(struct message *m, struct io *io, unsigned long long n,
                                   int keep, int timeout_ms);
 int message_over_limit(const struct message *m);
-/* Into new/ (when storing), logged: 0, or -1 with nothing left behind. */
+/* Into new/ (when storing), logged, its header naming the violations up to now (SPEC §21): 0,
+ * or -1 with nothing left behind. */
 int message_commit(struct message *m, const char *maildir);
 
 #endif
