@@ -8,6 +8,15 @@
 
 load helpers
 
+# expect_details VIOLATION DETAIL...: the details of the session's VIOLATION events.
+expect_details() {
+	local v=$1
+	shift
+	log_check "
+d = [e['fields']['detail'] for e in by('SMTP client violation') if e['fields']['violation'] == '$v']
+assert d == [$(printf "'%s'," "$@")], d"
+}
+
 # scenario NAME [FLAG...]: the client NAME of violations_client.py against the binary.
 scenario() {
 	local name=$1
@@ -64,9 +73,7 @@ assert fields('SMTP connection closed')['violations'] == ['early_talker', 'pipel
 	smtp_input 'EHLO x' "NOOP $(repeat_char y 5000)" 'QUIT'
 	smtp_session
 	expect_out "$G" "${EHLO_DEFAULT[@]}" '500 Command too long' "$BYE"
-	log_check "
-d = [e['fields']['detail'] for e in by('SMTP client violation') if e['fields']['violation'] == 'long_command_line']
-assert d == ['UNKNOWN command, 5007 octets'], d"
+	expect_details long_command_line 'UNKNOWN command, 5007 octets'
 }
 
 @test "SPEC §19 long_text_line: a body line of 1001 octets with CRLF" {
@@ -154,9 +161,7 @@ assert d == ['UNKNOWN command, 5007 octets'], d"
 	smtp_session
 	want_ehlo smtputf8=none
 	expect_out "$G" "${WANT[@]}" '553 5.6.7 Non-ASCII address requires SMTPUTF8' "$BYE"
-	log_check "
-d = [e['fields']['detail'] for e in by('SMTP client violation') if e['fields']['violation'] == 'utf8_without_smtputf8']
-assert d == ['MAIL FROM:<jörg@example.com>'], d"
+	expect_details utf8_without_smtputf8 'MAIL FROM:<jörg@example.com>'
 }
 
 @test "SPEC §19 no_quit: the client hangs up without QUIT" {

@@ -337,9 +337,8 @@ def lockstep_split(c):
     c.expect_eof()
 
 
-def group_not_ended(c):
-    c.greeting()
-    c.cmd('EHLO client.example', *ehlo_reply())
+def message_after_noop(c):
+    """MAIL sent with NOOP, which ends a group (RFC 2920 §3.1), then a lock-step message."""
     c.send(b'NOOP\r\nMAIL FROM:<a@example.com>\r\n')
     c.expect(OK)
     c.expect(OK)
@@ -347,6 +346,12 @@ def group_not_ended(c):
     c.cmd('DATA', GO)
     c.send(BODY)
     c.expect(ACCEPTED)
+
+
+def group_not_ended(c):
+    c.greeting()
+    c.cmd('EHLO client.example', *ehlo_reply())
+    message_after_noop(c)
     c.quit()
 
 
@@ -367,12 +372,15 @@ AUTH = 'AUTH PLAIN AHVzZXIAcGFzcw=='
 AUTH_OK = '235 Authentication successful'
 
 
-def auth_in_clear(c):
-    c.greeting()
-    c.cmd('EHLO client.example', *ehlo_reply())
-    c.cmd(AUTH, AUTH_OK)
-    c.message(BODY)
-    c.quit()
+def auth_after_ehlo(name, starttls):
+    """EHLO name (whose reply offers STARTTLS or not), then AUTH in clear."""
+    def run(c):
+        c.greeting()
+        c.cmd('EHLO ' + name, *ehlo_reply(starttls=starttls))
+        c.cmd(AUTH, AUTH_OK)
+        c.message(BODY)
+        c.quit()
+    return run
 
 
 def auth_after_tls(c):
@@ -380,14 +388,6 @@ def auth_after_tls(c):
     c.cmd('EHLO client.example', *ehlo_reply())
     c.starttls()
     c.cmd('EHLO client.example', *ehlo_reply(starttls=False))
-    c.cmd(AUTH, AUTH_OK)
-    c.message(BODY)
-    c.quit()
-
-
-def auth_without_starttls(c):
-    c.greeting()
-    c.cmd('EHLO nostarttls.example', *ehlo_reply(starttls=False))
     c.cmd(AUTH, AUTH_OK)
     c.message(BODY)
     c.quit()
@@ -435,13 +435,7 @@ def header_accumulates(c):
     c.cmd('EHLO client.example', *ehlo_reply())
     c.message(BODY)
     c.message(BARE_LF_BODY)
-    c.send(b'NOOP\r\nMAIL FROM:<a@example.com>\r\n')
-    c.expect(OK)
-    c.expect(OK)
-    c.cmd('RCPT TO:<b@example.com>', OK)
-    c.cmd('DATA', GO)
-    c.send(BODY)
-    c.expect(ACCEPTED)
+    message_after_noop(c)
     c.quit()
 
 
@@ -519,10 +513,10 @@ SCENARIOS = {
                                      '27 octets before the reply to NOOP')],
                                    [('pipelining_group_not_ended', unstuffed(BODY))]),
     'pipelining_group_ended': (group_ended, [], [(None, unstuffed(BODY))]),
-    'auth_in_clear': (auth_in_clear, [('auth_in_clear', 'AUTH PLAIN')],
+    'auth_in_clear': (auth_after_ehlo('client.example', True), [('auth_in_clear', 'AUTH PLAIN')],
                       [('auth_in_clear', unstuffed(BODY))]),
     'auth_after_tls': (auth_after_tls, [], [(None, unstuffed(BODY))]),
-    'auth_without_starttls': (auth_without_starttls, [], [(None, unstuffed(BODY))]),
+    'auth_without_starttls': (auth_after_ehlo('nostarttls.example', False), [], [(None, unstuffed(BODY))]),
     'no_ehlo_after_starttls': (no_ehlo_after_starttls, [('no_ehlo_after_starttls', 'MAIL command')],
                                [('no_ehlo_after_starttls', unstuffed(BODY))]),
     'utf8_without_smtputf8': (utf8_transaction('MAIL FROM:<jörg@example.com>', 'RCPT TO:<b@example.com>'),

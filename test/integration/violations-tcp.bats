@@ -16,23 +16,17 @@ free_port() {
 	$PY -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
-# listen PORT LOG FLAG...: a launcher on 127.0.0.1:PORT logging to LOG; prints its pid.
-listen() {
-	local port=$1 log=$2
-	shift 2
-	setsid systemd-socket-activate --inetd -a -l "127.0.0.1:$port" -E BADSMTP_TIME_SCALE \
-		"$BADSMTP_BIN" --cert-cache "$D/cache" --maildir "$D/md" --log-target "file:$log" "$@" \
-		> /dev/null 2>> "$D/launcher.log" 3>&- &
-	echo $!
-}
-
-wait_listening() {
-	local i
-	for ((i = 0; i < 100; i++)); do
-		grep -q "Listening on 127.0.0.1:$1 " "$D/launcher.log" 2> /dev/null && return 0
-		sleep 0.05
-	done
-	return 1
+# launch PROFILE LOG: a launcher of that profile on a free port, logging to LOG, its sessions
+# sharing a Maildir and a cert cache; once it listens, LAUNCHED_PORT and LAUNCHED_PID say where
+# and who it is.
+launch() {
+	LAUNCHED_PORT=$(free_port)
+	setsid systemd-socket-activate --inetd -a -l "127.0.0.1:$LAUNCHED_PORT" -E BADSMTP_TIME_SCALE \
+		"$BADSMTP_BIN" --profile "$1" --cert-cache "$D/cache" --maildir "$D/md" \
+		--log-target "file:$2" > /dev/null 2>> "$D/launcher.log" 3>&- &
+	LAUNCHED_PID=$!
+	timeout 5 sh -c "until grep -q 'Listening on 127.0.0.1:$LAUNCHED_PORT ' '$D/launcher.log'
+		do sleep 0.05; done" || { cat "$D/launcher.log" >&3; return 1; }
 }
 
 setup_file() {
@@ -40,11 +34,10 @@ setup_file() {
 	[ -x "$BADSMTP_BIN" ] || skip "no binary at $BADSMTP_BIN (run make)"
 	export D=$BATS_FILE_TMPDIR BADSMTP_TIME_SCALE=0.01
 	export LOG=$D/plain.log LOG_DELAY=$D/delay.log PORT PORT_DELAY PID PID_DELAY
-	PORT=$(free_port)
-	PID=$(listen "$PORT" "$LOG" --profile plain)
-	PORT_DELAY=$(free_port)
-	PID_DELAY=$(listen "$PORT_DELAY" "$LOG_DELAY" --profile greeting-delay-30)
-	wait_listening "$PORT" && wait_listening "$PORT_DELAY" || { cat "$D/launcher.log" >&3; false; }
+	launch plain "$LOG"
+	PORT=$LAUNCHED_PORT PID=$LAUNCHED_PID
+	launch greeting-delay-30 "$LOG_DELAY"
+	PORT_DELAY=$LAUNCHED_PORT PID_DELAY=$LAUNCHED_PID
 }
 
 teardown_file() {

@@ -8,12 +8,11 @@
  * 1000 octets as received and 8-bit octets, each with its body line, in order of occurrence,
  * whole or split anywhere. */
 #include "data.h"
-#include "log.h"
+#include "log_capture.h"
 #include "tap.h"
 
 #include <stdio.h>
 #include <stdlib.h>
-#include <unistd.h>
 
 struct sink {
 	char buf[4096];
@@ -357,35 +356,23 @@ static void test_sweep(void)
 
 /* ---- the watch ---- */
 
-static char log_path[256];
-
 /* "violation=detail;" for each event logged since the last call. */
 static void take_events(char *out, size_t cap)
 {
-	char line[1024];
+	char log[4096], *line = log, *lf;
 	size_t n = 0;
-	FILE *f;
 
-	log_flush();
+	log_capture_take(log, sizeof log);
 	out[0] = '\0';
-	f = fopen(log_path, "r");
-	while (f != NULL && fgets(line, sizeof line, f) != NULL) {
-		char *detail = strstr(line, "\"detail\":\""), *violation = strstr(line, "\"violation\":\"");
+	for (; (lf = strchr(line, '\n')) != NULL && n < cap; line = lf + 1) {
+		char *detail = strstr(line, "detail=\""), *violation = strstr(line, " violation=");
 
+		*lf = '\0';
 		if (detail == NULL || violation == NULL)
 			continue;
-		detail += 10;
-		violation += 13;
-		*strchr(detail, '"') = '\0';
-		*strchr(violation, '"') = '\0';
-		n += (size_t)snprintf(out + n, cap - n, "%s=%s;", violation, detail);
-		if (n >= cap)
-			break;
+		*strchr(detail + 8, '"') = '\0';
+		n += (size_t)snprintf(out + n, cap - n, "%s=%s;", violation + 11, detail + 8);
 	}
-	if (f != NULL)
-		fclose(f);
-	if (truncate(log_path, 0) != 0)
-		out[0] = '\0';
 }
 
 static void discard(void *ctx, const char *p, size_t n)
@@ -511,21 +498,13 @@ static void test_watch(void)
 
 int main(void)
 {
-	char err[256], target[300];
-
 	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
 		check_row(&rows[i]);
 	test_after_end();
 	test_sweep();
-	snprintf(log_path, sizeof log_path, "%s/badsmtp-test-data-%ld.log",
-	         getenv("TMPDIR") != NULL && *getenv("TMPDIR") != '\0' ? getenv("TMPDIR") : "/tmp",
-	         (long)getpid());
-	snprintf(target, sizeof target, "file:%s", log_path);
-	if (log_open(target, LOG_FORMAT_JSON, LOG_LEVEL_INFO, err, sizeof err) != 0) {
-		printf("Bail out! %s\n", err);
+	if (log_capture_open("test-data") != 0)
 		return 1;
-	}
 	test_watch();
-	unlink(log_path);
+	log_capture_close();
 	return tap_done();
 }

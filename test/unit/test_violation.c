@@ -4,14 +4,11 @@
  * value ("a, b", "" when clean) and fits VIOLATION_LIST_MAX with every name in it; restore takes
  * such a list back in order, silently, skipping unknown and repeated names; with the recorder
  * off nothing is wanted or recorded. */
-#include "log.h"
+#include "log_capture.h"
 #include "tap.h"
 #include "violation.h"
 
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
 
 static const struct {
 	enum violation_id id;
@@ -30,31 +27,6 @@ static const struct {
 	{ VIOLATION_UTF8, "utf8_without_smtputf8" },
 	{ VIOLATION_NO_QUIT, "no_quit" },
 };
-
-static char log_path[256];
-
-/* The events logged since the last call, as text lines without their timestamps. */
-static void take_log(char *out, size_t cap)
-{
-	char line[1024];
-	size_t n = 0;
-	FILE *f;
-
-	log_flush();
-	out[0] = '\0';
-	f = fopen(log_path, "r");
-	while (f != NULL && fgets(line, sizeof line, f) != NULL) {
-		const char *rest = strstr(line, " [");
-
-		n += (size_t)snprintf(out + n, cap - n, "%s", rest != NULL ? rest + 1 : line);
-		if (n >= cap)
-			break;
-	}
-	if (f != NULL)
-		fclose(f);
-	if (truncate(log_path, 0) != 0)
-		out[0] = '\0';
-}
 
 static void test_names(void)
 {
@@ -91,7 +63,7 @@ static void test_record(void)
 	tap_int(violation_wanted(&v, VIOLATION_BARE_LF), 0, "recorded: no longer wanted");
 	violation_list(&v, list, sizeof list);
 	tap_str(list, "no_quit, bare_lf", "the header value");
-	take_log(log, sizeof log);
+	log_capture_take(log, sizeof log);
 	tap_str(log, "[WARN] SMTP client violation detail=\"closed in MAIL state\" violation=no_quit\n"
 	             "[WARN] SMTP client violation detail=\"body line 3\" violation=bare_lf\n",
 	        "each logged once, at WARN, with its detail");
@@ -105,7 +77,7 @@ static void test_every_name_fits(void)
 
 	for (int id = VIOLATION_COUNT - 1; id > VIOLATION_NONE; id--)
 		violation_record(&v, (enum violation_id)id, "x");
-	take_log(log, sizeof log);
+	log_capture_take(log, sizeof log);
 	violation_list(&v, list, sizeof list);
 	tap_str(list, "no_quit, utf8_without_smtputf8, no_ehlo_after_starttls, auth_in_clear, "
 	              "pipelining_group_not_ended, pipelining_not_offered, eight_bit_without_8bitmime, "
@@ -114,7 +86,7 @@ static void test_every_name_fits(void)
 	violation_restore(&back, list);
 	violation_list(&back, again, sizeof again);
 	tap_str(again, list, "restore takes the whole list back in order");
-	take_log(log, sizeof log);
+	log_capture_take(log, sizeof log);
 	tap_str(log, "", "restore logs nothing");
 	tap_int((long long)violation_names(&back, got), VIOLATION_COUNT - 1, "restore: all twelve");
 }
@@ -153,28 +125,20 @@ static void test_off(void)
 	violation_record(&v, VIOLATION_BARE_LF, "x");
 	tap_int((long long)v.count, 0, "off: nothing is recorded");
 	violation_enable(1);
-	take_log(log, sizeof log);
+	log_capture_take(log, sizeof log);
 	tap_str(log, "", "off: nothing is logged");
 	tap_int(violation_wanted(&v, VIOLATION_BARE_LF), 1, "on again: wanted");
 }
 
 int main(void)
 {
-	char err[256], target[300];
-
-	snprintf(log_path, sizeof log_path, "%s/badsmtp-test-violation-%ld.log",
-	         getenv("TMPDIR") != NULL && *getenv("TMPDIR") != '\0' ? getenv("TMPDIR") : "/tmp",
-	         (long)getpid());
-	snprintf(target, sizeof target, "file:%s", log_path);
-	if (log_open(target, LOG_FORMAT_TEXT, LOG_LEVEL_INFO, err, sizeof err) != 0) {
-		printf("Bail out! %s\n", err);
+	if (log_capture_open("test-violation") != 0)
 		return 1;
-	}
 	test_names();
 	test_record();
 	test_every_name_fits();
 	test_restore();
 	test_off();
-	unlink(log_path);
+	log_capture_close();
 	return tap_done();
 }
