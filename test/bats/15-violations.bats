@@ -188,6 +188,17 @@ assert fields('SMTP connection closed')['violations'] == ['early_talker', 'pipel
 	log_check "assert fields('SMTP connection closed')['violations'] == [], ev"
 }
 
+@test "SPEC §19 pipelining: a command begun after the reply and cut short by our timeout is none" {
+	smtp_start --timeout 100   # 1 s at scale 0.01
+	smtp_expect "$G"
+	smtp_cmd 'EHLO x' "${EHLO_DEFAULT[@]}"
+	smtp_send_raw 'NOOP'
+	smtp_expect '421 Timeout, closing transmission channel'
+	smtp_wait
+	expect_status 1
+	log_check "assert fields('SMTP connection closed')['violations'] == [], ev"
+}
+
 @test "SPEC §21: each message's header names the violations up to its end, earlier ones included" {
 	scenario header_accumulates
 }

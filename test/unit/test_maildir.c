@@ -386,13 +386,14 @@ static void test_violations_header(void)
 {
 	static const char *const rcpts[] = { "c@d.example" };
 	static char body[100000], want[110000], got[110000];
+	static const char pattern[] = "Subject: x\r\n\r\nbody\r\n";
 	static const char head[] = "Return-Path: <a@b.example>\r\nX-BadSMTP-Rcpt-To: c@d.example\r\n"
 	                           "Received: from h.example (pipe) by badsmtp.test with ESMTP id "
 	                           "sess_0123456789ab; Thu, 01 Jan 1970 00:00:00 +0000\r\n";
 	char dir[512], first[600], path[1200], name[200];
 
 	for (size_t i = 0; i < sizeof body; i++)
-		body[i] = "Subject: x\r\n\r\nbody\r\n"[i % 22];
+		body[i] = pattern[i % (sizeof pattern - 1)];
 	for (size_t i = 0; i < sizeof violation_rows / sizeof violation_rows[0]; i++) {
 		struct maildir_msg *m = malloc(sizeof *m);
 		struct maildir_envelope e = {
