@@ -28,11 +28,13 @@ void data_watch(struct data_body *d, struct violations *v, int eight_bit_ok)
 
 /* SPEC §19 over the octets of the body as received, in order, a line at a time: a CR anywhere
  * but right before the LF, an 8-bit octet (whichever comes first first), then at the LF: no CR
- * before it, over 1000 octets. */
+ * before it, over 1000 octets. Every body is watched whole, so the 8-bit scan is one pass over
+ * the piece, eight octets at a time, and finds the first one if any. */
 static void watch(struct data_body *d, const char *p, size_t n)
 {
 	struct violations *v = d->violations;
 	const char *end = p + n;
+	const char *eight_bit = d->eight_bit_ok ? end : p + text_eight_bit(p, n);
 
 	while (p < end) {
 		const char *lf = memchr(p, '\n', (size_t)(end - p));
@@ -42,13 +44,13 @@ static void watch(struct data_body *d, const char *p, size_t n)
 		/* The first CR is enough: one before the last octet is followed by something else; a CR
 		 * that ended the last piece, by this piece's first octet. */
 		const char *bare_cr = d->after_cr && len > 0 ? p : cr != NULL && cr + 1 < stop ? cr : end;
-		const char *eight_bit = d->eight_bit_ok ? end : p + text_eight_bit(p, len);
+		int eight_bit_here = p <= eight_bit && eight_bit < stop;
 
-		if (eight_bit < stop && eight_bit < bare_cr)
+		if (eight_bit_here && eight_bit < bare_cr)
 			violation_record(v, VIOLATION_EIGHT_BIT, "body line %llu", d->line);
 		if (bare_cr < stop)
 			violation_record(v, VIOLATION_BARE_CR, "body line %llu", d->line);
-		if (eight_bit < stop)
+		if (eight_bit_here)
 			violation_record(v, VIOLATION_EIGHT_BIT, "body line %llu", d->line);
 		d->line_octets += len;
 		if (len > 0)
