@@ -193,8 +193,10 @@ static void watch_auth(struct session *s, struct cmd *k)
 
 	if (s->tls_on || !s->extended || !(s->opts.ext & EXT_STARTTLS))
 		return;
-	mech = auth_parse_request(k->c->arg, k->c->arg_len, &req) == 0 ? auth_mech_name(req.mech) : "";
-	violation_record(&s->violations, VIOLATION_AUTH_IN_CLEAR, "AUTH%s%s", *mech ? " " : "", mech);
+	mech = auth_parse_request(k->c->arg, k->c->arg_len, &req) == 0 ? auth_mech_name(req.mech)
+	                                                               : "";
+	violation_record(&s->violations, VIOLATION_AUTH_IN_CLEAR, "AUTH%s%s", *mech ? " " : "",
+	                 mech);
 }
 
 /* AUTH (SPEC §5): its trigger has answered already (the row's TRIGGER_FIRST). */
@@ -368,7 +370,8 @@ static void starttls(struct session *s, struct cmd *k)
 	if (injected > 0)
 		LOG_EVENT(LOG_LEVEL_WARN, "Plaintext after STARTTLS discarded",
 		          LOG_N("bytes", injected));
-	violation_list(&s->violations, s->id.violations, sizeof s->id.violations);   /* to the twin */
+	/* what the twin must know, should the handshake hand the session over (handoff.h) */
+	violation_list(&s->violations, s->id.violations, sizeof s->id.violations);
 	session_start_tls(s);
 }
 

@@ -41,9 +41,10 @@ static void watch(struct data_body *d, const char *p, size_t n)
 		const char *stop = lf != NULL ? lf : end;
 		size_t len = (size_t)(stop - p);
 		const char *cr = memchr(p, '\r', len);
-		/* The first CR is enough: one before the last octet is followed by something else; a CR
-		 * that ended the last piece, by this piece's first octet. */
-		const char *bare_cr = d->after_cr && len > 0 ? p : cr != NULL && cr + 1 < stop ? cr : end;
+		/* The first CR is enough: one before the last octet is followed by something
+		 * else; a CR that ended the last piece, by this piece's first octet. */
+		const char *bare_cr = d->after_cr && len > 0 ? p
+		                      : cr != NULL && cr + 1 < stop ? cr : end;
 		int eight_bit_here = p <= eight_bit && eight_bit < stop;
 
 		if (eight_bit_here && eight_bit < bare_cr)
@@ -60,8 +61,8 @@ static void watch(struct data_body *d, const char *p, size_t n)
 		if (!d->after_cr)
 			violation_record(v, VIOLATION_BARE_LF, "body line %llu", d->line);
 		if (++d->line_octets > VIOLATION_TEXT_LINE_MAX)
-			violation_record(v, VIOLATION_LONG_TEXT_LINE, "body line %llu, %llu octets", d->line,
-			                 d->line_octets);
+			violation_record(v, VIOLATION_LONG_TEXT_LINE, "body line %llu, %llu octets",
+			                 d->line, d->line_octets);
 		d->line++;
 		d->line_octets = 0;
 		d->after_cr = 0;

@@ -28,7 +28,7 @@ int greeting_run(const struct config *cfg, const struct profile *p, int port,
 {
 	struct reply r;
 
-	io_expect(out->io, VIOLATION_EARLY_TALKER, NULL);   /* SPEC §19: nothing before the greeting */
+	io_expect(out->io, VIOLATION_EARLY_TALKER, NULL);   /* SPEC §19: nothing before it */
 	switch (p->kind) {
 	case PROFILE_DROP:
 		log_behaviour("drop", port, p->delay_seconds);

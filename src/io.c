@@ -90,7 +90,8 @@ static void check_early_input(struct io *io, int ask_kernel)
 		violation_record(io->violations, io->expect, "%zu octets before the reply to %s",
 		                 waiting, io->expect_after);
 	else
-		violation_record(io->violations, io->expect, "%zu octets before the greeting", waiting);
+		violation_record(io->violations, io->expect, "%zu octets before the greeting",
+		                 waiting);
 }
 
 int io_flush(struct io *io)

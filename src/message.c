@@ -69,7 +69,8 @@ void message_begin(struct message *m, const char *maildir, const char *hostname,
 	m->limit = limit;
 	m->storing = maildir != NULL;
 	data_begin(&m->body, limit);
-	data_watch(&m->body, m->violations, (m->declares & (COMMAND_8BITMIME | COMMAND_SMTPUTF8)) != 0);
+	data_watch(&m->body, m->violations,
+	           (m->declares & (COMMAND_8BITMIME | COMMAND_SMTPUTF8)) != 0);
 	violation_list(m->violations, names, sizeof names);
 	m->violations_named = m->violations->count;
 	full.sender = m->sender;

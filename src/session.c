@@ -265,10 +265,11 @@ static void watch_line(struct session *s, enum verb v)
 	if (s->io.line_bare_lf)
 		violation_record(&s->violations, VIOLATION_BARE_LF, "%s command", name);
 	if (s->io.line_octets > VIOLATION_COMMAND_LINE_MAX)
-		violation_record(&s->violations, VIOLATION_LONG_COMMAND_LINE, "%s command, %zu octets",
-		                 name, s->io.line_octets);
+		violation_record(&s->violations, VIOLATION_LONG_COMMAND_LINE,
+		                 "%s command, %zu octets", name, s->io.line_octets);
 	if (s->tls_started && !(session_commands[v].flags & AFTER_TLS))
-		violation_record(&s->violations, VIOLATION_NO_EHLO_AFTER_STARTTLS, "%s command", name);
+		violation_record(&s->violations, VIOLATION_NO_EHLO_AFTER_STARTTLS, "%s command",
+		                 name);
 	s->tls_started = 0;
 	session_expect_reply(s, name, session_commands[v].flags & ENDS_GROUP);
 }
