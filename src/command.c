@@ -67,14 +67,6 @@ static int is_atext(unsigned char c)
 	return is_alnum(c) || c >= 0x80 || (c != '\0' && strchr("!#$%&'*+-/=?^_`{|}~", c) != NULL);
 }
 
-static int has_high_bit(const char *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)p[i] >= 0x80)
-			return 1;
-	return 0;
-}
-
 static int valid_local(const char *p, size_t n)
 {
 	if (n == 0 || n > ADDRESS_LOCAL_MAX)
@@ -149,7 +141,7 @@ int command_parse_address(const char *p, size_t n, struct address *out)
 		return -1;
 	memcpy(out->local, p, local_len);
 	text_lower_copy(out->domain, at + 1, domain_len);
-	out->non_ascii = has_high_bit(p, n);
+	out->non_ascii = text_eight_bit(p, n) < n;
 	return 0;
 }
 
@@ -415,6 +407,23 @@ static int repeated(enum path_kind kind, const struct path *p, size_t i, const c
 			return 1;
 	}
 	return 0;
+}
+
+unsigned command_path_declares(const struct path *p)
+{
+	unsigned bits = 0;
+
+	for (size_t i = 0; i < p->nparams; i++) {
+		struct param_check pc;
+
+		command_check_param(PATH_MAIL, &p->params[i], &pc);
+		if (pc.kind == PARAM_SMTPUTF8 && pc.valid)
+			bits |= COMMAND_SMTPUTF8;
+		else if (pc.kind == PARAM_BODY && pc.valid &&
+		         text_case_equal(p->params[i].value, p->params[i].value_len, "8BITMIME"))
+			bits |= COMMAND_8BITMIME;
+	}
+	return bits;
 }
 
 enum reply_id command_path_policy(enum path_kind kind, const struct path *p, unsigned ext,

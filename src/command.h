@@ -85,6 +85,11 @@ struct param_check {
  * NOTIFY=NEVER or a list of SUCCESS, FAILURE, DELAY, ORCPT=type;xtext (RFC 3461 §4). */
 void command_check_param(enum path_kind kind, const struct param *p, struct param_check *out);
 
+/* What MAIL FROM's parameters declare of the message (RFC 6152, RFC 6531): the bits of
+ * BODY=8BITMIME and SMTPUTF8, each only when well-formed. */
+enum { COMMAND_8BITMIME = 1, COMMAND_SMTPUTF8 = 2 };
+unsigned command_path_declares(const struct path *p);
+
 /* What a parsed MAIL FROM / RCPT TO path gets under a session's extensions ext (EXT_* bits)
  * and size limit (SPEC §2): REPLY_OK when it may be used; REPLY_NON_ASCII for a non-ASCII
  * address without SMTPUTF8; REPLY_PARAMS for a parameter that is unknown, not allowed on this

@@ -102,14 +102,28 @@ static int check_greeting(struct session *s, struct cmd *k)
 	return 0;
 }
 
+/* SPEC §19: a non-ASCII address in a transaction whose MAIL FROM did not declare SMTPUTF8
+ * (RFC 6531 §3.4), whatever it is answered. */
+static void watch_utf8(struct session *s, const struct cmd *k, enum path_kind kind)
+{
+	unsigned declares = kind == PATH_MAIL ? command_path_declares(&k->path) : s->msg.declares;
+
+	if (k->path.addr.non_ascii && !(declares & COMMAND_SMTPUTF8))
+		violation_record(&s->violations, VIOLATION_UTF8, "%s<%s@%s>",
+		                 kind == PATH_MAIL ? "MAIL FROM:" : "RCPT TO:", k->path.addr.local,
+		                 k->path.addr.domain);
+}
+
 /* MAIL FROM / RCPT TO: the path, its address, its parameters; then the trigger it names. */
 static int check_path(struct session *s, struct cmd *k, enum path_kind kind)
 {
 	unsigned long long limit = (unsigned long long)s->opts.size_limit;
-	enum reply_id answer = command_parse_path(kind, k->c->arg, k->c->arg_len, &k->path) != 0
-	                       ? REPLY_SYNTAX
-	                       : command_path_policy(kind, &k->path, s->opts.ext, limit);
+	int parsed = command_parse_path(kind, k->c->arg, k->c->arg_len, &k->path) == 0;
+	enum reply_id answer = parsed ? command_path_policy(kind, &k->path, s->opts.ext, limit)
+	                              : REPLY_SYNTAX;
 
+	if (parsed)
+		watch_utf8(s, k, kind);
 	if (answer == REPLY_OK && kind == PATH_RCPT && s->msg.nrcpts >= RCPT_MAX)
 		answer = REPLY_TOO_MANY_RCPTS;
 	if (answer != REPLY_OK) {
@@ -188,6 +202,21 @@ static int check_starttls(struct session *s, struct cmd *k)
 	return -1;
 }
 
+/* SPEC §19: AUTH sent in clear, though STARTTLS was offered; ahead of every check (the row's
+ * `before`): the credentials went out whatever the answer. */
+static void watch_auth(struct session *s, struct cmd *k)
+{
+	struct auth_request req;
+	const char *mech;
+
+	if (s->tls_on || !s->extended || !(s->opts.ext & EXT_STARTTLS))
+		return;
+	mech = auth_parse_request(k->c->arg, k->c->arg_len, &req) == 0 ? auth_mech_name(req.mech)
+	                                                               : "";
+	violation_record(&s->violations, VIOLATION_AUTH_IN_CLEAR, "AUTH%s%s", *mech ? " " : "",
+	                 mech);
+}
+
 /* AUTH (SPEC §5): its trigger has answered already (the row's TRIGGER_FIRST). */
 static int check_auth(struct session *s, struct cmd *k)
 {
@@ -247,7 +276,7 @@ static void mail(struct session *s, struct cmd *k)
 	command_dsn_text(PATH_MAIL, &k->path, dsn, sizeof dsn);
 	s->armed = k->named.verb == VERB_RCPT || k->named.verb == VERB_MAIL ? (struct trigger){ 0 }
 	                                                                   : k->named;
-	message_set_sender(&s->msg, &k->path.addr, dsn);
+	message_set_sender(&s->msg, &k->path, dsn);
 	session_set_state(s, ST_RCPT);
 	session_reply(s, REPLY_OK);
 }
@@ -276,6 +305,7 @@ static void data(struct session *s, struct cmd *k)
 		session_end_on_io(s, st);
 		return;
 	}
+	session_expect_reply(s, "DATA", 0);   /* the body's end does not end a group (RFC 2920) */
 	s->out.delay_due = 1;
 	end_message(s);
 }
@@ -346,6 +376,7 @@ void session_start_tls(struct session *s)
 	s->tls_on = 1;
 	s->authenticated = 0;
 	session_reset(s);
+	s->tls_started = 1;
 }
 
 /* STARTTLS (RFC 3207): reply, flush, drop any plaintext pipelined behind the command (it could
@@ -376,6 +407,8 @@ static void starttls(struct session *s, struct cmd *k)
 	if (injected > 0)
 		LOG_EVENT(LOG_LEVEL_WARN, "Plaintext after STARTTLS discarded",
 		          LOG_N("bytes", injected));
+	/* what the twin must know, should the handshake hand the session over (handoff.h) */
+	violation_list(&s->violations, s->id.violations, sizeof s->id.violations);
 	session_start_tls(s);
 }
 
@@ -428,22 +461,22 @@ static void authenticate(struct session *s, struct cmd *k)
 /* ---- the table ------------------------------------------------------------------------------- */
 
 const struct command_row session_commands[VERB_COUNT] = {
-	[VERB_HELO] = { IN(ST_HELO) | IN(ST_MAIL) | IN(ST_RCPT), VERB_HELO, 0, 0,
+	[VERB_HELO] = { IN(ST_HELO) | IN(ST_MAIL) | IN(ST_RCPT), VERB_HELO, AFTER_TLS, 0,
 	                NULL, check_greeting, greet },
-	[VERB_EHLO] = { IN(ST_HELO) | IN(ST_MAIL) | IN(ST_RCPT), VERB_EHLO, ENDS_GROUP, 0,
+	[VERB_EHLO] = { IN(ST_HELO) | IN(ST_MAIL) | IN(ST_RCPT), VERB_EHLO, ENDS_GROUP | AFTER_TLS, 0,
 	                NULL, check_greeting, greet },
 	[VERB_AUTH] = { IN(ST_MAIL), VERB_AUTH, ENDS_GROUP | TRIGGER_FIRST, 0,
-	                NULL, check_auth, authenticate },
+	                watch_auth, check_auth, authenticate },
 	[VERB_MAIL] = { IN(ST_MAIL), VERB_MAIL, 0, 0, NULL, check_mail, mail },
 	[VERB_RCPT] = { IN(ST_RCPT), VERB_RCPT, 0, 0, NULL, check_rcpt, rcpt },
 	[VERB_DATA] = { IN(ST_RCPT), VERB_DATA, ENDS_GROUP, 0, NULL, check_data, data },
 	[VERB_BDAT] = { IN(ST_RCPT) | IN(ST_BDAT), VERB_BDAT, 0, EXT_CHUNKING,
 	                read_chunk_first, check_bdat, bdat },
-	[VERB_RSET] = { AFTER_GREETING, VERB_RSET, 0, 0, NULL, no_argument, rset },
-	[VERB_NOOP] = { AFTER_GREETING, VERB_NOOP, ENDS_GROUP, 0, NULL, NULL, ok },
-	[VERB_QUIT] = { AFTER_GREETING, VERB_QUIT, ENDS_GROUP | CLOSES, 0, NULL, no_argument, quit },
+	[VERB_RSET] = { AFTER_GREETING, VERB_RSET, AFTER_TLS, 0, NULL, no_argument, rset },
+	[VERB_NOOP] = { AFTER_GREETING, VERB_NOOP, ENDS_GROUP | AFTER_TLS, 0, NULL, NULL, ok },
+	[VERB_QUIT] = { AFTER_GREETING, VERB_QUIT, ENDS_GROUP | CLOSES | AFTER_TLS, 0,
+	                NULL, no_argument, quit },
 	[VERB_STARTTLS] = { IN(ST_HELO) | IN(ST_MAIL), VERB_STARTTLS, ENDS_GROUP, 0,
 	                    NULL, check_starttls, starttls },
 	[VERB_VRFY] = { AFTER_GREETING, VERB_NONE, ENDS_GROUP, 0, NULL, NULL, vrfy },
 };
-

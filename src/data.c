@@ -1,6 +1,9 @@
 /* data: a five-state machine over the DATA byte stream. Only CR LF counts as a line end; the
- * bytes before the terminating ".CRLF" (including the CRLF before it) are the message. */
+ * bytes before the terminating ".CRLF" (including the CRLF before it) are the message. The
+ * watch is a second, simpler pass over the same octets, where any LF ends a line. */
 #include "data.h"
+
+#include "text.h"
 
 #include <string.h>
 
@@ -14,7 +17,57 @@ enum {
 
 void data_begin(struct data_body *d, unsigned long long limit)
 {
-	*d = (struct data_body){ .state = AT_LINE_START, .limit = limit };
+	*d = (struct data_body){ .state = AT_LINE_START, .limit = limit, .line = 1 };
+}
+
+void data_watch(struct data_body *d, struct violations *v, int eight_bit_ok)
+{
+	d->violations = v;
+	d->eight_bit_ok = eight_bit_ok;
+}
+
+/* SPEC §19 over the octets of the body as received, in order, a line at a time: a CR anywhere
+ * but right before the LF, an 8-bit octet (whichever comes first first), then at the LF: no CR
+ * before it, over 1000 octets. Every body is watched whole, so the 8-bit scan is one pass over
+ * the piece, eight octets at a time, and finds the first one if any. */
+static void watch(struct data_body *d, const char *p, size_t n)
+{
+	struct violations *v = d->violations;
+	const char *end = p + n;
+	const char *eight_bit = d->eight_bit_ok ? end : p + text_eight_bit(p, n);
+
+	while (p < end) {
+		const char *lf = memchr(p, '\n', (size_t)(end - p));
+		const char *stop = lf != NULL ? lf : end;
+		size_t len = (size_t)(stop - p);
+		const char *cr = memchr(p, '\r', len);
+		/* The first CR is enough: one before the last octet is followed by something
+		 * else; a CR that ended the last piece, by this piece's first octet. */
+		const char *bare_cr = d->after_cr && len > 0 ? p
+		                      : cr != NULL && cr + 1 < stop ? cr : end;
+		int eight_bit_here = p <= eight_bit && eight_bit < stop;
+
+		if (eight_bit_here && eight_bit < bare_cr)
+			violation_record(v, VIOLATION_EIGHT_BIT, "body line %llu", d->line);
+		if (bare_cr < stop)
+			violation_record(v, VIOLATION_BARE_CR, "body line %llu", d->line);
+		if (eight_bit_here)
+			violation_record(v, VIOLATION_EIGHT_BIT, "body line %llu", d->line);
+		d->line_octets += len;
+		if (len > 0)
+			d->after_cr = stop[-1] == '\r';
+		if (lf == NULL)
+			break;
+		if (!d->after_cr)
+			violation_record(v, VIOLATION_BARE_LF, "body line %llu", d->line);
+		if (++d->line_octets > VIOLATION_TEXT_LINE_MAX)
+			violation_record(v, VIOLATION_LONG_TEXT_LINE, "body line %llu, %llu octets",
+			                 d->line, d->line_octets);
+		d->line++;
+		d->line_octets = 0;
+		d->after_cr = 0;
+		p = lf + 1;
+	}
 }
 
 /* Passes a run of message bytes on, counted, and within the limit only. */
@@ -83,5 +136,7 @@ size_t data_feed(struct data_body *d, const char *p, size_t n, data_sink *sink, 
 	}
 	if (!d->done)
 		emit(d, p + run, i - run, sink, ctx);
+	if (d->violations != NULL)
+		watch(d, p, i);
 	return i;
 }

@@ -94,6 +94,7 @@ enum greeting_outcome greeting_run(const struct config *cfg, const struct profil
 	int closed;
 
 	reply_make(&r, REPLY_GREETING, &cfg->hostname, 1);
+	io_expect(out->io, VIOLATION_EARLY_TALKER, NULL);   /* SPEC §19: nothing before it */
 	switch (p->kind) {
 	case PROFILE_DROP:
 		log_behaviour("drop", port, p->delay_seconds);

@@ -18,6 +18,8 @@
 #include <unistd.h>
 
 #define HANDOFF_VAR "BADSMTP_HANDOFF"
+/* No TLS fault, where the hand-over names one: a word no fault is called. */
+#define NO_FAULT "-"
 #define PROBE_WORD "probe"
 #define PROBE_MS 10000   /* real time: loading GnuTLS, a priority, perhaps one certificate */
 
@@ -38,6 +40,7 @@ void handoff_new(struct handoff *id)
 	         r[2], r[3], r[4], r[5]);
 	id->started_ms = clock_monotonic_ms();
 	id->tls_fault = TLSFAULT_NONE;
+	id->violations[0] = '\0';
 }
 
 void handoff_init(char **argv)
@@ -92,7 +95,7 @@ int handoff_check(char *err, size_t errlen)
 int handoff_exec(const struct handoff *resume, char *err, size_t errlen)
 {
 	const char *path = twin_path(err, errlen);
-	char state[64];
+	char state[64 + sizeof resume->violations];
 	int w;
 
 	/* No access() first: execv says itself, in errno, why the twin cannot run. */
@@ -101,8 +104,8 @@ int handoff_exec(const struct handoff *resume, char *err, size_t errlen)
 	if (resume != NULL) {
 		const char *fault = tlsfault_name(resume->tls_fault);
 
-		w = snprintf(state, sizeof state, "%s %lld%s%s", resume->session_id,
-		             resume->started_ms, *fault ? " " : "", fault);
+		w = snprintf(state, sizeof state, "%s %lld %s %s", resume->session_id,
+		             resume->started_ms, *fault ? fault : NO_FAULT, resume->violations);
 		if (w < 0 || (size_t)w >= sizeof state || setenv(HANDOFF_VAR, state, 1) != 0) {
 			snprintf(err, errlen, "cannot hand the session over: %s", strerror(errno));
 			return -1;
@@ -172,12 +175,13 @@ int handoff_probe(enum tlsfault fault, char *err, size_t errlen)
 	return -1;
 }
 
-/* "<session id> <start ms>[ <fault>]": the id as session.c makes it, the time a plain decimal.
- * 1 when state is one. */
+/* "<session id> <start ms> <fault> <violations>": the id as session.c makes it, the time a plain
+ * decimal, the TLS fault's name or NO_FAULT, then the names of violation_list (lower case, '_',
+ * ", "; maybe none). 1 when state is one. */
 static int parse_resume(const char *state, struct handoff *resume)
 {
-	const char *space = strchr(state, ' '), *fault;
-	size_t id_len = space != NULL ? (size_t)(space - state) : 0;
+	const char *space = strchr(state, ' '), *fault, *list;
+	size_t id_len = space != NULL ? (size_t)(space - state) : 0, fault_len;
 	char *end;
 	long long started;
 
@@ -187,15 +191,21 @@ static int parse_resume(const char *state, struct handoff *resume)
 		return 0;
 	errno = 0;
 	started = strtoll(space + 1, &end, 10);
-	if (errno != 0 || (*end != '\0' && *end != ' '))
+	if (errno != 0 || *end != ' ')
 		return 0;
-	fault = *end == ' ' ? end + 1 : end;
-	resume->tls_fault = tlsfault_from_name(fault, strlen(fault));
-	if (*fault != '\0' && resume->tls_fault == TLSFAULT_NONE)
+	fault = end + 1;
+	fault_len = strcspn(fault, " ");
+	list = fault[fault_len] == ' ' ? fault + fault_len + 1 : NULL;
+	resume->tls_fault = tlsfault_from_name(fault, fault_len);
+	if (list == NULL || strlen(list) >= sizeof resume->violations ||
+	    strspn(list, "abcdefghijklmnopqrstuvwxyz0123456789_, ") != strlen(list) ||
+	    (resume->tls_fault == TLSFAULT_NONE && !(fault_len == strlen(NO_FAULT) &&
+	                                             strncmp(fault, NO_FAULT, fault_len) == 0)))
 		return 0;
 	memcpy(resume->session_id, state, id_len);
 	resume->session_id[id_len] = '\0';
 	resume->started_ms = started;
+	memcpy(resume->violations, list, strlen(list) + 1);
 	return 1;
 }
 

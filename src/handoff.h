@@ -11,7 +11,8 @@
  *   handshake    after the 220 to STARTTLS (plaintext behind it already discarded), or before the
  *                greeting on implicit TLS: RFC 3207 makes the session forget all it learnt, so
  *                only its identity crosses, in BADSMTP_HANDOFF, with the TLS fault its EHLO
- *                asked for (SPEC §16); the twin resumes at the handshake.
+ *                asked for (SPEC §16) and the client's violations so far (they are the
+ *                connection's, SPEC §19); the twin resumes at the handshake.
  * And one question: before the 220 to a STARTTLS whose TLS fault a GnuTLS may refuse, the twin
  * is run as a child, to say whether this one does (SPEC §16: the refusal is a 454, not a 220).
  * A dynamically linked build (the twin itself, the sanitizer and valgrind builds) never hands
@@ -20,6 +21,7 @@
 #define BADSMTP_HANDOFF_H
 
 #include "tlsfault.h"
+#include "violation.h"
 
 #include <stddef.h>
 
@@ -29,6 +31,7 @@ struct handoff {
 	char session_id[24];
 	long long started_ms;   /* clock_monotonic_ms() when the connection began */
 	enum tlsfault tls_fault;   /* chosen by EHLO for the handshake (SPEC §16) */
+	char violations[VIOLATION_LIST_MAX];   /* the client's so far (SPEC §19): "name, name" */
 };
 
 /* A new connection's identity: a fresh session id ("sess_" + 12 lower-case hex digits, SPEC

@@ -1,7 +1,8 @@
 /* io: buffered, deadline-bounded reading and writing of the client's byte stream.
  * Output is held until the session is about to block on input (RFC 2920 §3.1: a server may
  * answer a pipelined group at once), so one write answers a whole pipelined group.
- * It knows nothing of SMTP beyond "a line ends in LF". */
+ * It knows nothing of SMTP beyond "a line ends in LF", and, told which reply the client must
+ * wait for, whether input came before it was written (SPEC §19). */
 #include "io.h"
 
 #include "clock.h"
@@ -11,6 +12,7 @@
 #include <string.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -25,13 +27,20 @@ static ssize_t fd_write(void *ctx, const void *buf, size_t n)
 	return write(((struct io *)ctx)->out_fd, buf, n);
 }
 
-void io_init(struct io *io, int in_fd, int out_fd, volatile int *interrupted)
+void io_init(struct io *io, int in_fd, int out_fd, volatile int *interrupted,
+             struct violations *violations)
 {
 	io->in_fd = in_fd;
 	io->out_fd = out_fd;
 	io->in_off = io->in_len = io->out_len = 0;
 	io->write_failed = 0;
 	io->interrupted = interrupted;
+	io->violations = violations;
+	io->expect = VIOLATION_NONE;
+	io->expect_after = NULL;
+	io->reply_due = 0;
+	io->line_octets = 0;
+	io->line_bare_lf = 0;
 	io->transport = (struct io_transport){ .read = fd_read, .write = fd_write, .ctx = io };
 }
 
@@ -55,9 +64,43 @@ static size_t transport_pending(const struct io *io)
 	return io->transport.pending ? io->transport.pending(io->transport.ctx) : 0;
 }
 
+void io_expect(struct io *io, enum violation_id v, const char *after)
+{
+	io->expect = v;
+	io->expect_after = after;
+	io->reply_due = 1;
+}
+
+/* SPEC §19: input that is here while the reply it had to wait for is unwritten (buffered, held
+ * by the transport, or, with ask_kernel, readable on the fd) was sent without waiting. Asking
+ * the kernel costs a system call: only the flush, about to write that reply, does. */
+static void check_early_input(struct io *io, int ask_kernel)
+{
+	size_t waiting;
+	int queued = 0;
+
+	if (!io->reply_due || io->out_len == 0 || !violation_wanted(io->violations, io->expect))
+		return;
+	waiting = io->in_len - io->in_off + transport_pending(io);
+	if (waiting == 0 && ask_kernel && ioctl(io->in_fd, FIONREAD, &queued) == 0 && queued > 0)
+		waiting = (size_t)queued;
+	if (waiting == 0)
+		return;
+	if (io->expect_after != NULL)
+		violation_record(io->violations, io->expect, "%zu octets before the reply to %s",
+		                 waiting, io->expect_after);
+	else
+		violation_record(io->violations, io->expect, "%zu octets before the greeting",
+		                 waiting);
+}
+
 int io_flush(struct io *io)
 {
 	size_t done = 0;
+
+	check_early_input(io, 1);
+	if (io->out_len > 0)
+		io->reply_due = 0;   /* it goes out now: what the client sends next may come */
 
 	while (done < io->out_len && !io->write_failed) {
 		ssize_t w = transport_write(io, io->out + done, io->out_len - done);
@@ -159,8 +202,10 @@ static long long deadline_after(int timeout_ms)
 enum io_status io_read_line(struct io *io, char *line, size_t cap, size_t *len, int timeout_ms)
 {
 	long long deadline = deadline_after(timeout_ms);
-	int too_long = 0;
+	int too_long = 0, dropped_cr = 0;
+	size_t dropped = 0;
 
+	check_early_input(io, 0);
 	for (;;) {
 		char *start = io->in + io->in_off;
 		size_t avail = io->in_len - io->in_off;
@@ -168,8 +213,9 @@ enum io_status io_read_line(struct io *io, char *line, size_t cap, size_t *len, 
 
 		if (lf != NULL) {
 			size_t n = (size_t)(lf - start);
+			int cr = n > 0 ? start[n - 1] == '\r' : dropped_cr;
 
-			if (n > 0 && start[n - 1] == '\r')
+			if (n > 0 && cr)
 				n--;
 			if (n > cap)
 				too_long = 1;
@@ -177,6 +223,9 @@ enum io_status io_read_line(struct io *io, char *line, size_t cap, size_t *len, 
 				memcpy(line, start, n);
 				*len = n;
 			}
+			io->line_octets = dropped + (size_t)(lf - start) + 1;
+			io->line_bare_lf = !cr;
+			io->reply_due = 1;
 			io_consume(io, (size_t)(lf - start) + 1);
 			return too_long ? IO_TOOLONG : IO_OK;
 		}
@@ -184,6 +233,8 @@ enum io_status io_read_line(struct io *io, char *line, size_t cap, size_t *len, 
 		 * long whatever follows, so drop what we have instead of buffering it. */
 		if (avail > cap + 1) {
 			too_long = 1;
+			dropped += avail;
+			dropped_cr = start[avail - 1] == '\r';
 			io->in_off = io->in_len;
 		}
 		enum io_status st = fill(io, deadline);
@@ -195,6 +246,7 @@ enum io_status io_read_line(struct io *io, char *line, size_t cap, size_t *len, 
 
 enum io_status io_peek(struct io *io, const char **p, size_t *n, int timeout_ms)
 {
+	check_early_input(io, 0);
 	if (io->in_off == io->in_len) {
 		enum io_status st = fill(io, deadline_after(timeout_ms));
 

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #define DIR_MODE 0700
+#define VIOLATIONS_LINE_MAX 400   /* every name of SPEC §19 fits */
 
 static int dirs_made;
 
@@ -50,6 +51,12 @@ static void safe_hostname(const char *in, char *out, size_t cap)
 	out[o] = '\0';
 }
 
+/* Read-write: maildir_set_violations reads the copy back. */
+static int create(const char *path)
+{
+	return open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+}
+
 int maildir_open(struct maildir_msg *m, const char *dir, const char *hostname)
 {
 	static unsigned delivery;
@@ -60,6 +67,9 @@ int maildir_open(struct maildir_msg *m, const char *dir, const char *hostname)
 	m->fd = -1;
 	m->failed = 1;
 	m->pending = 0;
+	m->written = 0;
+	m->violations_at = 0;
+	m->violations_len = 0;
 	m->tmp_path[0] = m->new_path[0] = '\0';
 	/* Once per process: a long session's later messages skip four mkdir calls. */
 	if (!dirs_made && make_dirs(dir) != 0)
@@ -77,9 +87,9 @@ int maildir_open(struct maildir_msg *m, const char *dir, const char *hostname)
 	n = snprintf(m->new_path, sizeof m->new_path, "%s/new/%s", dir, name);
 	if (n < 0 || (size_t)n >= sizeof m->new_path)
 		return -1;
-	m->fd = open(m->tmp_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	m->fd = create(m->tmp_path);
 	if (m->fd < 0 && errno == ENOENT && make_dirs(dir) == 0)   /* removed since: again */
-		m->fd = open(m->tmp_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+		m->fd = create(m->tmp_path);
 	if (m->fd < 0)
 		return -1;
 	m->failed = 0;
@@ -103,6 +113,7 @@ void maildir_write(struct maildir_msg *m, const char *p, size_t n)
 {
 	if (m->failed)
 		return;
+	m->written += n;
 	if (m->pending + n > sizeof m->buf)
 		drain(m);
 	if (n >= sizeof m->buf) {
@@ -152,6 +163,15 @@ int maildir_commit(struct maildir_msg *m)
 	return 0;
 }
 
+/* "X-BadSMTP-Violations: {violations}" and CRLF, in storage. */
+static void violations_line(struct buf *b, char *storage, size_t cap, const char *violations)
+{
+	buf_init(b, storage, cap);
+	buf_adds(b, "X-BadSMTP-Violations: ");
+	buf_adds(b, violations);
+	buf_adds(b, "\r\n");
+}
+
 /* One buffer for a line at a time: a recipient list can be longer than any line. */
 static void write_buf(struct maildir_msg *m, const struct buf *b)
 {
@@ -182,6 +202,16 @@ static void write_folded(struct maildir_msg *m, const char *name, const char *va
 		item += n + (sep != NULL ? 2 : 0);
 	}
 	maildir_write(m, "\r\n", 2);
+}
+
+static void write_violations(struct maildir_msg *m, const char *violations)
+{
+	char line[VIOLATIONS_LINE_MAX];
+	struct buf b;
+
+	violations_line(&b, line, sizeof line, violations);
+	m->violations_len = b.len;
+	write_buf(m, &b);
 }
 
 void maildir_write_headers(struct maildir_msg *m, const struct maildir_envelope *e)
@@ -218,4 +248,56 @@ void maildir_write_headers(struct maildir_msg *m, const struct maildir_envelope 
 	write_buf(m, &b);
 	if (e->dsn != NULL)
 		write_folded(m, "X-BadSMTP-DSN: ", e->dsn);
+	/* The last of our lines (SPEC §21); maildir_set_violations may put it here later. */
+	m->violations_at = m->written;
+	if (e->violations != NULL && e->violations[0] != '\0')
+		write_violations(m, e->violations);
+}
+
+/* Octets [from, to) of the file (to = -1: its end) appended to fd, through buf. */
+static int copy_range(struct maildir_msg *m, int fd, off_t from, off_t to)
+{
+	for (;;) {
+		size_t want = to < 0 || to - from > (off_t)sizeof m->buf ? sizeof m->buf
+		                                                        : (size_t)(to - from);
+		ssize_t got = want > 0 ? pread(m->fd, m->buf, want, from) : 0;
+
+		if (got < 0)
+			return -1;
+		if (got == 0)
+			return 0;
+		if (file_write_all(fd, m->buf, (size_t)got) != 0)
+			return -1;
+		from += got;
+	}
+}
+
+/* Rare (each violation comes once per session, the most of them before any body): a plain copy
+ * into a second file in tmp/, renamed over the first. */
+void maildir_set_violations(struct maildir_msg *m, const char *violations)
+{
+	char path[sizeof m->tmp_path + 2], line[VIOLATIONS_LINE_MAX];
+	struct buf b;
+	off_t at = (off_t)m->violations_at;
+	int fd, n = snprintf(path, sizeof path, "%s,v", m->tmp_path);
+
+	if (m->failed)
+		return;
+	drain(m);
+	violations_line(&b, line, sizeof line, violations);
+	fd = n > 0 && (size_t)n < sizeof path && !b.truncated && !m->failed ? create(path) : -1;
+	if (fd < 0 || copy_range(m, fd, 0, at) != 0 || file_write_all(fd, b.p, b.len) != 0 ||
+	    copy_range(m, fd, at + (off_t)m->violations_len, -1) != 0 ||
+	    rename(path, m->tmp_path) != 0) {
+		if (fd >= 0) {
+			close(fd);
+			unlink(path);
+		}
+		m->failed = 1;
+		return;
+	}
+	close(m->fd);
+	m->fd = fd;
+	m->written = m->written - m->violations_len + b.len;
+	m->violations_len = b.len;
 }

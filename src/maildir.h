@@ -10,6 +10,9 @@ struct maildir_msg {
 	int fd;            /* -1 when not open */
 	int failed;        /* a write, sync or open failed: the message cannot be stored */
 	size_t pending;    /* octets waiting in buf */
+	unsigned long long written;   /* octets of the file so far, buf included */
+	unsigned long long violations_at;   /* where the X-BadSMTP-Violations line is, or goes */
+	size_t violations_len;              /* its length; 0: none was written */
 	char tmp_path[4096];
 	char new_path[4096];
 	char buf[16384];
@@ -31,10 +34,15 @@ struct maildir_envelope {
 	int extended, tls, authenticated;   /* EHLO (not HELO), STARTTLS/smtps, AUTH: RFC 3848 */
 	long long received;             /* Unix time */
 	const char *dsn;                /* SPEC §17: the X-BadSMTP-DSN: value, or NULL for none */
+	const char *violations;         /* SPEC §19: "name, name"; NULL or "": no header */
 };
-/* Return-Path:, X-BadSMTP-Rcpt-To:, Received: and the optional ones after it, written into the
- * message. */
+/* Return-Path:, X-BadSMTP-Rcpt-To:, Received:, then X-BadSMTP-DSN: and X-BadSMTP-Violations:
+ * when there are any (SPEC §21's order), written into the message. */
 void maildir_write_headers(struct maildir_msg *m, const struct maildir_envelope *e);
+/* The X-BadSMTP-Violations line becomes "X-BadSMTP-Violations: {violations}" (SPEC §21: the
+ * body may add to them after the headers were written): the file in tmp/ is rewritten. A
+ * failure marks the message failed. */
+void maildir_set_violations(struct maildir_msg *m, const char *violations);
 /* Removes the tmp file; safe after any maildir_open, whatever it returned. */
 void maildir_abort(struct maildir_msg *m);
 

@@ -15,6 +15,7 @@ static void drop_body(struct message *m)
 	if (m->storing)
 		maildir_abort(&m->file);
 	m->storing = 0;
+	m->cut = 0;
 	free(m->dsn_header);
 	m->dsn_header = NULL;
 }
@@ -30,12 +31,14 @@ void message_clear(struct message *m)
 	m->rcpts = m->rcpt_dsn = NULL;
 	m->nrcpts = 0;
 	m->sender[0] = m->dsn[0] = '\0';
+	m->declares = 0;
 	drop_body(m);
 }
 
-void message_set_sender(struct message *m, const struct address *a, const char *dsn)
+void message_set_sender(struct message *m, const struct path *p, const char *dsn)
 {
-	command_address_text(a, m->sender, sizeof m->sender);
+	command_address_text(&p->addr, m->sender, sizeof m->sender);
+	m->declares = command_path_declares(p);
 	snprintf(m->dsn, sizeof m->dsn, "%s", dsn);
 }
 
@@ -104,8 +107,11 @@ static void sink(void *ctx, const char *p, size_t n)
 }
 
 void message_begin(struct message *m, const char *maildir, const char *hostname,
-                   struct maildir_envelope *e, unsigned long long limit)
+                   const struct maildir_envelope *e, unsigned long long limit)
 {
+	char names[VIOLATION_LIST_MAX];
+	struct maildir_envelope full = *e;
+
 	m->dsn_header = dsn_header(m);
 	const struct log_field fields[] = {
 		LOG_S("mail_from", m->sender), LOG_V("rcpt_to", (const char *const *)m->rcpts, m->nrcpts),
@@ -120,13 +126,18 @@ void message_begin(struct message *m, const char *maildir, const char *hostname,
 	m->limit = limit;
 	m->storing = maildir != NULL;
 	data_begin(&m->body, limit);
-	e->sender = m->sender;
-	e->rcpts = (const char *const *)m->rcpts;
-	e->nrcpts = m->nrcpts;
-	e->dsn = m->dsn_header;
+	data_watch(&m->body, m->violations,
+	           (m->declares & (COMMAND_8BITMIME | COMMAND_SMTPUTF8)) != 0);
+	violation_list(m->violations, names, sizeof names);
+	m->violations_named = m->violations->count;
+	full.sender = m->sender;
+	full.rcpts = (const char *const *)m->rcpts;
+	full.nrcpts = m->nrcpts;
+	full.dsn = m->dsn_header;
+	full.violations = names;
 	/* A failed open is remembered in file.failed: the body is still read, then 452. */
 	if (m->storing && maildir_open(&m->file, maildir, hostname) == 0)
-		maildir_write_headers(&m->file, e);
+		maildir_write_headers(&m->file, &full);
 }
 
 /* How much of n octets may be read before the cutoff (0: none). */
@@ -164,7 +175,8 @@ enum io_status message_read_data(struct message *m, struct io *io, int timeout_m
 enum io_status message_read_chunk(struct message *m, struct io *io, unsigned long long n,
                                   int keep, int timeout_ms, unsigned long long cutoff)
 {
-	while (n > 0 && !m->cut) {
+	/* a chunk that is not kept is read whole, whatever a message before it was cut at */
+	while (n > 0 && !(keep && m->cut)) {
 		const char *p;
 		size_t avail, take;
 		enum io_status st = io_peek(io, &p, &avail, timeout_ms);
@@ -192,9 +204,16 @@ int message_over_limit(const struct message *m)
 
 int message_commit(struct message *m, const char *maildir)
 {
+	char names[VIOLATION_LIST_MAX];
+
 	if (!m->storing)
 		return 0;
 	m->storing = 0;
+	/* Some came with the body (its lines, input ahead of a reply): the header says so. */
+	if (m->violations->count != m->violations_named) {
+		violation_list(m->violations, names, sizeof names);
+		maildir_set_violations(&m->file, names);
+	}
 	if (maildir_commit(&m->file) != 0) {
 		LOG_EVENT(LOG_LEVEL_ERROR, "SMTP message storage failed", LOG_S("maildir", maildir));
 		return -1;

@@ -104,6 +104,17 @@ void session_log_behaviour(struct session *s, const char *behaviour, int delay)
 	log_behaviour(s, behaviour, delay, NULL, 0);
 }
 
+
+/* RFC 2920: without PIPELINING (before EHLO, after HELO, with nopipelining) every reply must be
+ * waited for; with it, the reply to a command that ends a group. */
+void session_expect_reply(struct session *s, const char *after, int ends_group)
+{
+	int pipelining = s->extended && (s->opts.ext & EXT_PIPELINING);
+
+	io_expect(&s->io, !pipelining ? VIOLATION_PIPELINING_NOT_OFFERED
+	                  : ends_group ? VIOLATION_PIPELINING_GROUP : VIOLATION_NONE, after);
+}
+
 /* ---- transaction and session resets ---------------------------------------------------------- */
 
 void session_clear_transaction(struct session *s)
@@ -303,6 +314,8 @@ void session_end_on_io(struct session *s, enum io_status st)
 		shut_down(s);
 		break;
 	case IO_EOF:
+		violation_record(&s->violations, VIOLATION_NO_QUIT, "closed in %s state",
+		                 state_names[s->state]);
 		session_close(s, 0);
 		break;
 	default:
@@ -378,6 +391,24 @@ static void dispatch(struct session *s, const struct command *c)
 		session_close(s, 0);
 }
 
+/* SPEC §19: what a command line shows of the client: how it came, where it came, and that the
+ * client must now wait for its reply. */
+static void watch_line(struct session *s, enum verb v)
+{
+	const char *name = command_verb_name(v);
+
+	if (s->io.line_bare_lf)
+		violation_record(&s->violations, VIOLATION_BARE_LF, "%s command", name);
+	if (s->io.line_octets > VIOLATION_COMMAND_LINE_MAX)
+		violation_record(&s->violations, VIOLATION_LONG_COMMAND_LINE,
+		                 "%s command, %zu octets", name, s->io.line_octets);
+	if (s->tls_started && !(session_commands[v].flags & AFTER_TLS))
+		violation_record(&s->violations, VIOLATION_NO_EHLO_AFTER_STARTTLS, "%s command",
+		                 name);
+	s->tls_started = 0;
+	session_expect_reply(s, name, session_commands[v].flags & ENDS_GROUP);
+}
+
 static void handle_line(struct session *s, const char *line, size_t len)
 {
 	struct command c;
@@ -385,6 +416,7 @@ static void handle_line(struct session *s, const char *line, size_t len)
 
 	if (parsed && c.verb_len == 0)
 		return;   /* an empty line gets no reply */
+	watch_line(s, parsed ? c.verb : VERB_NONE);
 	if (parsed)
 		log_command(s, &c);
 	s->out.delay_due = 1;
@@ -403,19 +435,23 @@ int session_run(const struct config *cfg, const struct profile *profile, const s
 	struct session *s = &session;
 	char line[COMMAND_LINE_MAX + 1];
 	enum greeting_outcome greeted;
+	const char *names[VIOLATION_COUNT];
 
 	memset(s, 0, offsetof(struct session, reply));
 	s->cfg = cfg;
 	s->profile = profile;
 	s->port = cfg->port > 0 ? cfg->port : peer->local_port > 0 ? peer->local_port : 0;
 	s->client_ip = peer->client_ip;
-	if (resume != NULL)
+	if (resume != NULL) {
 		s->id = *resume;
-	else
+		violation_restore(&s->violations, s->id.violations);
+	} else {
 		handoff_new(&s->id);
+	}
 	log_set_context(s->id.session_id, s->client_ip);
 	terminated = clock_catch_sigterm();
-	io_init(&s->io, 0, 1, terminated);
+	io_init(&s->io, 0, 1, terminated, &s->violations);
+	s->msg.violations = &s->violations;
 	respond_init(&s->out, &s->io, terminated);
 	session_reset(s);
 	s->state = ST_GREETING;
@@ -443,6 +479,7 @@ int session_run(const struct config *cfg, const struct profile *profile, const s
 		if (st == IO_OK) {
 			handle_line(s, line, len);
 		} else if (st == IO_TOOLONG) {
+			watch_line(s, VERB_NONE);
 			s->out.delay_due = 1;
 			session_reply(s, REPLY_TOO_LONG);
 		} else {
@@ -455,6 +492,7 @@ int session_run(const struct config *cfg, const struct profile *profile, const s
 	session_clear_transaction(s);
 	LOG_EVENT(LOG_LEVEL_INFO, "SMTP connection closed",
 	          LOG_N("duration_ms", clock_monotonic_ms() - s->id.started_ms),
-	          LOG_N("exit_status", s->exit_status));
+	          LOG_N("exit_status", s->exit_status),
+	          LOG_V("violations", names, violation_names(&s->violations, names)));
 	return s->exit_status;
 }

@@ -36,6 +36,8 @@ struct session {
 	int tls_on;
 	int authenticated;
 	struct trigger armed;        /* from the last accepted MAIL FROM */
+	int tls_started;             /* STARTTLS is done and no command has come since */
+	struct violations violations;   /* SPEC §19: the client's, for the whole connection */
 
 	int no_service;              /* greeting-554: every command but QUIT gets 503 (SPEC §17) */
 	int closing;
@@ -67,6 +69,7 @@ enum row_flags {
 	ENDS_GROUP = 1,      /* the client must wait for its reply (RFC 2920 §3.1, RFC 3207, 4954) */
 	TRIGGER_FIRST = 2,   /* its trigger answers before its own checks (SPEC §5) */
 	CLOSES = 4,          /* the session ends after it, whatever its reply */
+	AFTER_TLS = 8,       /* it may be the first command after STARTTLS (RFC 3207 §4.2) */
 };
 
 /* A verb's row: everything particular about the command. */
@@ -100,6 +103,9 @@ void session_set_delay(struct session *s, int seconds);
 void session_clear_transaction(struct session *s);
 void session_reset(struct session *s);
 void session_log_behaviour(struct session *s, const char *behaviour, int delay);
+/* SPEC §19: the client must now wait for the reply to after ("EHLO" …: a static string) before
+ * it sends more; ends_group: that command ends a pipelining group. */
+void session_expect_reply(struct session *s, const char *after, int ends_group);
 int session_command_timeout_ms(const struct session *s);
 int session_data_timeout_ms(const struct session *s);
 /* A wait that brought no input ends the session (timeout 421, SIGTERM 421, EOF). */

@@ -2,6 +2,9 @@
  * and a protocol's keywords do not. */
 #include "text.h"
 
+#include <stdint.h>
+#include <string.h>
+
 char text_lower(char c)
 {
 	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
@@ -54,6 +57,21 @@ int text_has_control(const char *p, size_t n)
 		if (((unsigned char)p[i] < 0x20 && p[i] != '\t') || p[i] == 0x7F)
 			return 1;
 	return 0;
+}
+
+/* 32 octets at a time while none is 8-bit: every DATA body is scanned whole (SPEC §19). */
+size_t text_eight_bit(const char *p, size_t n)
+{
+	size_t i = 0;
+
+	for (uint64_t w[4]; i + sizeof w <= n; i += sizeof w) {
+		memcpy(w, p + i, sizeof w);
+		if ((w[0] | w[1] | w[2] | w[3]) & 0x8080808080808080ULL)
+			break;
+	}
+	while (i < n && (unsigned char)p[i] < 0x80)
+		i++;
+	return i;
 }
 
 static int label_octet(unsigned char c, unsigned flags)

@@ -25,6 +25,9 @@ size_t text_decimal(const char *p, size_t n, unsigned long long *value);
  * reply or store in a header must not carry one (RFC 5321 §4.2: reply text is printable). */
 int text_has_control(const char *p, size_t n);
 
+/* Where the first octet >= 0x80 of p[0..n) is; n when there is none. */
+size_t text_eight_bit(const char *p, size_t n);
+
 enum text_dns {
 	TEXT_DNS_UNDERSCORE = 1,   /* '_' in labels (names seen in the wild, SNI) */
 	TEXT_DNS_UTF8 = 2,         /* octets >= 0x80 in labels (U-labels, RFC 6531 §3.3) */

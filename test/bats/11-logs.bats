@@ -173,13 +173,16 @@ assert type(size) is int and size == body, (size, body)
 	log_check "assert by('SMTP message stored successfully') == [], ev"
 }
 
-@test "SMTP connection closed: duration_ms and exit_status, last event" {
+@test "SMTP connection closed: duration_ms, exit_status and violations, last event" {
 	rich_session
 	log_check "
 e = one('SMTP connection closed')
 assert e['level'] == 'INFO', e
 f = e['fields']
-assert set(f) == {'session_id', 'client_ip', 'duration_ms', 'exit_status'}, f
+assert set(f) == {'session_id', 'client_ip', 'duration_ms', 'exit_status', 'violations'}, f
+# a pipelined client (SPEC §19): the names of the violation events, in their order
+assert f['violations'] == [v['fields']['violation'] for v in by('SMTP client violation')], f
+assert 'pipelining_group_not_ended' in f['violations'], f
 assert type(f['duration_ms']) is int and 0 <= f['duration_ms'] < 10000, f
 assert f['exit_status'] == 0 and type(f['exit_status']) is int, f
 assert ev[-1] is e, 'not the last event'
@@ -263,7 +266,11 @@ assert len(by('SMTP error simulation triggered')) == 1, ev
 @test "BADSMTP_LOG_LEVEL=warn filters INFO" {
 	smtp_input 'NOOP' 'FOO' 'QUIT'
 	BADSMTP_LOG_LEVEL=warn smtp_session
-	log_check "assert [e['message'] for e in ev] == ['SMTP error response sent'], ev"
+	# The pipelined client's own faults (SPEC §19) are WARN events too.
+	log_check "
+assert [e['message'] for e in ev if e['message'] != 'SMTP client violation'] == ['SMTP error response sent'], ev
+assert all(e['level'] == 'WARN' for e in ev), ev
+assert by('SMTP client violation'), ev"
 }
 
 @test "--log-level debug keeps the INFO events" {

@@ -9,7 +9,7 @@ load helpers
 	local all=$T/all.log
 	: > "$all"
 	# A whole transaction: a delay keyword (behaviour), AUTH failed then successful, a trigger
-	# (error simulation, error response), a stored message.
+	# (error simulation, error response), a stored message; pipelined (client violations).
 	smtp_input 'EHLO dlay1-types.example' 'AUTH PLAIN AGJhZGF1dGgAeA==' 'AUTH PLAIN AHVzZXIAcGFzcw==' \
 		'MAIL FROM:<a@example.com>' 'RCPT TO:<rcpt550@example.com>' 'RCPT TO:<b@example.com>' \
 		'DATA' 'hi' '.' 'QUIT'
@@ -64,7 +64,8 @@ SPEC = {   # message: (level, fields)
     'SMTP message stored successfully': ('INFO', 'session_id client_ip mail_from rcpt_to message_size path'),
     'TLS handshake successful': ('INFO', 'session_id client_ip tls_version cipher sni tls_fault'),
     'TLS handshake failed': ('ERROR', 'session_id client_ip tls_version cipher sni tls_fault'),
-    'SMTP connection closed': ('INFO', 'session_id client_ip duration_ms exit_status'),
+    'SMTP client violation': ('WARN', 'session_id client_ip violation detail'),
+    'SMTP connection closed': ('INFO', 'session_id client_ip duration_ms exit_status violations'),
     'SMTP state directory unusable': ('ERROR', 'session_id client_ip state_dir error'),
 }
 

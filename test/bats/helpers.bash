@@ -413,21 +413,30 @@ expect_no_mail() {
 #   Return-Path: <SENDER>\r\n
 #   X-BadSMTP-Rcpt-To: RCPTS\r\n
 #   Received: from HELO (pipe) by HOSTNAME with PROTO id {session_id}; {RFC 5322 date}\r\n
-# and then the bytes of BODYFILE; {session_id} is the one in the log ($SMTP_ERR, JSON) and the
-# date is within two minutes of now.
+#   X-BadSMTP-Violations: {name}, {name}\r\n   (only when the client had any, SPEC §19, §21)
+# and then the bytes of BODYFILE; {session_id} is the one in the log ($SMTP_ERR, JSON), the date
+# is within two minutes of now, and the violations are those the log shows before the message
+# was stored, in that order (a pipelined client has some; which may depend on timing).
 expect_stored() {
 	/usr/bin/python3 - "$@" "$SMTP_ERR" << 'EOF' || { show_session; return 1; }
-import json, re, sys, time, email.utils
+import json, os, re, sys, time, email.utils
 path, sender, rcpts, helo, proto, bodyfile = sys.argv[1:7]
 host = sys.argv[7] if len(sys.argv) > 8 else 'badsmtp.test'
 log = sys.argv[-1]
 sid = None
+seen = []
+stored = False
 for l in open(log, encoding='utf-8'):
     try:
-        sid = json.loads(l)['fields']['session_id']
-        break
-    except Exception:
-        pass
+        e = json.loads(l)
+    except ValueError:
+        continue
+    sid = sid or e['fields'].get('session_id')
+    if e['message'] == 'SMTP client violation' and not stored:
+        seen.append(e['fields']['violation'])
+    if e['message'] == 'SMTP message stored successfully' and \
+       os.path.basename(e['fields'].get('path', '')) == os.path.basename(path):
+        stored = True
 data = open(path, 'rb').read()
 body = open(bodyfile, 'rb').read()
 parts = data.split(b'\r\n', 3)
@@ -448,6 +457,11 @@ assert re.fullmatch(r'((Mon|Tue|Wed|Thu|Fri|Sat|Sun), )?\d{1,2} (Jan|Feb|Mar|Apr
 t = email.utils.parsedate_to_datetime(date).timestamp()
 assert abs(t - time.time()) < 120, f'date {date!r} is not now'
 rest = parts[3]
+assert stored, f'no "SMTP message stored successfully" event for {path} in the log'
+if seen:
+    want = ('X-BadSMTP-Violations: ' + ', '.join(seen) + '\r\n').encode()
+    assert rest.startswith(want), f'line 4: got {rest[:len(want) + 20]!r}, want {want!r}'
+    rest = rest[len(want):]
 if rest != body:
     i = next((i for i in range(min(len(rest), len(body))) if rest[i] != body[i]), min(len(rest), len(body)))
     raise AssertionError(f'body differs at octet {i} (got {len(rest)} octets, want {len(body)}): got {rest[max(0,i-20):i+40]!r}, want {body[max(0,i-20):i+40]!r}')

@@ -10,7 +10,9 @@
  * After every run: exit status 0 or 1; stdout is nothing but well-formed reply lines, as shaped
  * (SPEC §17: a bare code, LF line ends and long lines allowed); tmp/ is empty; every "Message
  * accepted" reply has its file in new/, and a file has no such reply only when the reply was
- * bare, or lost on purpose (datalost: the session's last). */
+ * bare, or lost on purpose (datalost: the session's last).
+ * The input sits whole in a regular file, so to the session every command after the first came
+ * before the reply to the one before (SPEC §19): the client violation paths run all the time. */
 #ifndef BADSMTP_FUZZ_SESSION_HARNESS_H
 #define BADSMTP_FUZZ_SESSION_HARNESS_H
 
@@ -22,6 +24,7 @@
 #include "log.h"
 #include "profile.h"
 #include "session.h"
+#include "violation.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -153,6 +156,81 @@ static size_t session_h_check_replies(const char *out, size_t len, const char *l
 		i = end + 1;
 	}
 	return count;
+}
+
+/* The file's bytes without the header lines that name this run rather than the message: Received:
+ * (session id, date) and X-BadSMTP-Violations: (the recorder may be off). */
+static void session_h_strip(const char *path, void *ctx)
+{
+	struct { char *p; size_t len, cap; } *all = ctx;
+	FILE *f = fopen(path, "rb");
+	char line[4096];
+
+	FUZZ_CHECK(f != NULL);
+	while (fgets(line, sizeof line, f) != NULL) {
+		size_t n = strlen(line);   /* a NUL in a body only splits a line here: compared alike */
+
+		if (strncmp(line, "Received: ", 10) == 0 || strncmp(line, "X-BadSMTP-Violations: ", 22) == 0)
+			continue;
+		if (all->len + n + 1 > all->cap) {
+			all->cap = (all->len + n + 1) * 2;
+			all->p = realloc(all->p, all->cap);
+			if (all->p == NULL)
+				abort();
+		}
+		memcpy(all->p + all->len, line, n);
+		all->len += n;
+	}
+	all->p[all->len++] = '\0';   /* between files */
+	fclose(f);
+}
+
+/* Removes the files of new/ and returns them, in delivery order (the Q{n} of their names), as
+ * session_h_strip leaves them, one after the other (heap, *len octets); *count: how many. */
+static char *session_h_take_stored(size_t *len, size_t *count)
+{
+	struct { char *p; size_t len, cap; } all = { malloc(64), 0, 64 };
+	char path[1024];
+	size_t n = 0;
+	unsigned lo = ~0u, hi = 0, q;
+	DIR *d;
+	struct dirent *e;
+
+	snprintf(path, sizeof path, "%s/new", session_h.dir);
+	d = opendir(path);   /* none before the process stores its first message */
+	if (all.p == NULL)
+		abort();
+	while (d != NULL && (e = readdir(d)) != NULL) {
+		const char *at = strstr(e->d_name, "Q");
+
+		if (e->d_name[0] == '.' || at == NULL || sscanf(at, "Q%u", &q) != 1)
+			continue;
+		lo = q < lo ? q : lo;
+		hi = q > hi ? q : hi;
+		n++;
+	}
+	if (d != NULL)
+		closedir(d);
+	for (q = lo; n > 0 && q <= hi; q++) {
+		char pattern[32];
+
+		d = opendir(path);
+		FUZZ_CHECK(d != NULL);
+		snprintf(pattern, sizeof pattern, "Q%u.", q);
+		while ((e = readdir(d)) != NULL) {
+			char file[1400];
+
+			if (strstr(e->d_name, pattern) == NULL)
+				continue;
+			snprintf(file, sizeof file, "%s/%s", path, e->d_name);
+			session_h_strip(file, &all);
+			unlink(file);
+		}
+		closedir(d);
+	}
+	*len = all.len;
+	*count = n;
+	return all.p;
 }
 
 static void session_h_write(int fd, const void *p, size_t n)

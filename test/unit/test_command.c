@@ -713,6 +713,38 @@ static void test_dsn_text(void)
 	}
 }
 
+/* What MAIL FROM declares of the message (SPEC §19: 8-bit bodies, non-ASCII addresses). */
+static const struct {
+	const char *arg;
+	unsigned want;
+} declares_rows[] = {
+	{ "FROM:<a@b.c>", 0 },
+	{ "FROM:<a@b.c> BODY=8BITMIME", COMMAND_8BITMIME },
+	{ "FROM:<a@b.c> body=8bitmime", COMMAND_8BITMIME },
+	{ "FROM:<a@b.c> BODY=7BIT", 0 },
+	{ "FROM:<a@b.c> BODY=BINARYMIME", 0 },
+	{ "FROM:<a@b.c> SMTPUTF8", COMMAND_SMTPUTF8 },
+	{ "FROM:<a@b.c> smtputf8", COMMAND_SMTPUTF8 },
+	{ "FROM:<a@b.c> SMTPUTF8=yes", 0 },
+	{ "FROM:<a@b.c> SIZE=10 BODY=8BITMIME SMTPUTF8", COMMAND_8BITMIME | COMMAND_SMTPUTF8 },
+	{ "FROM:<a@b.c> XSMTPUTF8 XBODY=8BITMIME", 0 },
+};
+
+static void test_declares(void)
+{
+	char name[160];
+
+	for (size_t i = 0; i < sizeof declares_rows / sizeof declares_rows[0]; i++) {
+		struct path p;
+		int parsed = command_parse_path(PATH_MAIL, declares_rows[i].arg,
+		                                strlen(declares_rows[i].arg), &p);
+
+		snprintf(name, sizeof name, "command_path_declares(%s)", declares_rows[i].arg);
+		tap_int(parsed == 0 ? (long long)command_path_declares(&p) : -1,
+		        (long long)declares_rows[i].want, name);
+	}
+}
+
 /* ---- BDAT n [LAST] (RFC 3030) ---- */
 
 static const struct {
@@ -878,6 +910,7 @@ int main(void)
 	test_params();
 	test_policy();
 	test_dsn_text();
+	test_declares();
 	test_bdat();
 	test_vrfy();
 	test_words();

@@ -4,8 +4,11 @@
  * next command; the size is the unstuffed size, counted past the limit, while the sink gets
  * only `limit` octets. Every row is fed in one piece, byte by byte, and in every 2-chunk split,
  * and all must agree; an exhaustive sweep over short strings of '.', CR, LF and 'a' checks the
- * decoder against an independent reference. */
+ * decoder against an independent reference. The watch (SPEC §19): bare LF, bare CR, lines over
+ * 1000 octets as received and 8-bit octets, each with its body line, in order of occurrence,
+ * whole or split anywhere. */
 #include "data.h"
+#include "log_capture.h"
 #include "tap.h"
 
 #include <stdio.h>
@@ -351,11 +354,157 @@ static void test_sweep(void)
 	tap_int(bad_split, 0, name);
 }
 
+/* ---- the watch ---- */
+
+/* "violation=detail;" for each event logged since the last call. */
+static void take_events(char *out, size_t cap)
+{
+	char log[4096], *line = log, *lf;
+	size_t n = 0;
+
+	log_capture_take(log, sizeof log);
+	out[0] = '\0';
+	for (; (lf = strchr(line, '\n')) != NULL && n < cap; line = lf + 1) {
+		char *detail = strstr(line, "detail=\""), *violation = strstr(line, " violation=");
+
+		*lf = '\0';
+		if (detail == NULL || violation == NULL)
+			continue;
+		*strchr(detail + 8, '"') = '\0';
+		n += (size_t)snprintf(out + n, cap - n, "%s=%s;", violation + 11, detail + 8);
+	}
+}
+
+static void discard(void *ctx, const char *p, size_t n)
+{
+	(void)ctx;
+	(void)p;
+	(void)n;
+}
+
+/* Feeds [0,a) [a,b) [b,n) with the watch on; the events into out. */
+static void watch_run(const char *in, size_t n, int eight_bit_ok, size_t a, size_t b, char *out,
+                      size_t cap)
+{
+	struct data_body d;
+	struct violations v = { 0 };
+	size_t cuts[3] = { a, b, n }, at = 0;
+
+	data_begin(&d, NOLIMIT);
+	data_watch(&d, &v, eight_bit_ok);
+	for (int k = 0; k < 3 && !d.done; k++) {
+		at += data_feed(&d, in + at, cuts[k] - at, discard, NULL);
+		at = cuts[k] < at ? at : cuts[k];
+	}
+	take_events(out, cap);
+}
+
+struct watch_row {
+	const char *name;
+	const char *in;
+	size_t n;
+	int eight_bit_ok;
+	const char *want;
+};
+
+static const struct watch_row watch_rows[] = {
+	{ "clean", S("Subject: x\r\n\r\nhi\r\n.\r\n"), 0, "" },
+	{ "bare LF", S("a\r\nb\nc\r\n.\r\n"), 0, "bare_lf=body line 2;" },
+	{ "bare LF on the first line", S("\n.\r\n"), 0, "bare_lf=body line 1;" },
+	{ "bare LF before the final dot", S("a\n\r\n.\r\n"), 0, "bare_lf=body line 1;" },
+	{ "bare CR", S("a\r\nb\rc\r\n.\r\n"), 0, "bare_cr=body line 2;" },
+	{ "CR CR LF: the first CR is bare", S("a\r\r\n.\r\n"), 0, "bare_cr=body line 1;" },
+	{ "CR at a line's end before a bare LF line", S("a\rb\nc\r\n.\r\n"), 0,
+	  "bare_cr=body line 1;bare_lf=body line 1;" },
+	{ "a dot-stuffed CR", S(".\rX\r\n.\r\n"), 0, "bare_cr=body line 1;" },
+	{ "once each: the first occurrence", S("\n\n\r\r\n.\r\n"), 0,
+	  "bare_lf=body line 1;bare_cr=body line 3;" },
+	{ "8-bit octet", S("ascii\r\ncaf\xc3\xa9\r\n.\r\n"), 0,
+	  "eight_bit_without_8bitmime=body line 2;" },
+	{ "8-bit octet in the ninth column", S("12345678\x80\r\n.\r\n"), 0,
+	  "eight_bit_without_8bitmime=body line 1;" },
+	{ "8-bit octet, then a bare CR in the same line", S("a\xc3\xa9\rb\r\n.\r\n"), 0,
+	  "eight_bit_without_8bitmime=body line 1;bare_cr=body line 1;" },
+	{ "a bare CR, then an 8-bit octet in the same line", S("a\rb\xc3\xa9\r\n.\r\n"), 0,
+	  "bare_cr=body line 1;eight_bit_without_8bitmime=body line 1;" },
+	{ "8-bit with BODY=8BITMIME", S("caf\xc3\xa9\r\n.\r\n"), 1, "" },
+	{ "NUL and DEL are not 8-bit", S("a\0b\x7f\r\n.\r\n"), 0, "" },
+	{ "what follows the final dot is not the body's", S("a\r\n.\r\nb\n\x80"), 0, "" },
+};
+
+/* Lines of a given length (octets with CRLF, as received: a leading dot counts). */
+static void test_long_lines(void)
+{
+	static char in[3000];
+	char got[512], want[200];
+	static const struct {
+		size_t octets;
+		int dot;
+	} lines[] = { { 1000, 0 }, { 1001, 0 }, { 1000, 1 }, { 1001, 1 }, { 2500, 0 } };
+
+	for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+		size_t n = 0, content = lines[i].octets - 2;
+		char name[160];
+
+		n += (size_t)snprintf(in, sizeof in, "line one\r\n");
+		memset(in + n, 'x', content);
+		if (lines[i].dot)
+			in[n] = '.';
+		n += content;
+		memcpy(in + n, "\r\n.\r\n", 5);
+		n += 5;
+		watch_run(in, n, 0, n, n, got, sizeof got);
+		if (lines[i].octets > 1000)
+			snprintf(want, sizeof want, "long_text_line=body line 2, %zu octets;", lines[i].octets);
+		else
+			want[0] = '\0';
+		snprintf(name, sizeof name, "watch: a line of %zu octets%s", lines[i].octets,
+		         lines[i].dot ? " (a dot-stuffed one)" : "");
+		tap_str(got, want, name);
+		watch_run(in, n, 0, 700, 1003, got, sizeof got);
+		snprintf(name, sizeof name, "watch: a line of %zu octets%s, in three pieces",
+		         lines[i].octets, lines[i].dot ? " (a dot-stuffed one)" : "");
+		tap_str(got, want, name);
+	}
+}
+
+static void test_watch(void)
+{
+	char got[512], other[512], name[200];
+
+	for (size_t i = 0; i < sizeof watch_rows / sizeof watch_rows[0]; i++) {
+		const struct watch_row *r = &watch_rows[i];
+		int all_same = 1;
+
+		watch_run(r->in, r->n, r->eight_bit_ok, r->n, r->n, got, sizeof got);
+		snprintf(name, sizeof name, "watch: %s", r->name);
+		tap_str(got, r->want, name);
+		for (size_t a = 0; a <= r->n && all_same; a++)
+			for (size_t b = a; b <= r->n && all_same; b++) {
+				watch_run(r->in, r->n, r->eight_bit_ok, a, b, other, sizeof other);
+				if (strcmp(other, got) != 0) {
+					all_same = 0;
+					snprintf(name, sizeof name, "watch: %s, split at %zu and %zu", r->name, a, b);
+					tap_str(other, got, name);
+				}
+			}
+		if (all_same) {
+			snprintf(name, sizeof name, "watch: %s, the same in any three pieces", r->name);
+			tap_ok(1, name);
+		}
+	}
+	test_long_lines();
+}
+
 int main(void)
 {
 	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
 		check_row(&rows[i]);
 	test_after_end();
 	test_sweep();
+	if (log_capture_open("test-data") != 0)
+		return 1;
+	test_watch();
+	log_capture_close();
 	return tap_done();
 }

@@ -5,7 +5,8 @@
  * \072 (maildir(5)); missing parents are made 0700 like mkdir -p, existing ones kept as they
  * are; a directory that cannot be created fails with nothing left behind; a rename that fails
  * leaves nothing in tmp/. The headers badsmtp adds, the optional X-BadSMTP-DSN: of SPEC §17
- * after Received:, folded at its "; " only where a line would pass 998 octets. */
+ * after Received:, folded at its "; " only where a line would pass 998 octets; the
+ * X-BadSMTP-Violations line after our others, also when the body adds to it (SPEC §21). */
 #include "file.h"
 #include "maildir.h"
 #include "tap.h"
@@ -475,6 +476,86 @@ static void test_dsn_header(void)
 	}
 }
 
+/* SPEC §19, §21: the X-BadSMTP-Violations line after Received:, when there are any, and its
+ * rewrite when the body adds some: the file is exactly our header lines, that line, the body,
+ * whether the body still sat in the buffer or was already written out. */
+static const struct {
+	const char *what;
+	const char *at_begin;   /* the envelope's violations */
+	size_t body;            /* octets */
+	const char *later;      /* maildir_set_violations, or NULL */
+	const char *want;       /* the header value, or NULL for no line */
+} violation_rows[] = {
+	{ "none", NULL, 40, NULL, NULL },
+	{ "an empty list", "", 40, NULL, NULL },
+	{ "some at the start", "early_talker, bare_lf", 40, NULL, "early_talker, bare_lf" },
+	{ "added by a small body", NULL, 40, "bare_lf", "bare_lf" },
+	{ "grown by a small body", "early_talker", 40, "early_talker, bare_cr",
+	  "early_talker, bare_cr" },
+	{ "added by a body already written out", NULL, 50000, "long_text_line", "long_text_line" },
+	{ "grown by a body already written out", "bare_lf", 100000, "bare_lf, eight_bit_without_8bitmime",
+	  "bare_lf, eight_bit_without_8bitmime" },
+	{ "set to the same", "no_quit", 20000, "no_quit", "no_quit" },
+};
+
+static void test_violations_header(void)
+{
+	static const char *const rcpts[] = { "c@d.example" };
+	static char body[100000], want[110000], got[110000];
+	static const char pattern[] = "Subject: x\r\n\r\nbody\r\n";
+	static const char head[] = "Return-Path: <a@b.example>\r\nX-BadSMTP-Rcpt-To: c@d.example\r\n"
+	                           "Received: from h.example (pipe) by badsmtp.test with ESMTP id "
+	                           "sess_0123456789ab; Thu, 01 Jan 1970 00:00:00 +0000\r\n";
+	char dir[512], first[600], path[1200], name[200];
+
+	for (size_t i = 0; i < sizeof body; i++)
+		body[i] = pattern[i % (sizeof pattern - 1)];
+	for (size_t i = 0; i < sizeof violation_rows / sizeof violation_rows[0]; i++) {
+		struct maildir_msg *m = malloc(sizeof *m);
+		struct maildir_envelope e = {
+			.sender = "a@b.example", .rcpts = rcpts, .nrcpts = 1, .helo = "h.example",
+			.client_ip = "pipe", .hostname = "badsmtp.test", .session_id = "sess_0123456789ab",
+			.extended = 1, .received = 0, .violations = violation_rows[i].at_begin,
+		};
+		size_t n = 0;
+		long len;
+
+		snprintf(dir, sizeof dir, "%s/violations%zu", base, i);
+		if (m == NULL || maildir_open(m, dir, "badsmtp.test") != 0) {
+			tap_ok(0, "violations: maildir_open");
+			free(m);
+			continue;
+		}
+		maildir_write_headers(m, &e);
+		for (size_t at = 0; at < violation_rows[i].body; at += 7000)
+			maildir_write(m, body + at, violation_rows[i].body - at < 7000 ?
+			                            violation_rows[i].body - at : 7000);
+		if (violation_rows[i].later != NULL)
+			maildir_set_violations(m, violation_rows[i].later);
+		snprintf(name, sizeof name, "violations, %s: one file in tmp/ before commit",
+		         violation_rows[i].what);
+		tap_int(sub_count(dir, "tmp", NULL, 0), 1, name);
+		snprintf(name, sizeof name, "violations, %s: commit", violation_rows[i].what);
+		tap_int(maildir_commit(m), 0, name);
+		snprintf(name, sizeof name, "violations, %s: tmp/ empty, one file in new/",
+		         violation_rows[i].what);
+		tap_ok(sub_count(dir, "tmp", NULL, 0) == 0 && sub_count(dir, "new", first, sizeof first) == 1,
+		       name);
+		n = (size_t)snprintf(want, sizeof want, "%s", head);
+		if (violation_rows[i].want != NULL)
+			n += (size_t)snprintf(want + n, sizeof want - n, "X-BadSMTP-Violations: %s\r\n",
+			                      violation_rows[i].want);
+		memcpy(want + n, body, violation_rows[i].body);
+		n += violation_rows[i].body;
+		snprintf(path, sizeof path, "%s/new/%s", dir, first);
+		len = file_read(path, got, sizeof got, 0);
+		snprintf(name, sizeof name, "violations, %s: the file is exactly our lines, then the body",
+		         violation_rows[i].what);
+		tap_mem(got, len < 0 ? 0 : (size_t)len, want, n, name);
+		free(m);
+	}
+}
+
 int main(void)
 {
 	long long last_q = -1;
@@ -493,6 +574,7 @@ int main(void)
 	test_parents();
 	test_headers();
 	test_dsn_header();
+	test_violations_header();
 	rm_tree(base);
 	return tap_done();
 }

@@ -111,6 +111,36 @@ static void test_controls(void)
 	tap_int(text_has_control("", 0), 0, "text_has_control of nothing");
 }
 
+/* Every length up to 70 (the 32-octet loop and its tail), 0x80 at each place, and a second
+ * one after it. */
+static void test_eight_bit(void)
+{
+	char s[70], name[80];
+	int bad = 0;
+
+	for (size_t n = 0; n <= sizeof s && !bad; n++) {
+		memset(s, 0x7f, sizeof s);
+		if (text_eight_bit(s, n) != n) {
+			snprintf(name, sizeof name, "text_eight_bit: %zu octets < 0x80", n);
+			tap_int((long long)text_eight_bit(s, n), (long long)n, name);
+			bad = 1;
+		}
+		for (size_t at = 0; at < n && !bad; at++) {
+			s[at] = (char)0x80;
+			s[n - 1] = (char)0xff;
+			if (text_eight_bit(s, n) != at) {
+				snprintf(name, sizeof name, "text_eight_bit: 0x80 at %zu of %zu", at, n);
+				tap_int((long long)text_eight_bit(s, n), (long long)at, name);
+				bad = 1;
+			}
+			memset(s, 0x7f, sizeof s);
+		}
+	}
+	if (!bad)
+		tap_ok(1, "text_eight_bit: every length to 70, the first 8-bit octet at every place");
+	tap_int((long long)text_eight_bit("abcdefgh\xc3", 8), 8, "text_eight_bit reads only n octets");
+}
+
 static void test_dns(void)
 {
 	static char long_label[70], long_name[260];
@@ -171,6 +201,7 @@ int main(void)
 	test_case();
 	test_decimal();
 	test_controls();
+	test_eight_bit();
 	test_dns();
 	return tap_done();
 }
