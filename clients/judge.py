@@ -7,7 +7,8 @@
 #   every session ends with `SMTP connection closed` and an exit_status once the client is gone;
 #   a 421 is the last reply and the connection closes right after it (SPEC §4.2, §10);
 #   a drop profile writes nothing (SPEC §8); greeting and command delays are honoured (SPEC §8);
-#   each stored file is the three added header lines, then exactly the body sent, dot-unstuffed
+#   each stored file is the three added header lines (and X-BadSMTP-DSN:/-Violations: where they
+#   apply, the violations the session logged), then exactly the body sent, dot-unstuffed
 #   (SPEC §6, §12), one file per `250 OK Message accepted`, with the accepted recipients;
 #   AUTH succeeds unless the user contains `badauth` (SPEC §5);
 #   the row's own expected replies (scenarios.py).
@@ -99,7 +100,8 @@ def received_proto(s):
 
 
 def check_stored(s, f, fails):
-    """One stored message: the file, its three header lines, its body against the wire."""
+    """One stored message: the file, its three header lines (and the optional ones after them:
+    X-BadSMTP-DSN:, X-BadSMTP-Violations:, SPEC §17, §19), its body against the wire."""
     path = f.get("path", "")
     try:
         with open(path, "rb") as fh:
@@ -120,6 +122,15 @@ def check_stored(s, f, fails):
     if not re.match(rx, head[2]):
         fails.append("stored Received line %r does not match %r" % (head[2], rx))
     body = head[3]
+    extra = re.match(rb"(X-BadSMTP-DSN: .*\r\n(?: .*\r\n)*)?(X-BadSMTP-Violations: (.*)\r\n)?",
+                     body)
+    if extra.group(3) is not None:
+        named = extra.group(3).decode().split(", ")
+        seen = (s.closed or {}).get("violations", [])
+        if named != seen[:len(named)]:
+            fails.append("stored X-BadSMTP-Violations: %s, but the session's are %s"
+                         % (", ".join(named), seen))
+    body = body[extra.end():]
     if len(body) != f.get("message_size"):
         fails.append("stored body is %d octets, the log says message_size %s"
                      % (len(body), f.get("message_size")))

@@ -414,7 +414,8 @@ expect_no_mail() {
 #   X-BadSMTP-Rcpt-To: RCPTS\r\n
 #   Received: from HELO (pipe) by HOSTNAME with PROTO id {session_id}; {RFC 5322 date}\r\n
 #   X-BadSMTP-Violations: {name}, {name}\r\n   (only when the client had any, SPEC §19, §21)
-# and then the bytes of BODYFILE; {session_id} is the one in the log ($SMTP_ERR, JSON), the date
+# and then the bytes of BODYFILE (an X-BadSMTP-DSN: header, which comes before the violations
+# line, belongs at the start of BODYFILE); {session_id} is the one in the log ($SMTP_ERR, JSON), the date
 # is within two minutes of now, and the violations are those the log shows before the message
 # was stored, in that order (a pipelined client has some; which may depend on timing).
 expect_stored() {
@@ -458,10 +459,13 @@ t = email.utils.parsedate_to_datetime(date).timestamp()
 assert abs(t - time.time()) < 120, f'date {date!r} is not now'
 rest = parts[3]
 assert stored, f'no "SMTP message stored successfully" event for {path} in the log'
+dsn = re.match(rb'X-BadSMTP-DSN: .*\r\n(?: .*\r\n)*', rest)
+dsn, rest = (dsn.group(0), rest[dsn.end():]) if dsn else (b'', rest)
 if seen:
     want = ('X-BadSMTP-Violations: ' + ', '.join(seen) + '\r\n').encode()
     assert rest.startswith(want), f'line 4: got {rest[:len(want) + 20]!r}, want {want!r}'
     rest = rest[len(want):]
+rest = dsn + rest
 if rest != body:
     i = next((i for i in range(min(len(rest), len(body))) if rest[i] != body[i]), min(len(rest), len(body)))
     raise AssertionError(f'body differs at octet {i} (got {len(rest)} octets, want {len(body)}): got {rest[max(0,i-20):i+40]!r}, want {body[max(0,i-20):i+40]!r}')
