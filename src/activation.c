@@ -1,16 +1,29 @@
-/* activation: getsockname/getpeername on fd 0, and LISTEN_FDNAMES through libsystemd.
- * systemd 252 names every Accept=yes connection "connection" whatever FileDescriptorName=
- * says (fixed in 257), so that name, or no name at all, costs no dlopen. */
+/* activation: getsockname/getpeername, SO_ACCEPTCONN, and systemd's LISTEN_PID, LISTEN_FDS and
+ * LISTEN_FDNAMES read as sd_listen_fds_with_names() reads them (fds from 3, names separated by
+ * ':'). systemd 252 names every Accept=yes connection "connection" whatever
+ * FileDescriptorName= says (fixed in 257); with Accept=no it passes the name of each socket. */
 #include "activation.h"
 
-#include "library.h"
-
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
+
+#define LISTEN_FDS_START 3
+
+/* The port of a socket address, -1 for anything but IPv4 and IPv6. */
+static int port_of(const struct sockaddr_storage *a)
+{
+	if (a->ss_family == AF_INET)
+		return ntohs(((const struct sockaddr_in *)a)->sin_port);
+	if (a->ss_family == AF_INET6)
+		return ntohs(((const struct sockaddr_in6 *)a)->sin6_port);
+	return -1;
+}
 
 void activation_peer(int fd, struct peer *p)
 {
@@ -18,17 +31,15 @@ void activation_peer(int fd, struct peer *p)
 	socklen_t llen = sizeof local, rlen = sizeof remote;
 
 	snprintf(p->client_ip, sizeof p->client_ip, "pipe");
-	p->local_port = -1;
+	p->client_port = p->local_port = -1;
 	if (getsockname(fd, (struct sockaddr *)&local, &llen) != 0)
 		return;
-	if (local.ss_family == AF_INET)
-		p->local_port = ntohs(((struct sockaddr_in *)&local)->sin_port);
-	else if (local.ss_family == AF_INET6)
-		p->local_port = ntohs(((struct sockaddr_in6 *)&local)->sin6_port);
-	else
+	p->local_port = port_of(&local);
+	if (p->local_port < 0)
 		snprintf(p->client_ip, sizeof p->client_ip, "local");
 	if (getpeername(fd, (struct sockaddr *)&remote, &rlen) != 0)
 		return;
+	p->client_port = port_of(&remote);
 	if (remote.ss_family == AF_INET) {
 		inet_ntop(AF_INET, &((struct sockaddr_in *)&remote)->sin_addr, p->client_ip,
 		          sizeof p->client_ip);
@@ -43,31 +54,79 @@ void activation_peer(int fd, struct peer *p)
 	}
 }
 
-int activation_has_socket_name(void)
+/* LISTEN_FDS when LISTEN_PID is this process, else 0 (the variables were meant for another). */
+static int listen_fds(void)
 {
-	const char *names = getenv("LISTEN_FDNAMES");
+	const char *pid = getenv("LISTEN_PID"), *fds = getenv("LISTEN_FDS");
+	char *end;
+	long v;
 
-	return names != NULL && *names != '\0' && strcmp(names, "connection") != 0;
+	if (pid == NULL || fds == NULL)
+		return 0;
+	errno = 0;
+	v = strtol(pid, &end, 10);
+	if (errno != 0 || *pid == '\0' || *end != '\0' || v != (long)getpid())
+		return 0;
+	v = strtol(fds, &end, 10);
+	if (errno != 0 || *fds == '\0' || *end != '\0' || v < 0 || v > ACTIVATION_LISTENERS_MAX)
+		return 0;
+	return (int)v;
+}
+
+/* Name i of LISTEN_FDNAMES into out (cap > 0); "" when there is none. */
+static void fd_name(int i, char *out, size_t cap)
+{
+	const char *p = getenv("LISTEN_FDNAMES");
+
+	out[0] = '\0';
+	for (; p != NULL && i > 0; i--) {
+		p = strchr(p, ':');
+		if (p != NULL)
+			p++;
+	}
+	if (p != NULL)
+		snprintf(out, cap, "%.*s", (int)strcspn(p, ":"), p);
 }
 
 int activation_socket_name(char *out, size_t cap)
 {
-	int (*with_names)(int, char ***);
-	char **list = NULL;
-	int n, found = 0;
-
-	if (!activation_has_socket_name())
+	if (listen_fds() < 1)
 		return 0;
-	*(void **)&with_names = library_symbol(library_open("libsystemd.so.0", NULL, 0),
-	                                       "sd_listen_fds_with_names");
-	/* unset_environment = 0: the names stay visible to anything we exec. */
-	n = with_names ? with_names(0, &list) : 0;
-	if (n > 0 && list != NULL && list[0] != NULL && strcmp(list[0], "connection") != 0) {
-		snprintf(out, cap, "%s", list[0]);
-		found = 1;
-	}
-	for (int i = 0; n > 0 && list != NULL && i < n; i++)
-		free(list[i]);
-	free(list);
+	fd_name(0, out, cap);
+	return out[0] != '\0' && strcmp(out, "connection") != 0;
+}
+
+int activation_listening(int fd)
+{
+	int accepting = 0, type = 0;
+	socklen_t alen = sizeof accepting, tlen = sizeof type;
+
+	return getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &accepting, &alen) == 0 && accepting &&
+	       getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tlen) == 0 && type == SOCK_STREAM;
+}
+
+static void add_listener(struct listener *l, int fd, int name_index)
+{
+	struct sockaddr_storage local;
+	socklen_t len = sizeof local;
+
+	l->fd = fd;
+	l->local_port = getsockname(fd, (struct sockaddr *)&local, &len) == 0 ? port_of(&local) : -1;
+	if (name_index >= 0)
+		fd_name(name_index, l->name, sizeof l->name);
+	else
+		l->name[0] = '\0';
+}
+
+size_t activation_listeners(struct listener *out, size_t cap)
+{
+	int n = listen_fds();
+	size_t found = 0;
+
+	for (int i = 0; i < n && found < cap; i++)
+		if (activation_listening(LISTEN_FDS_START + i))
+			add_listener(&out[found++], LISTEN_FDS_START + i, i);
+	if (found == 0 && cap > 0 && activation_listening(0))
+		add_listener(&out[found++], 0, -1);
 	return found;
 }

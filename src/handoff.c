@@ -17,7 +17,7 @@
 
 static char **saved_argv;
 
-void handoff_new(struct handoff *id)
+void handoff_new(struct handoff *id, const char *profile, const struct peer *peer)
 {
 	unsigned char r[6];
 
@@ -31,6 +31,8 @@ void handoff_new(struct handoff *id)
 	snprintf(id->session_id, sizeof id->session_id, "sess_%02x%02x%02x%02x%02x%02x", r[0], r[1],
 	         r[2], r[3], r[4], r[5]);
 	id->started_ms = clock_monotonic_ms();
+	snprintf(id->profile, sizeof id->profile, "%s", profile);
+	id->peer = *peer;
 }
 
 void handoff_init(char **argv)
@@ -85,14 +87,16 @@ int handoff_check(char *err, size_t errlen)
 int handoff_exec(const struct handoff *resume, char *err, size_t errlen)
 {
 	const char *path = twin_path(err, errlen);
-	char state[64];
+	char state[256];
 	int w;
 
 	/* No access() first: execv says itself, in errno, why the twin cannot run. */
 	if (path == NULL)
 		return -1;
 	if (resume != NULL) {
-		w = snprintf(state, sizeof state, "%s %lld", resume->session_id, resume->started_ms);
+		w = snprintf(state, sizeof state, "%s %lld %s %d %d %s", resume->session_id,
+		             resume->started_ms, resume->profile, resume->peer.local_port,
+		             resume->peer.client_port, resume->peer.client_ip);
 		if (w < 0 || (size_t)w >= sizeof state || setenv(HANDOFF_VAR, state, 1) != 0) {
 			snprintf(err, errlen, "cannot hand the session over: %s", strerror(errno));
 			return -1;
@@ -104,32 +108,55 @@ int handoff_exec(const struct handoff *resume, char *err, size_t errlen)
 	return -1;
 }
 
+/* The next space-separated word of *p into out (cap > 1) when it is made of allowed octets
+ * only; *p past it and one space. -1 otherwise. */
+static int take_word(const char **p, const char *allowed, char *out, size_t cap)
+{
+	size_t n = strcspn(*p, " ");
+
+	if (n == 0 || n >= cap || strspn(*p, allowed) < n)
+		return -1;
+	memcpy(out, *p, n);
+	out[n] = '\0';
+	*p += n + ((*p)[n] == ' ');
+	return 0;
+}
+
+static int take_number(const char **p, long long lo, long long *out)
+{
+	char digits[24], *end;
+
+	if (take_word(p, "-0123456789", digits, sizeof digits) != 0)
+		return -1;
+	errno = 0;
+	*out = strtoll(digits, &end, 10);
+	return errno == 0 && *end == '\0' && *out >= lo ? 0 : -1;
+}
+
 int handoff_take(struct handoff *resume)
 {
-	const char *state = getenv(HANDOFF_VAR), *space;
-	char *end;
-	size_t id_len;
-	long long started = -1;
+	const char *state = getenv(HANDOFF_VAR), *p = state;
+	long long started, local, client;
+	int ok;
 
 	if (state == NULL)
 		return 0;
-	/* "<session id> <start ms>": the id as session.c makes it, the time a plain decimal */
-	space = strchr(state, ' ');
-	id_len = space != NULL ? (size_t)(space - state) : 0;
-	if (id_len > 0 && id_len < sizeof resume->session_id &&
-	    strspn(state, "abcdefghijklmnopqrstuvwxyz0123456789_") == id_len &&
-	    space[1] >= '0' && space[1] <= '9') {
-		errno = 0;
-		started = strtoll(space + 1, &end, 10);
-		if (errno != 0 || *end != '\0')
-			started = -1;
-	}
-	if (started >= 0) {
-		memcpy(resume->session_id, state, id_len);
-		resume->session_id[id_len] = '\0';
+	/* "<session id> <start ms> <profile> <local port> <client port> <client ip>", as
+	 * handoff_exec writes it */
+	ok = take_word(&p, "abcdefghijklmnopqrstuvwxyz0123456789_", resume->session_id,
+	               sizeof resume->session_id) == 0 &&
+	     take_number(&p, 0, &started) == 0 &&
+	     take_word(&p, "abcdefghijklmnopqrstuvwxyz0123456789-", resume->profile,
+	               sizeof resume->profile) == 0 &&
+	     take_number(&p, -1, &local) == 0 && local <= 65535 &&
+	     take_number(&p, -1, &client) == 0 && client <= 65535 &&
+	     take_word(&p, "abcdefghijklmnopqrstuvwxyz0123456789.:ABCDEF", resume->peer.client_ip,
+	               sizeof resume->peer.client_ip) == 0 && *p == '\0';
+	if (ok) {
 		resume->started_ms = started;
+		resume->peer.local_port = (int)local;
+		resume->peer.client_port = (int)client;
 	}
 	unsetenv(HANDOFF_VAR);   /* nothing this session runs later should see it */
-	return started >= 0;
+	return ok;
 }
-

@@ -10,11 +10,16 @@
  *                same arguments and environment.
  *   handshake    after the 220 to STARTTLS (plaintext behind it already discarded), or before the
  *                greeting on smtps: RFC 3207 makes the session forget all it learnt, so only its
- *                identity crosses, in BADSMTP_HANDOFF; the twin resumes at the handshake.
+ *                identity crosses, in BADSMTP_HANDOFF: its id and start, its profile and the
+ *                connection's addresses, which the twin could not learn again (the acceptor's
+ *                socket name chose the profile, a PROXY header gave the client's address). The
+ *                twin resumes at the handshake.
  * A dynamically linked build (the twin itself, the sanitizer and valgrind builds) never hands
  * off: library_loadable() is 1 there and everything happens in process. */
 #ifndef BADSMTP_HANDOFF_H
 #define BADSMTP_HANDOFF_H
+
+#include "activation.h"
 
 #include <stddef.h>
 
@@ -23,11 +28,13 @@
 struct handoff {
 	char session_id[24];
 	long long started_ms;   /* clock_monotonic_ms() when the connection began */
+	char profile[40];       /* its profile's name */
+	struct peer peer;       /* the client as logged (a PROXY header's), our local port */
 };
 
 /* A new connection's identity: a fresh session id ("sess_" + 12 lower-case hex digits, SPEC
- * §11) and its start time. */
-void handoff_new(struct handoff *id);
+ * §11) and its start time; profile and peer as given. */
+void handoff_new(struct handoff *id, const char *profile, const struct peer *peer);
 
 /* Remembers argv for the exec; main() calls it first. */
 void handoff_init(char **argv);

@@ -13,6 +13,11 @@
  * take over; else -1, logged. */
 int handshake_ready(const struct config *cfg);
 
+/* In an acceptor, before its first fork (SPEC §15): GnuTLS, the credentials and the generated
+ * certificate for --hostname, loaded once for every session; a failure is logged, and each
+ * session then meets it in handshake_ready. */
+void handshake_preload(const struct config *cfg);
+
 /* The handshake on io (after the 220 to STARTTLS was flushed, or before the smtps greeting).
  * 0 when TLS is up; -1 when it failed (logged): the session must end, exit 1. Where this process
  * cannot load GnuTLS it execs the twin, which resumes the session described by resume. */

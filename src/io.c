@@ -191,6 +191,13 @@ enum io_status io_peek(struct io *io, const char **p, size_t *n, int timeout_ms)
 	return IO_OK;
 }
 
+enum io_status io_read_more(struct io *io, int timeout_ms)
+{
+	if (io->in_off == 0 && io->in_len == sizeof io->in)
+		return IO_TOOLONG;
+	return fill(io, deadline_after(timeout_ms));
+}
+
 void io_consume(struct io *io, size_t n)
 {
 	io->in_off += n;
@@ -203,6 +210,17 @@ size_t io_discard_input(struct io *io)
 	size_t n = io->in_len - io->in_off;
 
 	io->in_off = io->in_len = 0;
+	return n;
+}
+
+size_t io_take_input(struct io *io, char *out, size_t cap)
+{
+	size_t n = io->in_len - io->in_off;
+
+	if (n > cap)
+		n = cap;
+	memcpy(out, io->in + io->in_off, n);
+	io_consume(io, n);
 	return n;
 }
 

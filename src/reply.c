@@ -45,6 +45,9 @@ static const struct {
 	[REPLY_VRFY_NOT_LOCAL]   = { 551, NULL, "User not local; please try forward path" },
 	[REPLY_VRFY_AMBIGUOUS]   = { 553, NULL, "Requested action not taken: mailbox name not allowed" },
 	[REPLY_VRFY_UNAVAILABLE] = { 550, NULL, "Requested action not taken: mailbox unavailable" },
+	/* the acceptor's own, with their enhanced codes (SPEC §15) */
+	[REPLY_TOO_MANY_SESSIONS] = { 421, "4.3.2", "Too many connections, try again later" },
+	[REPLY_NO_SESSION]       = { 421, "4.3.2", "Cannot start a session now, try again later" },
 };
 
 static const struct {

@@ -287,6 +287,21 @@ static int generated_credentials(const char *name)
 	return 0;
 }
 
+int tls_preload_default(const struct tls_settings *s, char *err, size_t errlen)
+{
+	char name[CERT_NAME_MAX];
+	int rc;
+
+	if (T.file_cred != NULL)
+		return 0;
+	T.settings = s;
+	rc = generated_credentials(cert_choose_name("", 0, s->hostname, name, sizeof name));
+	T.settings = NULL;
+	if (rc != 0)
+		snprintf(err, errlen, "%s", T.cred_err);
+	return rc;
+}
+
 /* After the ClientHello, before the cipher suite and certificate are chosen: note the SNI and,
  * without --tls-cert, pick the certificate for it. */
 static int on_client_hello(gnutls_session_t s)
@@ -368,6 +383,9 @@ static int handshake(struct io *io, const struct tls_settings *s, struct tls_inf
 		snprintf(err, errlen, "TLS session set-up: %s", tlsdl.gnutls_strerror(rc));
 		return -2;
 	}
+	/* What the io read ahead is the ClientHello's: after a PROXY header on smtps */
+	T.in_off = 0;
+	T.in_len = io_take_input(io, (char *)T.in, sizeof T.in);
 	tlsdl.gnutls_transport_set_ptr(T.session, io);
 	tlsdl.gnutls_transport_set_pull_function(T.session, pull);
 	tlsdl.gnutls_transport_set_pull_timeout_function(T.session, pull_timeout);
