@@ -1,7 +1,9 @@
 #!/usr/bin/env bats
 # badsmtp-session behind real launchers over TCP (SPEC §1, §8, §11, §13): systemd-socket-activate
 # --inetd and xinetd in the foreground, started and stopped here on free high ports, with swaks,
-# python smtplib and curl as clients. TLS (smtps, STARTTLS handshakes) is tested elsewhere.
+# python smtplib and curl as clients. TLS (smtps, STARTTLS handshakes) is tested elsewhere, wait
+# mode (one acceptor) in wait.bats, but for scripts/badsmtp-run below.
+# bats file_tags=tcp
 
 REPO=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 BADSMTP_BIN=${BADSMTP_BIN:-$REPO/src/badsmtp-session}
@@ -154,8 +156,9 @@ start_ssa() {
 	for p in "${ports[@]}"; do wait_listen "$p"; done
 }
 
-# start_xinetd DEFAULT_PORT:TEST_PORT...: the shipped xinetd entries for those default ports,
-# moved to the test ports (server_args, and so --port DEFAULT_PORT, unchanged).
+# start_xinetd DEFAULT_PORT:TEST_PORT...: the shipped per-connection (wait = no) xinetd entries
+# for those default ports, moved to the test ports (server_args, and so --port DEFAULT_PORT,
+# unchanged), enabled.
 start_xinetd() {
 	command -v xinetd > /dev/null || skip "xinetd is missing (apt-get install xinetd)"
 	[ "$(id -u)" = 0 ] || skip "xinetd needs root to switch to user nobody"
@@ -166,9 +169,10 @@ start_xinetd() {
 		from=${pair%%:*} to=${pair#*:}
 		cat "$REPO"/inetd/xinetd.d/badsmtp-* | awk -v p="$from" '
 			/^service /{ b = "" } { b = b $0 "\n" }
-			/^}/{ if (b ~ "\n\tport\t*= " p "\n") printf "%s", b; b = "" }' |
+			/^}/{ if (b ~ "\n\tport\t*= " p "\n" && b ~ "\n\twait\t*= no\n") printf "%s", b; b = "" }' |
 			sed -e "s|@BINDIR@|$bindir|" -e "s/^\(\tport\t*= \)$from\$/\1$to/" \
-				-e "s/badsmtp-$from\$/badsmtp-test-$to/" >> "$conf"
+				-e "s/badsmtp-$from-nowait\$/badsmtp-test-$to/" \
+				-e "s/^\(\tdisable\t*= \)yes\$/\1no/" >> "$conf"
 		grep -q "port		= $to" "$conf" || { echo "no shipped xinetd entry for $from"; return 1; }
 	done
 	setsid xinetd -dontfork -f "$conf" -pidfile "$BATS_TEST_TMPDIR/xinetd.pid" \
@@ -415,4 +419,7 @@ only_smtp_replies() {
 	port_free 25601
 	! pgrep -g "$run_pid" > /dev/null
 	grep -q 'stopped' "$BATS_TEST_TMPDIR/run.err"
+	# one acceptor for both ports (SPEC §15), which saw all three sessions and stopped
+	[ "$(grep -c '"message":"SMTP acceptor started".*"max_sessions":512,"sockets":2' "$BATS_TEST_TMPDIR/run.err")" -eq 1 ]
+	grep -q '"message":"SMTP acceptor stopped","fields":{"sessions_served":3}' "$BATS_TEST_TMPDIR/run.err"
 }
