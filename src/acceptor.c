@@ -19,7 +19,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define ACCEPT_BATCH 32       /* connections taken from one socket before looking at the rest */
 #define GRACE_SECONDS 5       /* after SIGTERM, for the sessions' 421 (SPEC §15) */
 #define PAUSE_MS 100          /* after an accept that failed for want of resources */
 
@@ -33,6 +32,7 @@ struct acceptor {
 	size_t n;
 	pid_t *pids;              /* the sessions running, in no order (sessions_table) */
 	size_t running;
+	int stderr_listens;       /* inetd: fd 2 is the listening socket too */
 	long long served;
 	long long idle_since;     /* when the last session ended, or the start */
 	volatile int *terminated, *child_ended;
@@ -87,7 +87,7 @@ static void reap(struct acceptor *a)
 static void become_session(struct acceptor *a, int conn)
 {
 	clock_reset_signals();
-	if (activation_listening(2))
+	if (a->stderr_listens)
 		dup2(conn, 2);
 	dup2(conn, 0);
 	dup2(conn, 1);
@@ -98,8 +98,9 @@ static void become_session(struct acceptor *a, int conn)
 		close(conn);
 }
 
-/* One connection: a child for it, or the 421. 1 in the child. */
-static int take(struct acceptor *a, int conn, const struct listener *l)
+/* One connection: a child for it, or the 421. 1 in the child, with *peer filled. */
+static int take(struct acceptor *a, int conn, const struct listener *l,
+                const struct sockaddr_storage *remote, struct peer *peer)
 {
 	pid_t pid;
 
@@ -114,6 +115,7 @@ static int take(struct acceptor *a, int conn, const struct listener *l)
 	pid = fork();
 	if (pid == 0) {
 		become_session(a, conn);
+		activation_accepted(l, remote, peer);
 		return 1;
 	}
 	if (pid < 0) {
@@ -126,25 +128,24 @@ static int take(struct acceptor *a, int conn, const struct listener *l)
 	return 0;
 }
 
-/* Up to ACCEPT_BATCH connections waiting on l. 1 in a child. */
-static int accept_some(struct acceptor *a, const struct listener *l)
+/* The next connection waiting on l, if any: one per socket and wake-up, so that a flood on one
+ * port does not starve the others, and an idle round costs no accept that finds nothing.
+ * 1 in a child. */
+static int accept_one(struct acceptor *a, const struct listener *l, struct peer *peer)
 {
-	for (int i = 0; i < ACCEPT_BATCH && !*a->terminated; i++) {
-		int conn = accept4(l->fd, NULL, NULL, SOCK_CLOEXEC);
+	struct sockaddr_storage remote;
+	socklen_t len = sizeof remote;
+	int conn;
 
-		if (conn >= 0) {
-			if (take(a, conn, l))
-				return 1;
-			continue;
-		}
-		if (errno == EINTR || errno == ECONNABORTED || errno == EPROTO)
-			continue;
-		if (errno != EAGAIN && errno != EWOULDBLOCK) {
-			LOG_EVENT(LOG_LEVEL_ERROR, "SMTP connection failed", LOG_N("port", logged_port(a, l)),
-			          LOG_S("error", strerror(errno)));
-			clock_sleep_ms(PAUSE_MS, a->terminated);
-		}
-		break;
+	do
+		conn = accept4(l->fd, (struct sockaddr *)&remote, &len, SOCK_CLOEXEC);
+	while (conn < 0 && errno == EINTR);
+	if (conn >= 0)
+		return take(a, conn, l, &remote, peer);
+	if (errno != EAGAIN && errno != EWOULDBLOCK && errno != ECONNABORTED && errno != EPROTO) {
+		LOG_EVENT(LOG_LEVEL_ERROR, "SMTP connection failed", LOG_N("port", logged_port(a, l)),
+		          LOG_S("error", strerror(errno)));
+		clock_sleep_ms(PAUSE_MS, a->terminated);
 	}
 	return 0;
 }
@@ -182,7 +183,7 @@ static int idle_wait(const struct acceptor *a)
 }
 
 int acceptor_run(const struct config *cfg, const struct listener *ls, size_t n,
-                 const struct listener **from)
+                 const struct listener **from, struct peer *peer)
 {
 	struct acceptor a = { .cfg = cfg, .ls = ls, .n = n };
 	struct pollfd pfd[ACTIVATION_LISTENERS_MAX];
@@ -204,6 +205,7 @@ int acceptor_run(const struct config *cfg, const struct listener *ls, size_t n,
 		}
 		pfd[i] = (struct pollfd){ .fd = ls[i].fd, .events = POLLIN };
 	}
+	a.stderr_listens = activation_listening(2);
 	a.terminated = clock_catch_sigterm();
 	a.child_ended = clock_catch_sigchld();
 	a.idle_since = clock_monotonic_ms();
@@ -212,7 +214,7 @@ int acceptor_run(const struct config *cfg, const struct listener *ls, size_t n,
 	while (!*a.terminated && (wait_ms = idle_wait(&a)) != 0) {
 		if (clock_wait(pfd, (unsigned)n, wait_ms) > 0) {
 			for (size_t i = 0; i < n; i++) {
-				if ((pfd[i].revents & POLLIN) && accept_some(&a, &ls[i])) {
+				if ((pfd[i].revents & POLLIN) && accept_one(&a, &ls[i], peer)) {
 					*from = &ls[i];
 					return 0;
 				}

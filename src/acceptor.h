@@ -13,11 +13,12 @@
 
 /* Runs the acceptor on ls[0..n) until SIGTERM or --idle-exit. Returns twice over, like fork:
  *   in the acceptor, when it is done: its exit status, *from NULL;
- *   in each child: 0, *from the listener its connection came on. Fds 0 and 1 (and 2, where that
- *   was a listening socket) are the connection, no listening socket is open, every signal is at
- *   its default (systemd's variables, naming the acceptor's pid, no longer apply): main serves
- *   the session from there. */
+ *   in each child: 0, *from the listener its connection came on, *peer the connection as
+ *   activation_peer would describe it. Fds 0 and 1 (and 2, where that was a listening socket)
+ *   are the connection, no listening socket is open, the signals are as a session sets them
+ *   (clock_reset_signals; systemd's variables, naming the acceptor's pid, no longer apply):
+ *   main serves the session from there. */
 int acceptor_run(const struct config *cfg, const struct listener *ls, size_t n,
-                 const struct listener **from);
+                 const struct listener **from, struct peer *peer);
 
 #endif

@@ -4,6 +4,8 @@
  * FileDescriptorName= says (fixed in 257); with Accept=no it passes the name of each socket. */
 #include "activation.h"
 
+#include "buf.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -25,33 +27,65 @@ static int port_of(const struct sockaddr_storage *a)
 	return -1;
 }
 
+/* Dotted-quad text of an IPv4 address, by hand: glibc's inet_ntop formats it with sprintf,
+ * whose code is pages a forked session would fault in for this alone. */
+static void ipv4_text(const unsigned char *a, char *out, size_t cap)
+{
+	struct buf b;
+
+	buf_init(&b, out, cap);
+	for (int i = 0; i < 4; i++) {
+		if (i > 0)
+			buf_addc(&b, '.');
+		buf_add_decimal(&b, a[i], 0);
+	}
+}
+
+/* p from what is known of a connection: its local port (-1: not TCP) and its peer's address
+ * (NULL: none, a pipe). */
+static void describe(struct peer *p, int local_port, const struct sockaddr_storage *remote)
+{
+	static const char pipe_name[] = "pipe", local_name[] = "local";
+
+	memcpy(p->client_ip, pipe_name, sizeof pipe_name);
+	p->local_port = local_port;
+	p->client_port = -1;
+	if (local_port < 0 && remote != NULL)
+		memcpy(p->client_ip, local_name, sizeof local_name);
+	if (remote == NULL)
+		return;
+	p->client_port = port_of(remote);
+	if (remote->ss_family == AF_INET) {
+		ipv4_text((const unsigned char *)&((const struct sockaddr_in *)remote)->sin_addr,
+		          p->client_ip, sizeof p->client_ip);
+	} else if (remote->ss_family == AF_INET6) {
+		const struct in6_addr *a = &((const struct sockaddr_in6 *)remote)->sin6_addr;
+
+		/* An IPv4 client on a dual-stack socket is logged as plain IPv4. */
+		if (IN6_IS_ADDR_V4MAPPED(a))
+			ipv4_text(&a->s6_addr[12], p->client_ip, sizeof p->client_ip);
+		else
+			inet_ntop(AF_INET6, a, p->client_ip, sizeof p->client_ip);
+	}
+}
+
 void activation_peer(int fd, struct peer *p)
 {
 	struct sockaddr_storage local, remote;
 	socklen_t llen = sizeof local, rlen = sizeof remote;
 
-	snprintf(p->client_ip, sizeof p->client_ip, "pipe");
-	p->client_port = p->local_port = -1;
 	if (getsockname(fd, (struct sockaddr *)&local, &llen) != 0)
-		return;
-	p->local_port = port_of(&local);
-	if (p->local_port < 0)
-		snprintf(p->client_ip, sizeof p->client_ip, "local");
-	if (getpeername(fd, (struct sockaddr *)&remote, &rlen) != 0)
-		return;
-	p->client_port = port_of(&remote);
-	if (remote.ss_family == AF_INET) {
-		inet_ntop(AF_INET, &((struct sockaddr_in *)&remote)->sin_addr, p->client_ip,
-		          sizeof p->client_ip);
-	} else if (remote.ss_family == AF_INET6) {
-		const struct in6_addr *a = &((struct sockaddr_in6 *)&remote)->sin6_addr;
+		describe(p, -1, NULL);
+	else if (getpeername(fd, (struct sockaddr *)&remote, &rlen) != 0)
+		describe(p, port_of(&local), NULL);
+	else
+		describe(p, port_of(&local), &remote);
+}
 
-		/* An IPv4 client on a dual-stack socket is logged as plain IPv4. */
-		if (IN6_IS_ADDR_V4MAPPED(a))
-			inet_ntop(AF_INET, &a->s6_addr[12], p->client_ip, sizeof p->client_ip);
-		else
-			inet_ntop(AF_INET6, a, p->client_ip, sizeof p->client_ip);
-	}
+void activation_accepted(const struct listener *l, const struct sockaddr_storage *remote,
+                         struct peer *p)
+{
+	describe(p, l->local_port, remote);
 }
 
 /* LISTEN_FDS when LISTEN_PID is this process, else 0 (the variables were meant for another). */

@@ -7,6 +7,7 @@
 #define BADSMTP_ACTIVATION_H
 
 #include <stddef.h>
+#include <sys/socket.h>
 
 struct peer {
 	char client_ip[64];   /* "pipe" when fd 0 is not a socket */
@@ -33,6 +34,11 @@ struct listener {
  * systemd-socket-activate without -a) when LISTEN_PID is ours, else fd 0 when it is one (inetd
  * `wait`). Returns how many were stored in out (at most cap); 0 means a single connection. */
 size_t activation_listeners(struct listener *out, size_t cap);
+
+/* The peer of a connection accepted on l, whose address accept(2) gave: what activation_peer
+ * would say of it, without asking the socket. */
+void activation_accepted(const struct listener *l, const struct sockaddr_storage *remote,
+                         struct peer *p);
 
 /* 1 when fd is a listening stream socket. */
 int activation_listening(int fd);

@@ -39,10 +39,16 @@ static void catch_blocked(int sig)
 
 volatile int *clock_catch_sigterm(void)
 {
+	/* once per process image: an acceptor's child inherits it as it is */
+	static int caught;
+
 	sigterm_seen = 0;
-	catch_blocked(SIGTERM);
-	signal(SIGPIPE, SIG_IGN);
-	signal(SIGXFSZ, SIG_IGN);
+	if (!caught) {
+		catch_blocked(SIGTERM);
+		signal(SIGPIPE, SIG_IGN);
+		signal(SIGXFSZ, SIG_IGN);
+		caught = 1;
+	}
 	return &sigterm_seen;
 }
 
@@ -56,14 +62,13 @@ volatile int *clock_catch_sigchld(void)
 
 void clock_reset_signals(void)
 {
-	static const int caught[] = { SIGTERM, SIGCHLD, SIGHUP, SIGPIPE, SIGXFSZ };
-	sigset_t none;
+	sigset_t chld;
 
-	for (size_t i = 0; i < sizeof caught / sizeof caught[0]; i++)
-		signal(caught[i], SIG_DFL);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	have_mask = 0;
+	signal(SIGCHLD, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	sigprocmask(SIG_UNBLOCK, &chld, NULL);
 }
 static void (*on_block)(void);
 

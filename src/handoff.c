@@ -19,7 +19,9 @@ static char **saved_argv;
 
 void handoff_new(struct handoff *id, const char *profile, const struct peer *peer)
 {
+	static const char hex[] = "0123456789abcdef";
 	unsigned char r[6];
+	size_t n;
 
 	if (getrandom(r, sizeof r, GRND_NONBLOCK) != (ssize_t)sizeof r) {
 		unsigned long long mix = (unsigned long long)getpid() * 2654435761ULL ^
@@ -28,10 +30,20 @@ void handoff_new(struct handoff *id, const char *profile, const struct peer *pee
 		for (size_t i = 0; i < sizeof r; i++)
 			r[i] = (unsigned char)(mix >> (8 * i));
 	}
-	snprintf(id->session_id, sizeof id->session_id, "sess_%02x%02x%02x%02x%02x%02x", r[0], r[1],
-	         r[2], r[3], r[4], r[5]);
+	/* by hand, not snprintf: this runs at every connection, and printf's code is pages a
+	 * forked session would otherwise fault in for it */
+	memcpy(id->session_id, "sess_", 5);
+	for (size_t i = 0; i < sizeof r; i++) {
+		id->session_id[5 + 2 * i] = hex[r[i] >> 4];
+		id->session_id[6 + 2 * i] = hex[r[i] & 15];
+	}
+	id->session_id[5 + 2 * sizeof r] = '\0';
 	id->started_ms = clock_monotonic_ms();
-	snprintf(id->profile, sizeof id->profile, "%s", profile);
+	n = strlen(profile);
+	if (n >= sizeof id->profile)
+		n = sizeof id->profile - 1;
+	memcpy(id->profile, profile, n);
+	id->profile[n] = '\0';
 	id->peer = *peer;
 }
 

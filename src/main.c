@@ -52,48 +52,49 @@ static int needs_tls(const struct profile *p)
 	return p->kind == PROFILE_SMTPS || p->kind == PROFILE_STARTTLS_REQUIRED;
 }
 
-/* Any listening socket whose sessions need GnuTLS: then the acceptor is the twin, with GnuTLS
- * loaded before the first fork, so that no session ever execs (bench/README.md: the figures). */
-static int listeners_need_tls(const struct config *cfg, const struct listener *ls, size_t n)
+/* The profile of each listening socket, ps[i] for ls[i], worked out once, before the first fork;
+ * 1 when any of them needs GnuTLS: then the acceptor is the twin, with GnuTLS loaded before the
+ * first fork, so that no session ever execs (bench/README.md: the figures). */
+static int listener_profiles(const struct config *cfg, const struct listener *ls, size_t n,
+                             struct profile *ps)
 {
-	struct profile p;
+	int tls = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		choose_profile(cfg, ls[i].name, ls[i].local_port, &p);
-		if (needs_tls(&p))
-			return 1;
+		choose_profile(cfg, ls[i].name, ls[i].local_port, &ps[i]);
+		tls |= needs_tls(&ps[i]);
 	}
-	return 0;
+	return tls;
 }
 
 /* One connection on fds 0 and 1, the same for a process a launcher started on it and for an
- * acceptor's child (from: the listening socket it came on). resume: the twin taking over a
- * session at its handshake. */
-static int serve(const struct config *cfg, const struct listener *from,
+ * acceptor's child (profile: its listening socket's, peer: the connection, as the acceptor saw
+ * it). resume: the twin taking over a session at its handshake. */
+static int serve(const struct config *cfg, const struct profile *profile, struct peer peer,
                  const struct handoff *resume)
 {
-	struct profile profile;
-	struct peer peer;
+	struct profile own;
 	char name[64] = "", err[512];
 	int rc;
 
 	if (resume != NULL) {
 		peer = resume->peer;
-		if (profile_from_name(resume->profile, &profile) != 0)
-			choose_profile(cfg, NULL, peer.local_port, &profile);
-	} else {
+		if (profile_from_name(resume->profile, &own) != 0)
+			choose_profile(cfg, NULL, peer.local_port, &own);
+		profile = &own;
+	} else if (profile == NULL) {
 		activation_peer(0, &peer);
-		if (from == NULL)
-			(void)activation_socket_name(name, sizeof name);
-		choose_profile(cfg, from != NULL ? from->name : name, peer.local_port, &profile);
+		choose_profile(cfg, activation_socket_name(name, sizeof name) ? name : NULL,
+		               peer.local_port, &own);
+		profile = &own;
 		/* smtps needs the twin before its first byte is read: it, not we, reads a PROXY
 		 * header and the ClientHello behind it. Without a twin the session goes on, to
 		 * fail its handshake as such. */
-		if (profile.kind == PROFILE_SMTPS && !library_loadable() &&
+		if (own.kind == PROFILE_SMTPS && !library_loadable() &&
 		    handoff_check(err, sizeof err) == 0)
 			return start_twin();
 	}
-	rc = session_run(cfg, &profile, &peer, resume);
+	rc = session_run(cfg, profile, &peer, resume);
 	log_flush();
 	return rc;
 }
@@ -103,10 +104,12 @@ int main(int argc, char **argv)
 	struct config cfg;
 	struct handoff resume;
 	struct listener ls[ACTIVATION_LISTENERS_MAX];
+	struct profile profiles[ACTIVATION_LISTENERS_MAX];
 	const struct listener *from = NULL;
+	struct peer peer = { .local_port = -1 };
 	char err[512], cache[4096];
 	size_t n;
-	int rc;
+	int rc, need_tls;
 
 	handoff_init(argv);
 	hold_standard_fds();
@@ -122,8 +125,8 @@ int main(int argc, char **argv)
 	/* Per process, once, before any fork: the twin when a library is needed, the log target,
 	 * the time scale, the --tls-cert check, and in an acceptor GnuTLS and its certificate. */
 	n = activation_listeners(ls, ACTIVATION_LISTENERS_MAX);
-	if (!library_loadable() && (log_target_needs_library(cfg.log_target) ||
-	                            (n > 0 && listeners_need_tls(&cfg, ls, n))))
+	need_tls = listener_profiles(&cfg, ls, n, profiles);
+	if (!library_loadable() && (log_target_needs_library(cfg.log_target) || need_tls))
 		return start_twin();
 	if (log_open(cfg.log_target, cfg.log_format, cfg.log_level, err, sizeof err) != 0) {
 		log_fatal_setup(err);
@@ -146,13 +149,13 @@ int main(int argc, char **argv)
 		}
 	}
 	if (n > 0) {
-		if (listeners_need_tls(&cfg, ls, n))
+		if (need_tls)
 			handshake_preload(&cfg);
-		rc = acceptor_run(&cfg, ls, n, &from);
+		rc = acceptor_run(&cfg, ls, n, &from, &peer);
 		if (from == NULL)
 			return rc;
 		/* a child: nothing for exit handlers to do but touch pages shared with the acceptor */
-		_exit(serve(&cfg, from, NULL));
+		_exit(serve(&cfg, &profiles[from - ls], peer, NULL));
 	}
-	return serve(&cfg, NULL, handoff_take(&resume) ? &resume : NULL);
+	return serve(&cfg, NULL, peer, handoff_take(&resume) ? &resume : NULL);
 }
