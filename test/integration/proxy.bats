@@ -6,77 +6,10 @@
 # acceptors on loopback. The pipe cases are test/bats/proxy.bats.
 # bats file_tags=tcp
 
-REPO=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
-BADSMTP_BIN=${BADSMTP_BIN:-$REPO/src/badsmtp-session}
-PY=/usr/bin/python3
-
-setup_file() {
-	cat > "$BATS_FILE_TMPDIR/client.py" <<'EOF'
-import smtplib, socket, ssl, struct, sys
-
-HOST = "127.0.0.1"
-ctx = ssl.create_default_context(); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
-V2SIG = b"\r\n\r\n\x00\r\nQUIT\n"
-
-def header(kind, src):
-    """kind: v1, v2, local, unknown, bad, none; src: (ip, port) as the header says"""
-    ip, port = src
-    if kind == "v1":
-        return b"PROXY TCP4 %s 127.0.0.1 %d 25\r\n" % (ip.encode(), port)
-    if kind == "v2":
-        body = socket.inet_aton(ip) + socket.inet_aton("127.0.0.1") + struct.pack(">HH", port, 25)
-        return V2SIG + b"\x21\x11" + struct.pack(">H", len(body)) + body
-    if kind == "local":
-        return V2SIG + b"\x20\x00\x00\x00"
-    if kind == "unknown":
-        return b"PROXY UNKNOWN\r\n"
-    if kind == "bad":
-        return b"PROXY TCP4 %s 127.0.0.1 99999 25\r\n" % ip.encode()
-    return b""
-
-def read_all(s):
-    data = b""
-    while True:
-        try:
-            chunk = s.recv(65536)
-        except ConnectionResetError:
-            return data + b"<reset>"
-        if not chunk:
-            return data
-        data += chunk
-
-mode, port = sys.argv[1], int(sys.argv[2])
-if mode == "raw":        # raw PORT KIND [SOURCE]: the header and "EHLO x QUIT" in one write
-    kind = sys.argv[3]; source = sys.argv[4] if len(sys.argv) > 4 else "127.0.0.1"
-    s = socket.create_connection((HOST, port), timeout=30, source_address=(source, 0))
-    s.sendall(header(kind, ("192.0.2.7", 4242)) + b"EHLO x\r\nQUIT\r\n")
-    data = read_all(s)
-    # the code of each whole reply (its last line), then how the connection ended
-    codes = [l[:3].decode() for l in data.split(b"\r\n") if l[3:4] == b" "]
-    print(" ".join(codes) or "nothing", "+reset" if data.endswith(b"<reset>") else "")
-elif mode == "smtps":    # smtps PORT KIND: the header, then TLS straight away
-    kind = sys.argv[3]
-    raw = socket.create_connection((HOST, port), timeout=30)
-    raw.sendall(header(kind, ("192.0.2.7", 4242)))
-    s = ctx.wrap_socket(raw, server_hostname="badsmtp.test")
-    f = s.makefile("rb"); print(f.readline().decode().rstrip())
-    s.sendall(b"QUIT\r\n"); print(f.readline().decode().rstrip())
-elif mode == "txn":      # txn PORT N SOURCE: N transactions from SOURCE; prints their client ports
-    n, source = int(sys.argv[3]), sys.argv[4]; ports = []
-    for i in range(n):
-        c = smtplib.SMTP(HOST, port, timeout=30, source_address=(source, 0))
-        ports.append(c.sock.getsockname()[1])
-        codes = (c.ehlo("c%d.example" % i)[0], c.mail("a@example.com")[0], c.rcpt("b@example.com")[0],
-                 c.data(b"Subject: via haproxy\r\n\r\nhi\r\n")[0], c.quit()[0])
-        assert codes == (250, 250, 250, 250, 221), codes
-    print(" ".join(map(str, ports)))
-EOF
-}
+load helpers
 
 setup() {
-	[ -x "$BADSMTP_BIN" ] || skip "no binary at $BADSMTP_BIN (run make)"
-	command -v systemd-socket-activate > /dev/null ||
-		skip "systemd-socket-activate is missing (apt-get install systemd)"
+	need_launcher
 	PIDS=()
 	export BADSMTP_TIME_SCALE=0.01
 	unset BADSMTP_PROFILE BADSMTP_PORT BADSMTP_MAILDIR BADSMTP_LOG_TARGET BADSMTP_LOG_FORMAT \
@@ -84,35 +17,7 @@ setup() {
 }
 
 teardown() {
-	local pid
-	for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2> /dev/null || true; done
-	for pid in "${PIDS[@]}"; do
-		for _ in $(seq 30); do kill -0 "$pid" 2> /dev/null || break; sleep 0.1; done
-		pkill -KILL -P "$pid" 2> /dev/null || true
-		kill -KILL "$pid" 2> /dev/null || true
-		wait "$pid" 2> /dev/null || true
-	done
-}
-
-free_ports() {
-	"$PY" -c '
-import socket, sys
-ss = [socket.socket() for _ in range(int(sys.argv[1]))]
-for s in ss: s.bind(("127.0.0.1", 0))
-print(" ".join(str(s.getsockname()[1]) for s in ss))' "$1"
-}
-
-wait_listen() {
-	for _ in $(seq 100); do
-		ss -Hltn "sport = :$1" | grep -q . && return 0
-		sleep 0.05
-	done
-	echo "nothing listens on $1"
-	return 1
-}
-
-client() {
-	timeout 120 "$PY" "$BATS_FILE_TMPDIR/client.py" "$@"
+	stop_pids "${PIDS[@]}"
 }
 
 # serve MODE PORT LOG ARGS...: badsmtp on 127.0.0.1:PORT, MODE "wait" (an acceptor) or "inetd"
@@ -127,25 +32,6 @@ serve() {
 	wait_listen "$port"
 }
 
-# log_has LOG PYTHON-EXPR...: each expression true of LOG's events (ev; f(m): the fields of the
-# events with message m), within 3 s.
-log_has() {
-	local log=$1 i
-	shift
-	for i in $(seq 30); do
-		"$PY" - "$log" "$@" > "$BATS_TEST_TMPDIR/log_has.out" 2>&1 <<'EOF' && return 0
-import json, sys
-ev = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
-def f(m): return [e["fields"] for e in ev if e["message"] == m]
-for expr in sys.argv[2:]:
-    assert eval(expr), f"not true: {expr}\n" + "\n".join(json.dumps(e) for e in ev[-10:])
-EOF
-		sleep 0.1
-	done
-	cat "$BATS_TEST_TMPDIR/log_has.out"
-	return 1
-}
-
 @test "PROXY v1 and v2 over TCP, in wait mode and per connection: the header's client, its port" {
 	local mode p kind log
 	for mode in wait inetd; do
@@ -153,7 +39,7 @@ EOF
 		log=$BATS_TEST_TMPDIR/$mode.log
 		serve "$mode" "$p" "$log" --proxy-protocol --port 2525
 		for kind in v1 v2; do
-			run client raw "$p" "$kind"
+			run client proxied "$p" "$kind"
 			echo "$mode $kind: $output"
 			[ "$output" = "220 250 221 " ]
 		done
@@ -167,7 +53,7 @@ EOF
 	read -r p < <(free_ports 1)
 	serve wait "$p" "$log" --proxy-protocol
 	for kind in local unknown; do
-		run client raw "$p" "$kind" 127.0.0.5
+		run client proxied "$p" "$kind" 127.0.0.5
 		echo "$kind: $output"
 		[ "$output" = "220 250 221 " ]
 	done
@@ -179,20 +65,20 @@ EOF
 	local p q log=$BATS_TEST_TMPDIR/log log2=$BATS_TEST_TMPDIR/log2
 	read -r p q < <(free_ports 2)
 	serve wait "$p" "$log" --proxy-protocol --port 2525
-	run client raw "$p" bad
+	run client proxied "$p" bad
 	echo "bad: $output"
 	[[ $output == "nothing "* ]]
-	run client raw "$p" none
+	run client proxied "$p" none
 	echo "none: $output"
 	[[ $output == "nothing "* ]]
 	log_has "$log" "[(e['client_ip'], e['port'], e['reason']) for e in f('SMTP connection refused')] == [('127.0.0.1', 2525, 'proxy_header')] * 2" \
 		"not f('SMTP connection established')"
 	# only 127.0.0.1 is trusted: a good header from 127.0.0.3 is refused all the same
 	serve wait "$q" "$log2" --proxy-protocol --proxy-from 127.0.0.1/32
-	run client raw "$q" v1 127.0.0.3
+	run client proxied "$q" v1 127.0.0.3
 	echo "untrusted: $output"
 	[[ $output == "nothing "* ]]
-	run client raw "$q" v1 127.0.0.1
+	run client proxied "$q" v1 127.0.0.1
 	[ "$output" = "220 250 221 " ]
 	log_has "$log2" "[(e['client_ip'], e['reason']) for e in f('SMTP connection refused')] == [('127.0.0.3', 'proxy_header')]" \
 		"[e['client_ip'] for e in f('SMTP connection established')] == ['192.0.2.7']"
@@ -204,7 +90,7 @@ EOF
 		read -r p < <(free_ports 1)
 		log=$BATS_TEST_TMPDIR/$mode.log
 		serve "$mode" "$p" "$log" --proxy-protocol --profile smtps --cert-cache "$BATS_TEST_TMPDIR/cache"
-		run client smtps "$p" v2
+		run client proxied-smtps "$p" v2
 		echo "$mode: $output"
 		[ "$output" = $'220 badsmtp.test ESMTP BadSMTP Server\n221 Bye' ]
 		log_has "$log" "[(e['client_ip'], e['client_port']) for e in f('SMTP connection established')] == [('192.0.2.7', 4242)]" \
@@ -226,7 +112,7 @@ EOF
 	PIDS+=($!)
 	wait_listen "$pf"
 	# the client from 127.0.0.2, HAProxy from 127.0.0.1: the logs must show the client's
-	run client txn "$pf" 10 127.0.0.2
+	run client txn-from "$pf" 10 127.0.0.2
 	echo "client ports: $output"
 	[ "$status" -eq 0 ]
 	ports=$output

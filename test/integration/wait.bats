@@ -6,113 +6,10 @@
 # speak or die mid-DATA, a flood, a fork that fails. PROXY protocol over TCP is in proxy.bats.
 # bats file_tags=tcp
 
-REPO=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
-BADSMTP_BIN=${BADSMTP_BIN:-$REPO/src/badsmtp-session}
-PY=/usr/bin/python3
-
-setup_file() {
-	cat > "$BATS_FILE_TMPDIR/client.py" <<'EOF'
-import selectors, smtplib, socket, ssl, sys, time
-
-HOST = "127.0.0.1"
-MSG = b"Subject: wait mode\r\n\r\nhello\r\n"
-mode, port = sys.argv[1], int(sys.argv[2])
-ctx = ssl.create_default_context(); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
-
-def connect():
-    return socket.create_connection((HOST, port), timeout=30)
-
-def read_all(s):
-    data = b""
-    while True:
-        chunk = s.recv(65536)
-        if not chunk:
-            return data
-        data += chunk
-
-if mode == "txn":             # a whole transaction: the codes of the replies
-    c = smtplib.SMTP(HOST, port, timeout=30)
-    print(c.ehlo("wait.example")[0], c.mail("a@example.com")[0], c.rcpt("b@example.com")[0],
-          c.data(MSG)[0], c.quit()[0])
-elif mode == "greet":         # the greeting line, and how long it took
-    t = time.monotonic(); s = connect(); f = s.makefile("rb")
-    line = f.readline().decode().rstrip()
-    print("elapsed=%.3f line=%s" % (time.monotonic() - t, line))
-    s.sendall(b"QUIT\r\n"); f.readline()
-elif mode == "drop":          # bytes until EOF, and how long it took
-    t = time.monotonic(); s = connect()
-    print("bytes=%d elapsed=%.3f" % (len(read_all(s)), time.monotonic() - t))
-elif mode == "all":           # everything the server sends until it closes
-    s = connect()
-    sys.stdout.write(read_all(s).decode("utf-8", "replace"))
-elif mode == "starttls":      # STARTTLS, then a NOOP: its code and how long its reply took
-    c = smtplib.SMTP(HOST, port, timeout=30); c.ehlo("x")
-    code = c.starttls(context=ctx)[0]; c.ehlo("x")
-    t = time.monotonic(); n = c.noop()[0]
-    print(code, n, "noop=%.3f" % (time.monotonic() - t)); c.quit()
-elif mode == "smtps":
-    c = smtplib.SMTP_SSL(HOST, port, timeout=30, context=ctx)
-    print(c.noop()[0], c.quit()[0])
-elif mode == "hold":          # N sessions greeted; "ready"; then each one's next line and EOF
-    n = int(sys.argv[3]); socks = []
-    for _ in range(n):
-        s = connect(); f = s.makefile("rb")
-        assert f.readline().startswith(b"220 "); socks.append((s, f))
-    print("ready", flush=True)
-    got = {}
-    for s, f in socks:
-        line = f.readline().decode().rstrip(); rest = f.read()
-        key = line + (" +EOF" if rest == b"" else " +more")
-        got[key] = got.get(key, 0) + 1
-    for k, v in sorted(got.items()): print(v, k)
-elif mode == "flood":         # N connections at once, then each greeted and QUIT
-    n = int(sys.argv[3]); sel = selectors.DefaultSelector(); socks = []
-    for _ in range(n):
-        s = socket.socket(); s.setblocking(False)
-        s.connect_ex((HOST, port)); socks.append(s)
-        sel.register(s, selectors.EVENT_READ, [b"", 0])
-    done = 0; bad = []; deadline = time.monotonic() + 120
-    while done + len(bad) < n and time.monotonic() < deadline:
-        for key, _ in sel.select(timeout=1):
-            s, st = key.fileobj, key.data
-            try:
-                chunk = s.recv(4096)
-            except OSError as e:
-                bad.append(repr(e)); sel.unregister(s); continue
-            if not chunk:
-                bad.append(st[0][:60]); sel.unregister(s); continue
-            st[0] += chunk
-            if st[1] == 0 and st[0].endswith(b"\r\n"):
-                if not st[0].startswith(b"220 "):
-                    bad.append(st[0][:60]); sel.unregister(s); continue
-                st[0] = b""; st[1] = 1; s.setblocking(True); s.sendall(b"QUIT\r\n"); s.setblocking(False)
-            elif st[1] == 1 and st[0].endswith(b"\r\n"):
-                if st[0] == b"221 Bye\r\n": done += 1
-                else: bad.append(st[0][:60])
-                sel.unregister(s)
-    print("ok=%d bad=%d" % (done, len(bad)))
-    for b in bad[:5]: print("bad", b)
-elif mode == "silent":        # connects and holds the connection without a byte until killed
-    s = connect(); print("connected", flush=True); time.sleep(3600)
-elif mode == "middata":       # DATA and half a body, then "ready" and wait to be cut off
-    c = socket.create_connection((HOST, port), timeout=30); f = c.makefile("rb")
-    f.readline()
-    for cmd in (b"EHLO x", b"MAIL FROM:<a@example.com>", b"RCPT TO:<b@example.com>", b"DATA"):
-        c.sendall(cmd + b"\r\n")
-        while True:
-            line = f.readline()
-            if line[3:4] != b"-": break
-    assert line.startswith(b"354"), line
-    c.sendall(b"Subject: cut\r\n\r\nhalf a body\r\n")
-    print("ready", flush=True)
-    print("eof" if f.read() == b"" else "more")
-EOF
-}
+load helpers
 
 setup() {
-	[ -x "$BADSMTP_BIN" ] || skip "no binary at $BADSMTP_BIN (run make)"
-	command -v systemd-socket-activate > /dev/null ||
-		skip "systemd-socket-activate is missing (apt-get install systemd)"
+	need_launcher
 	ACCEPTOR=
 	OTHERS=()
 	LOG=$BATS_TEST_TMPDIR/log
@@ -123,37 +20,7 @@ setup() {
 }
 
 teardown() {
-	local pid
-	for pid in $ACCEPTOR "${OTHERS[@]}"; do
-		kill -TERM "$pid" 2> /dev/null || true
-	done
-	for pid in $ACCEPTOR "${OTHERS[@]}"; do
-		for _ in $(seq 30); do kill -0 "$pid" 2> /dev/null || break; sleep 0.1; done
-		pkill -KILL -P "$pid" 2> /dev/null || true
-		kill -KILL "$pid" 2> /dev/null || true
-		wait "$pid" 2> /dev/null || true
-	done
-}
-
-free_ports() {
-	"$PY" -c '
-import socket, sys
-ss = [socket.socket() for _ in range(int(sys.argv[1]))]
-for s in ss: s.bind(("127.0.0.1", 0))
-print(" ".join(str(s.getsockname()[1]) for s in ss))' "$1"
-}
-
-wait_listen() {
-	for _ in $(seq 100); do
-		ss -Hltn "sport = :$1" | grep -q . && return 0
-		sleep 0.05
-	done
-	echo "nothing listens on $1"
-	return 1
-}
-
-client() {
-	timeout 120 "$PY" "$BATS_FILE_TMPDIR/client.py" "$@"
+	stop_pids $ACCEPTOR "${OTHERS[@]}"
 }
 
 # start_acceptor PORT[=NAME]... -- ARGS...: one systemd-socket-activate without -a on those
@@ -181,26 +48,30 @@ start_acceptor() {
 	done
 }
 
-# log_has PYTHON-EXPR...: each expression true of the JSON events in $LOG (ev: the list; f(m):
-# the fields of every event with message m). Waits up to 3 s for the log to catch up.
-log_has() {
-	local i
-	for i in $(seq 30); do
-		"$PY" - "$LOG" "$@" > "$BATS_TEST_TMPDIR/log_has.out" 2>&1 <<'EOF' && return 0
-import json, sys
-ev = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
-def f(m): return [e["fields"] for e in ev if e["message"] == m]
-for expr in sys.argv[2:]:
-    assert eval(expr), f"not true: {expr}\n" + "\n".join(json.dumps(e) for e in ev[-12:])
-EOF
-		sleep 0.1
-	done
-	cat "$BATS_TEST_TMPDIR/log_has.out"
-	return 1
-}
+# what client smtplib prints for a whole transaction
+TXN_OK=$'ehlo 250\nmail 250\nrcpt 250\ndata 250\nquit 221'
 
 children() {
 	pgrep -P "$ACCEPTOR" || true
+}
+
+# third_gets PORT REPLY: with two sessions open, a third connection gets REPLY (the acceptor's
+# own, then the connection is closed); once one of the two has ended, the next is greeted again.
+third_gets() {
+	exec 5<> "/dev/tcp/127.0.0.1/$1"
+	IFS= read -r -t 10 g1 <&5
+	exec 6<> "/dev/tcp/127.0.0.1/$1"
+	IFS= read -r -t 10 g2 <&6
+	[[ $g1 == "220 "* && $g2 == "220 "* ]]
+	run client all "$1"
+	echo "third: $output"
+	[ "$output" = "$2"$'\r' ]
+	[ "$(children | wc -l)" -eq 2 ]
+	exec 5<&-
+	for _ in $(seq 50); do [ "$(children | wc -l)" -eq 1 ] && break; sleep 0.1; done
+	run client greet "$1"
+	[[ $output == *"line=220 badsmtp.test ESMTP BadSMTP Server" ]]
+	exec 6<&-
 }
 
 # reaped SECONDS: the acceptor has ended within SECONDS; its exit status in $status
@@ -224,9 +95,9 @@ reaped() {
 	start_acceptor "$pp=plain" "$pt=starttls-required" "$ps=smtps" "$pd=drop-30" \
 		"$pg=greeting-delay-30" "$pc=command-delay-30" -- --maildir "$BATS_TEST_TMPDIR/md" \
 		--cert-cache "$BATS_TEST_TMPDIR/cache"
-	run client txn "$pp"
+	run client smtplib "$pp"
 	echo "plain: $output"
-	[ "$output" = "250 250 250 250 221" ]
+	[ "$output" = "$TXN_OK" ]
 	[ "$(ls "$BATS_TEST_TMPDIR/md/new" | wc -l)" -eq 1 ]
 	run client starttls "$pt"
 	echo "starttls-required: $output"
@@ -248,7 +119,7 @@ reaped() {
 	[[ $output == "220 250 noop="* ]]
 	awk -v e="${output##*noop=}" 'BEGIN { exit !(e >= 0.28 && e < 5) }'
 	# one acceptor, six sockets; every session logged its own profile and port
-	log_has 'f("SMTP acceptor started") == [{"max_sessions": 512, "sockets": 6}]' \
+	log_has "$LOG" 'f("SMTP acceptor started") == [{"max_sessions": 512, "sockets": 6}]' \
 		"sorted((e['profile'], e['port']) for e in f('SMTP connection established')) == sorted([
 			('plain', $pp), ('starttls-required', $pt), ('smtps', $ps), ('drop-30', $pd),
 			('greeting-delay-30', $pg), ('command-delay-30', $pc)])" \
@@ -261,11 +132,11 @@ reaped() {
 	# command-delay-8 is base + 3: put the family's base three below the port
 	export BADSMTP_COMMAND_DELAY_PORT_START=$((p - 3))
 	start_acceptor "$p=command-delay" "$q=connection" --
-	run client txn "$p"
-	[ "$output" = "250 250 250 250 221" ]
-	run client txn "$q"
-	[ "$output" = "250 250 250 250 221" ]
-	log_has "sorted((e['profile'], e['port']) for e in f('SMTP connection established')) == \
+	run client smtplib "$p"
+	[ "$output" = "$TXN_OK" ]
+	run client smtplib "$q"
+	[ "$output" = "$TXN_OK" ]
+	log_has "$LOG" "sorted((e['profile'], e['port']) for e in f('SMTP connection established')) == \
 		sorted([('command-delay-8', $p), ('plain', $q)])"
 	kill -TERM "$ACCEPTOR"
 	reaped 10
@@ -275,7 +146,7 @@ reaped() {
 	[[ $output == "bytes=0 "* ]]
 	run client drop "$q"
 	[[ $output == "bytes=0 "* ]]
-	log_has "[e['profile'] for e in f('SMTP connection established')] == ['drop-1', 'drop-1']"
+	log_has "$LOG" "[e['profile'] for e in f('SMTP connection established')] == ['drop-1', 'drop-1']"
 }
 
 @test "STARTTLS in a session forked by the static acceptor: the twin keeps its profile and id" {
@@ -288,7 +159,7 @@ reaped() {
 	# after the handshake, in badsmtp-session-tls, replies still wait 10 s x 0.01
 	awk -v e="${output##*noop=}" 'BEGIN { exit !(e >= 0.09 && e < 5) }'
 	[ "$(readlink "/proc/$ACCEPTOR/exe")" = "$(readlink -f "$BADSMTP_BIN")" ]
-	log_has "len(f('SMTP connection established')) == 1" \
+	log_has "$LOG" "len(f('SMTP connection established')) == 1" \
 		"len({e['session_id'] for e in ev if 'session_id' in e['fields'] for e in [e['fields']]}) == 1" \
 		"len(f('TLS handshake successful')) == 1 and len(f('SMTP connection closed')) == 1"
 }
@@ -324,7 +195,7 @@ reaped() {
 	done
 	sleep 0.3
 	[ -z "$(children)" ] || { ps -o pid,stat,cmd --ppid "$ACCEPTOR"; false; }
-	log_has "len(f('SMTP connection closed')) == 100"
+	log_has "$LOG" "len(f('SMTP connection closed')) == 100"
 }
 
 @test "SIGTERM with 50 sessions open: each gets 421 Service shutting down, the acceptor exits 0 within 6 s" {
@@ -346,7 +217,7 @@ reaped() {
 	out=$(cat <&"${HOLD[0]}")
 	echo "$out"
 	[ "$out" = "50 421 Service shutting down +EOF" ]
-	log_has "f('SMTP acceptor stopped') == [{'sessions_served': 50}]" \
+	log_has "$LOG" "f('SMTP acceptor stopped') == [{'sessions_served': 50}]" \
 		"[e['exit_status'] for e in f('SMTP connection closed')] == [1] * 50"
 }
 
@@ -375,11 +246,11 @@ reaped() {
 	local p
 	read -r p < <(free_ports 1)
 	start_acceptor "$p" --
-	run client txn "$p"
+	run client smtplib "$p"
 	kill -HUP "$ACCEPTOR"
 	sleep 0.2
-	run client txn "$p"
-	[ "$output" = "250 250 250 250 221" ]
+	run client smtplib "$p"
+	[ "$output" = "$TXN_OK" ]
 	kill -0 "$ACCEPTOR"
 }
 
@@ -387,24 +258,10 @@ reaped() {
 	local p
 	read -r p < <(free_ports 1)
 	start_acceptor "$p" -- --max-sessions 2 --port 25409
-	exec 5<> "/dev/tcp/127.0.0.1/$p"
-	IFS= read -r -t 10 g1 <&5
-	exec 6<> "/dev/tcp/127.0.0.1/$p"
-	IFS= read -r -t 10 g2 <&6
-	[[ $g1 == "220 "* && $g2 == "220 "* ]]
-	run client all "$p"
-	echo "third: $output"
-	[ "$output" = $'421 4.3.2 Too many connections, try again later\r' ]
-	[ "$(children | wc -l)" -eq 2 ]
-	# a slot freed is a slot taken again
-	exec 5<&-
-	for _ in $(seq 50); do [ "$(children | wc -l)" -eq 1 ] && break; sleep 0.1; done
-	run client greet "$p"
-	[[ $output == *"line=220 badsmtp.test ESMTP BadSMTP Server" ]]
-	exec 6<&-
+	third_gets "$p" '421 4.3.2 Too many connections, try again later'
 	kill -TERM "$ACCEPTOR"
 	reaped 10
-	log_has "[(e['reason'], e['port'], e['client_ip']) for e in f('SMTP connection refused')] == [('max_sessions', 25409, '127.0.0.1')]" \
+	log_has "$LOG" "[(e['reason'], e['port'], e['client_ip']) for e in f('SMTP connection refused')] == [('max_sessions', 25409, '127.0.0.1')]" \
 		"[e for e in ev if e['message'] == 'SMTP connection refused'][0]['level'] == 'WARN'" \
 		"f('SMTP acceptor started') == [{'max_sessions': 2, 'sockets': 1}]" \
 		"f('SMTP acceptor stopped') == [{'sessions_served': 3}]"
@@ -432,7 +289,7 @@ reaped() {
 	echo "exit $status after $ms ms"
 	[ "$status" -eq 0 ]
 	[ "$ms" -ge 1000 ] && [ "$ms" -lt 6000 ]
-	log_has "f('SMTP acceptor stopped') == [{'sessions_served': 1}]"
+	log_has "$LOG" "f('SMTP acceptor stopped') == [{'sessions_served': 1}]"
 }
 
 @test "a client that never speaks does not hold up the others" {
@@ -446,8 +303,8 @@ reaped() {
 	OTHERS+=($!)
 	sleep 0.3
 	for i in $(seq 10); do
-		run client txn "$p"
-		[ "$output" = "250 250 250 250 221" ] || { echo "session $i: $output"; false; }
+		run client smtplib "$p"
+		[ "$output" = "$TXN_OK" ] || { echo "session $i: $output"; false; }
 	done
 	[ "$(children | wc -l)" -eq 2 ]
 }
@@ -467,8 +324,8 @@ reaped() {
 	IFS= read -r -t 30 line <&"${MID[0]}"
 	[ "$line" = eof ]
 	[ -z "$(ls "$md/new")" ]
-	run client txn "$p"
-	[ "$output" = "250 250 250 250 221" ]
+	run client smtplib "$p"
+	[ "$output" = "$TXN_OK" ]
 	[ "$(ls "$md/new" | wc -l)" -eq 1 ]
 	! grep -rq 'half a body' "$md/new"
 }
@@ -505,21 +362,9 @@ reaped() {
 		> /dev/null 2> "$BATS_TEST_TMPDIR/launcher.err" 3>&- &
 	ACCEPTOR=$!
 	wait_listen "$p"
-	exec 5<> "/dev/tcp/127.0.0.1/$p"
-	IFS= read -r -t 10 g1 <&5
-	exec 6<> "/dev/tcp/127.0.0.1/$p"
-	IFS= read -r -t 10 g2 <&6
-	[[ $g1 == "220 "* && $g2 == "220 "* ]]
-	run client all "$p"
-	echo "third: $output"
-	[ "$output" = $'421 4.3.2 Cannot start a session now, try again later\r' ]
-	exec 5<&-
-	for _ in $(seq 50); do [ "$(children | wc -l)" -eq 1 ] && break; sleep 0.1; done
-	run client greet "$p"
-	[[ $output == *"line=220 badsmtp.test ESMTP BadSMTP Server" ]]
-	exec 6<&-
+	third_gets "$p" '421 4.3.2 Cannot start a session now, try again later'
 	kill -0 "$ACCEPTOR"
-	log_has "[e['reason'] for e in f('SMTP connection refused')] == ['fork_failed']"
+	log_has "$LOG" "[e['reason'] for e in f('SMTP connection refused')] == ['fork_failed']"
 	rm -rf "${LOG%/log}"
 }
 
@@ -535,11 +380,11 @@ os.execv(sys.argv[2], sys.argv[2:])' "$p" "$BADSMTP_BIN" --log-target "file:$LOG
 		2> "$BATS_TEST_TMPDIR/launcher.err" 3>&- &
 	ACCEPTOR=$!
 	wait_listen "$p"
-	run client txn "$p"
-	[ "$output" = "250 250 250 250 221" ]
-	run client txn "$p"
-	[ "$output" = "250 250 250 250 221" ]
-	log_has "f('SMTP acceptor started') == [{'max_sessions': 512, 'sockets': 1}]" \
+	run client smtplib "$p"
+	[ "$output" = "$TXN_OK" ]
+	run client smtplib "$p"
+	[ "$output" = "$TXN_OK" ]
+	log_has "$LOG" "f('SMTP acceptor started') == [{'max_sessions': 512, 'sockets': 1}]" \
 		"[(e['profile'], e['port'], e['client_ip']) for e in f('SMTP connection established')] == [('plain', $p, '127.0.0.1')] * 2"
 	[ "$(ls "$BATS_TEST_TMPDIR/md/new" | wc -l)" -eq 2 ]
 	kill -TERM "$ACCEPTOR"
@@ -548,45 +393,30 @@ os.execv(sys.argv[2], sys.argv[2:])' "$p" "$BADSMTP_BIN" --log-target "file:$LOG
 }
 
 @test "xinetd wait = yes, from the shipped entries: plain, starttls-required and drop, one acceptor per port" {
-	command -v xinetd > /dev/null || skip "xinetd is missing (apt-get install xinetd)"
-	[ "$(id -u)" = 0 ] || skip "xinetd needs root to switch to user nobody"
-	local pp pt pd conf=$BATS_TEST_TMPDIR/xinetd.conf bindir pair from to
+	local pp pt pd conf=$BATS_TEST_TMPDIR/xinetd.conf
 	read -r pp pt pd < <(free_ports 3)
-	bindir=$(cd "$(dirname "$BADSMTP_BIN")" && pwd)
-	printf 'defaults\n{\n}\n' > "$conf"
-	for pair in 2525:$pp 25587:$pt 25605:$pd; do
-		from=${pair%%:*} to=${pair#*:}
-		# the wait = yes service of that port, moved to the test port, logging to a file
-		cat "$REPO"/inetd/xinetd.d/badsmtp-* | awk -v p="$from" '
-			/^service /{ b = "" } { b = b $0 "\n" }
-			/^}/{ if (b ~ "\n\tport\t*= " p "\n" && b ~ "\n\twait\t*= yes\n") printf "%s", b; b = "" }' |
-			sed -e "s|@BINDIR@|$bindir|" -e "s/^\(\tport\t*= \)$from\$/\1$to/" \
-				-e "s/badsmtp-$from\$/badsmtp-test-$to/" \
-				-e "s|^\(\tserver_args\t*= .*\)|\1 --log-target file:$LOG|" >> "$conf"
-		grep -q "port		= $to" "$conf" || { echo "no shipped xinetd wait entry for $from"; false; }
-	done
 	# a log user nobody can write, in a directory it can reach
 	LOG=$(mktemp -d /tmp/badsmtp-xinetd.XXXXXX)/log
 	chmod 0755 "${LOG%/log}"
 	: > "$LOG"
 	chown nobody "$LOG"
-	sed -i "s|file:$BATS_TEST_TMPDIR/log|file:$LOG|" "$conf"
+	xinetd_conf yes "--log-target file:$LOG" 2525:$pp 25587:$pt 25605:$pd
 	setsid xinetd -dontfork -f "$conf" -pidfile "$BATS_TEST_TMPDIR/xinetd.pid" \
 		> /dev/null 2> "$BATS_TEST_TMPDIR/launcher.err" 3>&- &
 	ACCEPTOR=$!
 	wait_listen "$pp"
 	wait_listen "$pt"
 	wait_listen "$pd"
-	run client txn "$pp"
-	[ "$output" = "250 250 250 250 221" ]
-	run client txn "$pp"
-	[ "$output" = "250 250 250 250 221" ]
+	run client smtplib "$pp"
+	[ "$output" = "$TXN_OK" ]
+	run client smtplib "$pp"
+	[ "$output" = "$TXN_OK" ]
 	run client starttls "$pt"
 	[[ $output == "220 250 noop="* ]]
 	run client drop "$pd"
 	[[ $output == "bytes=0 "* ]]
 	# one acceptor per port that saw a connection, the plain one serving both of its sessions
-	log_has "len(f('SMTP acceptor started')) == 3" \
+	log_has "$LOG" "len(f('SMTP acceptor started')) == 3" \
 		"sorted(e['profile'] for e in f('SMTP connection established')) == ['drop-30', 'plain', 'plain', 'starttls-required']"
 	[ "$(pgrep -P "$ACCEPTOR" -c)" -eq 3 ]
 	rm -rf "${LOG%/log}"
