@@ -45,8 +45,8 @@ static int logged_port(const struct acceptor *a, const struct listener *l)
 
 /* The acceptor's own 421, written without ever blocking: a client that does not read gets
  * nothing rather than the acceptor stuck. */
-static void refuse(const struct acceptor *a, int conn, const struct listener *l, enum reply_id id,
-                   const char *reason)
+static void refuse(const struct acceptor *a, int conn, const struct listener *l,
+                   const struct sockaddr_storage *remote, enum reply_id id, const char *reason)
 {
 	struct reply r;
 	struct peer peer;
@@ -58,7 +58,7 @@ static void refuse(const struct acceptor *a, int conn, const struct listener *l,
 	if (len > 0 && send(conn, wire, len, MSG_DONTWAIT | MSG_NOSIGNAL) < 0) {
 		/* the client is gone or not reading: it is refused all the same */
 	}
-	activation_peer(conn, &peer);
+	activation_accepted(l, remote, &peer);
 	LOG_EVENT(LOG_LEVEL_WARN, "SMTP connection refused", LOG_S("client_ip", peer.client_ip),
 	          LOG_N("port", logged_port(a, l)), LOG_S("reason", reason));
 }
@@ -107,7 +107,7 @@ static int take(struct acceptor *a, int conn, const struct listener *l,
 	if (a->running >= (size_t)a->cfg->max_sessions)
 		reap(a);   /* sessions may have ended since the last SIGCHLD was seen */
 	if (a->running >= (size_t)a->cfg->max_sessions) {
-		refuse(a, conn, l, REPLY_TOO_MANY_SESSIONS, "max_sessions");
+		refuse(a, conn, l, remote, REPLY_TOO_MANY_SESSIONS, "max_sessions");
 		close(conn);
 		return 0;
 	}
@@ -119,7 +119,7 @@ static int take(struct acceptor *a, int conn, const struct listener *l,
 		return 1;
 	}
 	if (pid < 0) {
-		refuse(a, conn, l, REPLY_NO_SESSION, "fork_failed");
+		refuse(a, conn, l, remote, REPLY_NO_SESSION, "fork_failed");
 	} else {
 		a->pids[a->running++] = pid;
 		a->served++;

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -229,8 +230,11 @@ void io_linger(struct io *io, int ms)
 	struct pollfd pfd = { .fd = io->in_fd, .events = POLLIN };
 	long long deadline = clock_monotonic_ms() + ms;
 	char sink[4096];
+	int unread = 0;
 
-	if (poll(&pfd, 1, 0) <= 0 || shutdown(io->out_fd, SHUT_WR) != 0)
+	/* Octets unread, not merely readable: a client's FIN alone makes no reset. */
+	if (ioctl(io->in_fd, FIONREAD, &unread) != 0 || unread <= 0 ||
+	    shutdown(io->out_fd, SHUT_WR) != 0)
 		return;   /* nothing unread, or not a socket: a plain close is clean */
 	while (clock_wait(&pfd, 1, clock_ms_until(deadline)) > 0)
 		if (read(io->in_fd, sink, sizeof sink) <= 0)
