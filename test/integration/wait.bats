@@ -204,7 +204,9 @@ reaped() {
 	export BADSMTP_TIME_SCALE=1
 	start_acceptor "$p" --
 	coproc HOLD { client hold "$p" 50; }
-	IFS= read -r -t 60 line <&"${HOLD[0]}"
+	# its output outlives it: bash drops a coproc's descriptors once the coproc has ended
+	exec {hold}<&"${HOLD[0]}"
+	IFS= read -r -t 60 line <&"$hold"
 	[ "$line" = ready ]
 	[ "$(children | wc -l)" -eq 50 ]
 	start=$(date +%s%N)
@@ -214,7 +216,8 @@ reaped() {
 	echo "acceptor exit $status after $ms ms"
 	[ "$status" -eq 0 ]
 	[ "$ms" -lt 6000 ]
-	out=$(cat <&"${HOLD[0]}")
+	out=$(timeout 30 cat <&"$hold")
+	exec {hold}<&-
 	echo "$out"
 	[ "$out" = "50 421 Service shutting down +EOF" ]
 	log_has "$LOG" "f('SMTP acceptor stopped') == [{'sessions_served': 50}]" \
@@ -315,13 +318,15 @@ reaped() {
 	export BADSMTP_TIME_SCALE=1
 	start_acceptor "$p" -- --maildir "$md"
 	coproc MID { client middata "$p"; }
-	IFS= read -r -t 30 line <&"${MID[0]}"
+	exec {mid}<&"${MID[0]}"
+	IFS= read -r -t 30 line <&"$mid"
 	[ "$line" = ready ]
 	child=$(children)
 	[ "$(wc -w <<< "$child")" -eq 1 ]
 	sleep 0.2
 	kill -KILL "$child"
-	IFS= read -r -t 30 line <&"${MID[0]}"
+	IFS= read -r -t 30 line <&"$mid"
+	exec {mid}<&-
 	[ "$line" = eof ]
 	[ -z "$(ls "$md/new")" ]
 	run client smtplib "$p"
