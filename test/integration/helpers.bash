@@ -55,11 +55,15 @@ PY
 	return 1
 }
 
-# stop_pids PID...: SIGTERM to each (an acceptor passes it on to its sessions), up to 3 s to end,
-# then SIGKILL to what is left of them and their children; reaped, without a word.
+# stop_pids PID...: SIGTERM to each and to its children first (an xinetd's wait-mode acceptors
+# outlive it, holding their ports and this suite's output open), up to 3 s to end, then SIGKILL
+# to what is left of them and their children; reaped, without a word.
 stop_pids() {
 	local pid
-	for pid; do kill -TERM "$pid" 2> /dev/null || true; done
+	for pid; do
+		pkill -TERM -P "$pid" 2> /dev/null || true
+		kill -TERM "$pid" 2> /dev/null || true
+	done
 	for pid; do
 		for _ in $(seq 30); do kill -0 "$pid" 2> /dev/null || break; sleep 0.1; done
 		pkill -KILL -P "$pid" 2> /dev/null || true
