@@ -2,7 +2,10 @@
  *   probe greet PORT N      N sequential connections; time connect() -> complete "220 " line;
  *                           prints "p50_us=… p99_us=… failed=…"
  *   probe hold PORT BYTES   EHLO, then (BYTES > 0) one message of BYTES bytes; prints "ready" and
- *                           waits for stdin EOF before QUIT, so the bench can read the server's RSS. */
+ *                           waits for stdin EOF before QUIT, so the bench can read the server's RSS.
+ *   probe many PORT N       N connections held open at once, each read to its first reply;
+ *                           prints "greeted=… refused=… failed=…" (220, 421, anything else) and
+ *                           waits for stdin EOF before closing them all. */
 #include "smtpreply.h"
 
 #include <arpa/inet.h>
@@ -11,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -128,12 +132,50 @@ static int hold(int port, long bytes)
 	return 0;
 }
 
+static int many(int port, int n)
+{
+	struct rlimit lim;
+	int *fds = calloc((size_t)n, sizeof *fds), greeted = 0, refused = 0, failed = 0;
+	char c;
+
+	if (fds == NULL)
+		return 111;
+	/* as many descriptors as the hard limit allows */
+	if (getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
+		lim.rlim_cur = lim.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &lim);
+	}
+	for (int i = 0; i < n; i++) {
+		int code;
+
+		fds[i] = dial(port);
+		code = fds[i] >= 0 ? reply(fds[i]) : -1;
+		if (code == 220)
+			greeted++;
+		else if (code == 421)
+			refused++;
+		else
+			failed++;
+	}
+	printf("greeted=%d refused=%d failed=%d\n", greeted, refused, failed);
+	fflush(stdout);
+	while (read(0, &c, 1) > 0)
+		;
+	for (int i = 0; i < n; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	free(fds);
+	return greeted == n ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 4 && strcmp(argv[1], "greet") == 0)
 		return greet(atoi(argv[2]), atoi(argv[3]));
 	if (argc == 4 && strcmp(argv[1], "hold") == 0)
 		return hold(atoi(argv[2]), atol(argv[3]));
-	fprintf(stderr, "usage: probe greet PORT N | probe hold PORT BYTES\n");
+	if (argc == 4 && strcmp(argv[1], "many") == 0)
+		return many(atoi(argv[2]), atoi(argv[3]));
+	fprintf(stderr, "usage: probe greet PORT N | probe hold PORT BYTES | probe many PORT N\n");
 	return 2;
 }

@@ -5,6 +5,8 @@
 #   make install-xinetd   xinetd service files into $(XINETDDIR)
 #   make install-inetd    inetd.conf lines appended to $(INETDCONF)
 #   make check-units      systemd-analyze verify + security (exposure <= 2.0) on the units
+#   make deploy-files     rewrite the units, inetd.conf and xinetd files that list ports from
+#                         --list-profiles (scripts/deploy-files)
 
 PREFIX    ?= /usr/local
 BINDIR    ?= $(PREFIX)/bin
@@ -22,7 +24,10 @@ XINETD_FILES = $(wildcard inetd/xinetd.d/badsmtp-*)
 SUBST_BINDIR = sed 's|@BINDIR@|$(BINDIR)|g'
 
 .PHONY: run install uninstall install-xinetd uninstall-xinetd install-inetd uninstall-inetd \
-        check-units
+        check-units deploy-files
+
+deploy-files: $(BIN)
+	scripts/deploy-files --bin $(abspath $(BIN))
 
 run:
 	@scripts/ensure-deps build
@@ -83,11 +88,11 @@ check-units: $(BIN)
 	  mkdir -p $$(dirname $$t/units/$${f#systemd/}); \
 	  sed 's|@BINDIR@|$(patsubst %/,%,$(dir $(abspath $(BIN))))|g' $$f > $$t/units/$${f#systemd/}; \
 	done; \
+	services="$$(for s in $$t/units/*.service; do \
+	  case $$s in *@.service) echo $${s%@.service}@0.service ;; *) echo $$s ;; esac; done)"; \
 	echo "systemd-analyze verify $(notdir $(UNIT_FILES))"; \
-	MANPATH=$$t/man systemd-analyze verify $$t/units/*.socket $$t/units/*.target \
-	  $$(for s in $$t/units/*@.service; do echo $${s%@.service}@0.service; done); \
-	for s in $$t/units/*@.service; do \
-	  u=$${s%@.service}@0.service; \
+	MANPATH=$$t/man systemd-analyze verify $$t/units/*.socket $$t/units/*.target $$services; \
+	for u in $$services; do \
 	  line=$$(systemd-analyze security --offline=true --threshold=$(UNIT_EXPOSURE_MAX) $$u 2>&1 | tail -n 1); \
 	  echo "$${u##*/}: $${line#*: }"; \
 	  systemd-analyze security --offline=true --threshold=$(UNIT_EXPOSURE_MAX) $$u >/dev/null 2>&1 || \

@@ -118,12 +118,14 @@ static void set_err(char *err, size_t errlen, const char *what, const char *deta
 }
 
 /* mkdir -p with mode 0700 for what we create, then insist the directory is ours and not
- * writable by others: a cache in a shared /tmp must not take certificates planted there. */
+ * writable by others: a cache in a shared /tmp must not take certificates planted there. A
+ * symlink is followed (systemd's DynamicUser= makes /var/cache/badsmtp one, to
+ * private/badsmtp): what counts is the directory it leads to. */
 static int cache_dir_ready(const char *dir, char *err, size_t errlen)
 {
 	struct stat st;
 
-	if (file_ensure_dir(dir, 0700) != 0 || lstat(dir, &st) != 0) {
+	if (file_ensure_dir(dir, 0700) != 0 || stat(dir, &st) != 0) {
 		set_err(err, errlen, dir, strerror(errno));
 		return -1;
 	}

@@ -10,28 +10,65 @@
 #include <time.h>
 
 static double time_scale = 1.0;
-static volatile int sigterm_seen;
+static volatile int sigterm_seen, sigchld_seen;
+/* clock_wait's mask: the one in force when it was computed, with the caught signals let in. */
+static sigset_t open_mask;
+static int have_mask;
 
-static void on_sigterm(int sig)
+static void on_signal(int sig)
 {
-	(void)sig;
-	sigterm_seen = 1;
+	if (sig == SIGTERM)
+		sigterm_seen = 1;
+	else
+		sigchld_seen = 1;
+}
+
+/* sig caught into its flag, blocked but for clock_wait (no SA_RESTART: waits return EINTR). */
+static void catch_blocked(int sig)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+	sigset_t block;
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(sig, &sa, NULL);
+	sigemptyset(&block);
+	sigaddset(&block, sig);
+	sigprocmask(SIG_BLOCK, &block, NULL);
+	have_mask = 0;
 }
 
 volatile int *clock_catch_sigterm(void)
 {
-	struct sigaction sa = { .sa_handler = on_sigterm };
-	sigset_t block;
+	/* once per process image: an acceptor's child inherits it as it is */
+	static int caught;
 
 	sigterm_seen = 0;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);   /* no SA_RESTART: waits return EINTR */
-	signal(SIGPIPE, SIG_IGN);
-	signal(SIGXFSZ, SIG_IGN);
-	sigemptyset(&block);
-	sigaddset(&block, SIGTERM);
-	sigprocmask(SIG_BLOCK, &block, NULL);
+	if (!caught) {
+		catch_blocked(SIGTERM);
+		signal(SIGPIPE, SIG_IGN);
+		signal(SIGXFSZ, SIG_IGN);
+		caught = 1;
+	}
 	return &sigterm_seen;
+}
+
+volatile int *clock_catch_sigchld(void)
+{
+	sigchld_seen = 0;
+	catch_blocked(SIGCHLD);
+	signal(SIGHUP, SIG_IGN);
+	return &sigchld_seen;
+}
+
+void clock_reset_signals(void)
+{
+	sigset_t chld;
+
+	signal(SIGCHLD, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	sigprocmask(SIG_UNBLOCK, &chld, NULL);
 }
 static void (*on_block)(void);
 
@@ -85,14 +122,12 @@ int clock_wait(struct pollfd *fds, unsigned nfds, int timeout_ms)
 {
 	struct timespec ts = { .tv_sec = timeout_ms / 1000,
 	                       .tv_nsec = (long)(timeout_ms % 1000) * 1000000 };
-	/* The mask we inherited, with SIGTERM let in: the same for the whole process, so read once
-	 * (a syscall saved on every wait of a long session). */
-	static sigset_t open_mask;
-	static int have_mask;
 
+	/* Read once per set of caught signals, not on every wait of a long session. */
 	if (!have_mask) {
 		sigprocmask(SIG_SETMASK, NULL, &open_mask);
 		sigdelset(&open_mask, SIGTERM);
+		sigdelset(&open_mask, SIGCHLD);
 		have_mask = 1;
 	}
 	if (timeout_ms != 0 && on_block != NULL)

@@ -12,11 +12,18 @@ long long clock_unix_ms(void);
 struct pollfd;
 /* SIGTERM ends a session (SPEC §10): from this call on it is caught into the flag returned,
  * cleared here. SIGPIPE and SIGXFSZ are ignored: a vanished client, or a file size limit, is a
- * failed write, not a death. */
+ * failed write, not a death. Set up once per process image (a forked child keeps it). */
 volatile int *clock_catch_sigterm(void);
-/* SIGTERM stays blocked while the session works and is let in only here, atomically with the
- * wait (ppoll), so a SIGTERM can never slip in between a check and a block. Returns like
- * ppoll; timeout_ms < 0 waits forever. */
+/* The acceptor's signals (SPEC §15): SIGCHLD caught into the flag returned, let in by clock_wait
+ * as SIGTERM is; SIGHUP ignored. */
+volatile int *clock_catch_sigchld(void);
+/* In a forked child: the acceptor's own signals (SIGCHLD, SIGHUP) back to their defaults, as in a
+ * process the launcher started; SIGTERM, SIGPIPE and SIGXFSZ stay as clock_catch_sigterm set
+ * them, which is what the session needs. */
+void clock_reset_signals(void);
+/* SIGTERM (and the acceptor's SIGCHLD) stay blocked while the process works and are let in only
+ * here, atomically with the wait (ppoll), so a signal can never slip in between a check and a
+ * block. Returns like ppoll; timeout_ms < 0 waits forever. */
 int clock_wait(struct pollfd *fds, unsigned nfds, int timeout_ms);
 /* fn runs in every clock_wait that may block (timeout_ms != 0), just before it does: the log
  * writes out the lines it gathered (log.c), so nothing sits in a buffer while the session

@@ -10,7 +10,6 @@
 #include "utf8.h"
 
 #include <arpa/inet.h>
-#include <stdio.h>
 #include <string.h>
 
 static const char *const verb_names[VERB_COUNT] = {
@@ -147,7 +146,14 @@ int command_parse_address(const char *p, size_t n, struct address *out)
 
 void command_address_text(const struct address *a, char *out, size_t cap)
 {
-	snprintf(out, cap, "%s%s%s", a->local, a->domain[0] != '\0' ? "@" : "", a->domain);
+	struct buf b;
+
+	buf_init(&b, out, cap);
+	buf_adds(&b, a->local);
+	if (a->domain[0] != '\0') {
+		buf_addc(&b, '@');
+		buf_adds(&b, a->domain);
+	}
 }
 
 static int parse_params(const char *p, size_t n, struct path *out)

@@ -249,6 +249,7 @@ static int check_auth(struct session *s, struct cmd *k)
 static void greet(struct session *s, struct cmd *k)
 {
 	int helo = k->c->verb == VERB_HELO;
+	size_t n;
 
 	if (!helo && k->opts.reject) {
 		session_reply(s, REPLY_NOT_IMPLEMENTED);
@@ -257,7 +258,9 @@ static void greet(struct session *s, struct cmd *k)
 	session_set_opts(s, &k->opts);
 	s->greeted = 1;
 	s->extended = !helo;
-	snprintf(s->helo_name, sizeof s->helo_name, "%.*s", (int)k->c->arg_len, k->c->arg);
+	n = k->c->arg_len < sizeof s->helo_name ? k->c->arg_len : sizeof s->helo_name - 1;
+	memcpy(s->helo_name, k->c->arg, n);
+	s->helo_name[n] = '\0';
 	session_set_state(s, ST_MAIL);
 	if (helo) {
 		session_reply_args(s, REPLY_HELO_OK, &s->cfg->hostname, 1);

@@ -12,19 +12,22 @@
 #include <string.h>
 #include <unistd.h>
 
+#define PROXY_FROM_DEFAULT "127.0.0.0/8,::1/128"
+#define MAX_SESSIONS_LIMIT 1000000
+
 #ifndef BADSMTP_VERSION
 #define BADSMTP_VERSION "1.0.0"
 #endif
 
 enum kind { OPT_STRING, OPT_PORT, OPT_SECONDS, OPT_SCALE, OPT_HOSTNAME, OPT_PROFILE,
-            OPT_FORMAT, OPT_LEVEL, OPT_BASE };
+            OPT_FORMAT, OPT_LEVEL, OPT_BASE, OPT_COUNT, OPT_IDLE, OPT_SWITCH, OPT_CIDRS };
 
 /* The options, and --help: each row's help, and its default as config_defaults sets it (or
  * .unset when the field starts empty), so the usage cannot drift from what is parsed. */
 static const struct option {
 	const char *flag;   /* NULL: environment only */
 	const char *env;
-	const char *value;  /* the value's name in --help */
+	const char *value;  /* the value's name in --help; NULL for a switch, which takes none */
 	const char *help;
 	const char *unset;  /* the default in --help when the field starts unset */
 	enum kind kind;
@@ -74,6 +77,20 @@ static const struct option {
 	{ .flag = "--data-timeout", .env = "BADSMTP_DATA_TIMEOUT", .value = "SECONDS",
 	  .kind = OPT_SECONDS, .offset = offsetof(struct config, data_timeout),
 	  .help = "idle time allowed inside a DATA or BDAT body" },
+	{ .flag = "--max-sessions", .env = "BADSMTP_MAX_SESSIONS", .value = "N", .kind = OPT_COUNT,
+	  .offset = offsetof(struct config, max_sessions),
+	  .help = "wait mode (listening sockets): sessions at once; past it a connection gets "
+	          "421 4.3.2 and is closed" },
+	{ .flag = "--idle-exit", .env = "BADSMTP_IDLE_EXIT", .value = "SECONDS", .kind = OPT_IDLE,
+	  .offset = offsetof(struct config, idle_exit),
+	  .help = "wait mode: exit after this long with no session and no connection (0: never)" },
+	{ .flag = "--proxy-protocol", .env = "BADSMTP_PROXY_PROTOCOL", .kind = OPT_SWITCH,
+	  .offset = offsetof(struct config, proxy_protocol),
+	  .help = "every connection starts with a PROXY protocol v1 or v2 header, whose client "
+	          "address is logged (the variable: 1 or 0)" },
+	{ .flag = "--proxy-from", .env = "BADSMTP_PROXY_FROM", .value = "CIDR,...", .kind = OPT_CIDRS,
+	  .offset = offsetof(struct config, proxy_from),
+	  .help = "the peers whose PROXY header is believed; any other is refused" },
 	{ .env = "BADSMTP_TIME_SCALE", .kind = OPT_SCALE,
 	  .offset = offsetof(struct config, time_scale),
 	  .help = "multiplies every delay and timeout (tests use 0.01)" },
@@ -125,11 +142,15 @@ static const char *const level_names[] = {
 
 static struct config config_defaults(void)
 {
-	return (struct config){
+	struct config c = {
 		.port = -1, .hostname = "badsmtp.test", .log_target = "auto",
 		.log_format = LOG_FORMAT_JSON, .log_level = LOG_LEVEL_INFO,
 		.timeout = 300, .data_timeout = 180, .time_scale = 1, .bases = profile_default_bases(),
+		.max_sessions = 512, .proxy_from = PROXY_FROM_DEFAULT,
 	};
+
+	(void)proxy_parse_trust(c.proxy_from, &c.proxy_trust);   /* a constant that parses */
+	return c;
 }
 
 /* The names of a kind's values, indexed by the value; NULL for kinds that take free text. */
@@ -214,9 +235,25 @@ static int set_option(struct config *c, const struct option *o, const char *valu
 		*(double *)field = v;
 		return 0;
 	case OPT_SCALE:
-		if (parse_number(value, 0, 1000, &v) != 0)
+	case OPT_IDLE:
+		if (parse_number(value, 0, o->kind == OPT_SCALE ? 1000 : 86400 * 365, &v) != 0)
 			goto bad;
 		*(double *)field = v;
+		return 0;
+	case OPT_COUNT:
+		if (parse_number(value, 1, MAX_SESSIONS_LIMIT, &v) != 0 || v != (int)v)
+			goto bad;
+		*(int *)field = (int)v;
+		return 0;
+	case OPT_SWITCH:
+		if (strcmp(value, "0") != 0 && strcmp(value, "1") != 0)
+			goto bad;
+		*(int *)field = value[0] == '1';
+		return 0;
+	case OPT_CIDRS:
+		if (proxy_parse_trust(value, &c->proxy_trust) != 0)
+			goto bad;
+		*(const char **)field = value;
 		return 0;
 	case OPT_FORMAT:
 	case OPT_LEVEL: {
@@ -251,21 +288,27 @@ static int default_text(const struct option *o, const struct config *d, char *bu
 	switch (o->kind) {
 	case OPT_STRING:
 	case OPT_HOSTNAME:
-	case OPT_PROFILE: {
+	case OPT_PROFILE:
+	case OPT_CIDRS: {
 		const char *v = *(const char *const *)field;
 
 		n = snprintf(buf, cap, "%s", v != NULL ? v : unset);
 		break;
 	}
 	case OPT_PORT:
-	case OPT_BASE: {
+	case OPT_BASE:
+	case OPT_COUNT: {
 		int v = *(const int *)field;
 
 		n = v > 0 ? snprintf(buf, cap, "%d", v) : snprintf(buf, cap, "%s", unset);
 		break;
 	}
+	case OPT_SWITCH:
+		n = snprintf(buf, cap, "%s", *(const int *)field ? "on" : "off");
+		break;
 	case OPT_SECONDS:
 	case OPT_SCALE:
+	case OPT_IDLE:
 		n = snprintf(buf, cap, "%g", *(const double *)field);
 		break;
 	case OPT_FORMAT:
@@ -353,7 +396,8 @@ static int print_options(int env_only)
 		    choices_text(o->kind, choices, sizeof choices) != 0)
 			return -1;
 		if (o->flag != NULL) {
-			n = snprintf(flag, sizeof flag, "%s %s", o->flag, o->value);
+			n = snprintf(flag, sizeof flag, "%s%s%s", o->flag, o->value ? " " : "",
+			             o->value ? o->value : "");
 			t = snprintf(twin, sizeof twin, "  %s", o->env);   /* under the flag */
 			cells[0] = flag;
 			cells[1] = twin;
@@ -375,6 +419,9 @@ static int print_usage(void)
 	          "server. Run it from a socket launcher (systemd Accept=yes, inetd,\n"
 	          "systemd-socket-activate --inetd) or on a pipe:\n"
 	          "  printf 'EHLO x\\r\\nQUIT\\r\\n' | badsmtp-session\n"
+	          "Handed listening sockets instead (systemd Accept=no, inetd wait,\n"
+	          "systemd-socket-activate without -a), it accepts on all of them and forks\n"
+	          "one such session per connection.\n"
 	          "\n"
 	          "Options; under each flag its environment twin (the flag wins):\n",
 	          stdout) == EOF || print_options(0) != 0)
@@ -480,6 +527,10 @@ enum config_result config_load(struct config *c, int argc, char **argv, char *er
 			append_printable(err, errlen, arg);
 			append_printable(err, errlen, "' (see --help)");
 			return CONFIG_ERROR;
+		}
+		if (o->value == NULL && eq == NULL) {
+			*(int *)((char *)c + o->offset) = 1;   /* a switch given alone: on */
+			continue;
 		}
 		if (eq == NULL && a + 1 >= argc) {
 			snprintf(err, errlen, "%s needs a value (see --help)", o->flag);

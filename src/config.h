@@ -5,6 +5,7 @@
 
 #include "log.h"
 #include "profile.h"
+#include "proxy.h"
 
 #include <stddef.h>
 
@@ -21,6 +22,11 @@ struct config {
 	enum log_level log_level;
 	double timeout, data_timeout, time_scale;
 	struct port_bases bases;
+	int max_sessions;         /* wait mode: sessions at once (SPEC §15) */
+	double idle_exit;         /* wait mode: seconds idle before the acceptor exits; 0: never */
+	int proxy_protocol;       /* a PROXY header comes first (SPEC §20) */
+	const char *proxy_from;   /* the peers allowed to send one, as given */
+	struct proxy_trust proxy_trust;   /* ... and parsed */
 };
 
 enum config_result { CONFIG_RUN, CONFIG_DONE, CONFIG_ERROR, CONFIG_PRINT_CA };

@@ -4,9 +4,9 @@
 #include "ehlo.h"
 
 #include "auth.h"
+#include "buf.h"
 #include "text.h"
 
-#include <stdio.h>
 #include <string.h>
 
 /* Keywords whose effect is a fixed change of the options: an extension off (or on), AUTH narrowed
@@ -118,6 +118,7 @@ void ehlo_reply(const struct ehlo_opts *o, const char *hostname, int tls_active,
                 struct reply *r)
 {
 	char mechs[128], equals[128], size[32];
+	struct buf b;
 	/* noclearauth: no AUTH before TLS (SPEC §17) */
 	unsigned auth = (o->auth_flags & EHLO_NO_CLEAR_AUTH) && !tls_active ? 0 : EXT_AUTH;
 	const struct {
@@ -139,8 +140,12 @@ void ehlo_reply(const struct ehlo_opts *o, const char *hostname, int tls_active,
 
 	memcpy(mechs, "AUTH ", 5);
 	auth_mech_list(o->auth_mechs, mechs + 5, sizeof mechs - 5);
-	snprintf(equals, sizeof equals, "AUTH=%s", mechs + 5);
-	snprintf(size, sizeof size, "SIZE %ld", o->size_limit);
+	buf_init(&b, equals, sizeof equals);
+	buf_adds(&b, "AUTH=");
+	buf_adds(&b, mechs + 5);
+	buf_init(&b, size, sizeof size);
+	buf_adds(&b, "SIZE ");
+	buf_add_decimal(&b, o->size_limit, 0);
 	reply_make_text(r, 250, hostname, strlen(hostname));
 	for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
 		if (o->ext & lines[i].ext)

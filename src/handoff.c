@@ -25,9 +25,11 @@
 
 static char **saved_argv;
 
-void handoff_new(struct handoff *id)
+void handoff_new(struct handoff *id, const char *profile, const struct peer *peer)
 {
+	static const char hex[] = "0123456789abcdef";
 	unsigned char r[6];
+	size_t n;
 
 	if (getrandom(r, sizeof r, GRND_NONBLOCK) != (ssize_t)sizeof r) {
 		unsigned long long mix = (unsigned long long)getpid() * 2654435761ULL ^
@@ -36,11 +38,23 @@ void handoff_new(struct handoff *id)
 		for (size_t i = 0; i < sizeof r; i++)
 			r[i] = (unsigned char)(mix >> (8 * i));
 	}
-	snprintf(id->session_id, sizeof id->session_id, "sess_%02x%02x%02x%02x%02x%02x", r[0], r[1],
-	         r[2], r[3], r[4], r[5]);
+	/* by hand, not snprintf: this runs at every connection, and printf's code is pages a
+	 * forked session would otherwise fault in for it */
+	memcpy(id->session_id, "sess_", 5);
+	for (size_t i = 0; i < sizeof r; i++) {
+		id->session_id[5 + 2 * i] = hex[r[i] >> 4];
+		id->session_id[6 + 2 * i] = hex[r[i] & 15];
+	}
+	id->session_id[5 + 2 * sizeof r] = '\0';
 	id->started_ms = clock_monotonic_ms();
 	id->tls_fault = TLSFAULT_NONE;
 	id->violations[0] = '\0';
+	n = strlen(profile);
+	if (n >= sizeof id->profile)
+		n = sizeof id->profile - 1;
+	memcpy(id->profile, profile, n);
+	id->profile[n] = '\0';
+	id->peer = *peer;
 }
 
 void handoff_init(char **argv)
@@ -95,7 +109,7 @@ int handoff_check(char *err, size_t errlen)
 int handoff_exec(const struct handoff *resume, char *err, size_t errlen)
 {
 	const char *path = twin_path(err, errlen);
-	char state[64 + sizeof resume->violations];
+	char state[256 + sizeof resume->violations];
 	int w;
 
 	/* No access() first: execv says itself, in errno, why the twin cannot run. */
@@ -104,8 +118,10 @@ int handoff_exec(const struct handoff *resume, char *err, size_t errlen)
 	if (resume != NULL) {
 		const char *fault = tlsfault_name(resume->tls_fault);
 
-		w = snprintf(state, sizeof state, "%s %lld %s %s", resume->session_id,
-		             resume->started_ms, *fault ? fault : NO_FAULT, resume->violations);
+		w = snprintf(state, sizeof state, "%s %lld %s %s %d %d %s %s", resume->session_id,
+		             resume->started_ms, *fault ? fault : NO_FAULT, resume->profile,
+		             resume->peer.local_port, resume->peer.client_port,
+		             resume->peer.client_ip, resume->violations);
 		if (w < 0 || (size_t)w >= sizeof state || setenv(HANDOFF_VAR, state, 1) != 0) {
 			snprintf(err, errlen, "cannot hand the session over: %s", strerror(errno));
 			return -1;
@@ -175,37 +191,60 @@ int handoff_probe(enum tlsfault fault, char *err, size_t errlen)
 	return -1;
 }
 
-/* "<session id> <start ms> <fault> <violations>": the id as session.c makes it, the time a plain
- * decimal, the TLS fault's name or NO_FAULT, then the names of violation_list (lower case, '_',
- * ", "; maybe none). 1 when state is one. */
+/* The next space-separated word of *p into out (cap > 1) when it is made of allowed octets
+ * only; *p past it and one space. -1 otherwise. */
+static int take_word(const char **p, const char *allowed, char *out, size_t cap)
+{
+	size_t n = strcspn(*p, " ");
+
+	if (n == 0 || n >= cap || strspn(*p, allowed) < n)
+		return -1;
+	memcpy(out, *p, n);
+	out[n] = '\0';
+	*p += n + ((*p)[n] == ' ');
+	return 0;
+}
+
+static int take_number(const char **p, long long lo, long long *out)
+{
+	char digits[24], *end;
+
+	if (take_word(p, "-0123456789", digits, sizeof digits) != 0)
+		return -1;
+	errno = 0;
+	*out = strtoll(digits, &end, 10);
+	return errno == 0 && *end == '\0' && *out >= lo ? 0 : -1;
+}
+
+/* "<session id> <start ms> <fault> <profile> <local port> <client port> <client ip>
+ * <violations>", as handoff_exec writes it: the TLS fault's name or NO_FAULT, and last the names
+ * of violation_list (lower case, '_', ", "; maybe none). 1 when state is one. */
 static int parse_resume(const char *state, struct handoff *resume)
 {
-	const char *space = strchr(state, ' '), *fault, *list;
-	size_t id_len = space != NULL ? (size_t)(space - state) : 0, fault_len;
-	char *end;
-	long long started;
+	const char *p = state;
+	char fault[32];
+	long long started, local, client;
 
-	if (id_len == 0 || id_len >= sizeof resume->session_id ||
-	    strspn(state, "abcdefghijklmnopqrstuvwxyz0123456789_") != id_len ||
-	    space[1] < '0' || space[1] > '9')
+	if (take_word(&p, "abcdefghijklmnopqrstuvwxyz0123456789_", resume->session_id,
+	              sizeof resume->session_id) != 0 ||
+	    take_number(&p, 0, &started) != 0 ||
+	    take_word(&p, "abcdefghijklmnopqrstuvwxyz0123456789" NO_FAULT, fault, sizeof fault) != 0 ||
+	    take_word(&p, "abcdefghijklmnopqrstuvwxyz0123456789-", resume->profile,
+	              sizeof resume->profile) != 0 ||
+	    take_number(&p, -1, &local) != 0 || local > 65535 ||
+	    take_number(&p, -1, &client) != 0 || client > 65535 ||
+	    take_word(&p, "abcdefghijklmnopqrstuvwxyz0123456789.:ABCDEF", resume->peer.client_ip,
+	              sizeof resume->peer.client_ip) != 0 ||
+	    strlen(p) >= sizeof resume->violations ||
+	    strspn(p, "abcdefghijklmnopqrstuvwxyz0123456789_, ") != strlen(p))
 		return 0;
-	errno = 0;
-	started = strtoll(space + 1, &end, 10);
-	if (errno != 0 || *end != ' ')
+	resume->tls_fault = tlsfault_from_name(fault, strlen(fault));
+	if (resume->tls_fault == TLSFAULT_NONE && strcmp(fault, NO_FAULT) != 0)
 		return 0;
-	fault = end + 1;
-	fault_len = strcspn(fault, " ");
-	list = fault[fault_len] == ' ' ? fault + fault_len + 1 : NULL;
-	resume->tls_fault = tlsfault_from_name(fault, fault_len);
-	if (list == NULL || strlen(list) >= sizeof resume->violations ||
-	    strspn(list, "abcdefghijklmnopqrstuvwxyz0123456789_, ") != strlen(list) ||
-	    (resume->tls_fault == TLSFAULT_NONE && !(fault_len == strlen(NO_FAULT) &&
-	                                             strncmp(fault, NO_FAULT, fault_len) == 0)))
-		return 0;
-	memcpy(resume->session_id, state, id_len);
-	resume->session_id[id_len] = '\0';
 	resume->started_ms = started;
-	memcpy(resume->violations, list, strlen(list) + 1);
+	resume->peer.local_port = (int)local;
+	resume->peer.client_port = (int)client;
+	memcpy(resume->violations, p, strlen(p) + 1);
 	return 1;
 }
 

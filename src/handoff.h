@@ -10,9 +10,12 @@
  *                same arguments and environment.
  *   handshake    after the 220 to STARTTLS (plaintext behind it already discarded), or before the
  *                greeting on implicit TLS: RFC 3207 makes the session forget all it learnt, so
- *                only its identity crosses, in BADSMTP_HANDOFF, with the TLS fault its EHLO
- *                asked for (SPEC §16) and the client's violations so far (they are the
- *                connection's, SPEC §19); the twin resumes at the handshake.
+ *                only its identity crosses, in BADSMTP_HANDOFF: its id and start, its profile and
+ *                the connection's addresses, which the twin could not learn again (the
+ *                acceptor's socket name chose the profile, a PROXY header gave the client's
+ *                address), the TLS fault its EHLO asked for (SPEC §16) and the client's
+ *                violations so far (they are the connection's, SPEC §19). The twin resumes at
+ *                the handshake.
  * And one question: before the 220 to a STARTTLS whose TLS fault a GnuTLS may refuse, the twin
  * is run as a child, to say whether this one does (SPEC §16: the refusal is a 454, not a 220).
  * A dynamically linked build (the twin itself, the sanitizer and valgrind builds) never hands
@@ -20,6 +23,7 @@
 #ifndef BADSMTP_HANDOFF_H
 #define BADSMTP_HANDOFF_H
 
+#include "activation.h"
 #include "tlsfault.h"
 #include "violation.h"
 
@@ -30,13 +34,15 @@
 struct handoff {
 	char session_id[24];
 	long long started_ms;   /* clock_monotonic_ms() when the connection began */
+	char profile[40];       /* its profile's name */
+	struct peer peer;       /* the client as logged (a PROXY header's), our local port */
 	enum tlsfault tls_fault;   /* chosen by EHLO for the handshake (SPEC §16) */
 	char violations[VIOLATION_LIST_MAX];   /* the client's so far (SPEC §19): "name, name" */
 };
 
 /* A new connection's identity: a fresh session id ("sess_" + 12 lower-case hex digits, SPEC
- * §11) and its start time. */
-void handoff_new(struct handoff *id);
+ * §11) and its start time; profile and peer as given. */
+void handoff_new(struct handoff *id, const char *profile, const struct peer *peer);
 
 /* Remembers argv for the exec; main() calls it first. */
 void handoff_init(char **argv);

@@ -64,6 +64,17 @@ int handshake_probe(const struct config *cfg, enum tlsfault fault)
 	return 1;
 }
 
+void handshake_preload(const struct config *cfg)
+{
+	char cache[4096], err[256] = "";
+	struct tls_settings settings = settings_for(cfg, TLSFAULT_NONE, TLSFAULT_NONE, cache,
+	                                            sizeof cache);
+
+	if (handshake_ready(cfg, TLSFAULT_NONE, TLSFAULT_NONE) == 0 && library_loadable() &&
+	    tls_preload_default(&settings, err, sizeof err) != 0)
+		LOG_EVENT(LOG_LEVEL_ERROR, "TLS not available", LOG_S("error", err));
+}
+
 static int start(struct io *io, const struct tls_settings *settings,
                  const struct handoff *resume, struct tls_info *info, char *err, size_t errlen)
 {

@@ -15,6 +15,11 @@
  * available, -2 the fault is refused. */
 int handshake_ready(const struct config *cfg, enum tlsfault fault, enum tlsfault port_fault);
 
+/* In an acceptor, before its first fork (SPEC §15): GnuTLS, the credentials and the generated
+ * certificate for --hostname, loaded once for every session; a failure is logged, and each
+ * session then meets it in handshake_ready. */
+void handshake_preload(const struct config *cfg);
+
 /* The twin's side of handoff_probe: 0 when fault is available, else 1 and the reason on
  * stdout. */
 int handshake_probe(const struct config *cfg, enum tlsfault fault);

@@ -258,6 +258,13 @@ enum io_status io_peek(struct io *io, const char **p, size_t *n, int timeout_ms)
 	return IO_OK;
 }
 
+enum io_status io_read_more(struct io *io, int timeout_ms)
+{
+	if (io->in_off == 0 && io->in_len == sizeof io->in)
+		return IO_TOOLONG;
+	return fill(io, deadline_after(timeout_ms));
+}
+
 void io_consume(struct io *io, size_t n)
 {
 	io->in_off += n;
@@ -273,13 +280,27 @@ size_t io_discard_input(struct io *io)
 	return n;
 }
 
+size_t io_take_input(struct io *io, char *out, size_t cap)
+{
+	size_t n = io->in_len - io->in_off;
+
+	if (n > cap)
+		n = cap;
+	memcpy(out, io->in + io->in_off, n);
+	io_consume(io, n);
+	return n;
+}
+
 void io_linger(struct io *io, int ms)
 {
 	struct pollfd pfd = { .fd = io->in_fd, .events = POLLIN };
 	long long deadline = clock_monotonic_ms() + ms;
 	char sink[4096];
+	int unread = 0;
 
-	if (poll(&pfd, 1, 0) <= 0 || shutdown(io->out_fd, SHUT_WR) != 0)
+	/* Octets unread, not merely readable: a client's FIN alone makes no reset. */
+	if (ioctl(io->in_fd, FIONREAD, &unread) != 0 || unread <= 0 ||
+	    shutdown(io->out_fd, SHUT_WR) != 0)
 		return;   /* nothing unread, or not a socket: a plain close is clean */
 	while (clock_wait(&pfd, 1, clock_ms_until(deadline)) > 0)
 		if (read(io->in_fd, sink, sizeof sink) <= 0)

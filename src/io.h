@@ -83,9 +83,15 @@ enum io_status io_read_line(struct io *io, char *line, size_t cap, size_t *len, 
  * the input buffer; the caller then calls io_consume for what it used. */
 enum io_status io_peek(struct io *io, const char **p, size_t *n, int timeout_ms);
 void io_consume(struct io *io, size_t n);
+/* Reads at least one more octet into the input buffer, whatever it already holds: for a reader
+ * whose unit may be longer than what arrived (a PROXY header). IO_TOOLONG when it is full. */
+enum io_status io_read_more(struct io *io, int timeout_ms);
 
 /* Throw away everything buffered (STARTTLS injection defence); returns how much. */
 size_t io_discard_input(struct io *io);
+/* Moves up to cap buffered octets into out, reading nothing: for a transport that takes the
+ * stream over from here (an smtps handshake after a PROXY header). Returns how many. */
+size_t io_take_input(struct io *io, char *out, size_t cap);
 
 /* TLS writes a handshake flight as several small records: with Nagle on, the last of them
  * waits for a delayed ACK (~40 ms a handshake). No-op on pipes. */

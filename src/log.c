@@ -387,10 +387,10 @@ static void send_journal(enum log_level level, const char *message,
 void log_event(enum log_level level, const char *message, const struct log_field *fields,
                size_t nfields)
 {
+	static char line[LINE_MAX_LEN];
 	struct log_field context[2];
 	const struct log_field *sorted[JOURNAL_FIELDS_MAX];
 	size_t ncontext = 0, n;
-	char line[LINE_MAX_LEN];
 	struct buf l;
 
 	if (!log_enabled(level))
@@ -405,7 +405,26 @@ void log_event(enum log_level level, const char *message, const struct log_field
 		send_journal(level, message, sorted, n);
 		return;
 	}
-	/* One octet held back, so that a cut line still ends in its newline. */
+	/* Straight into the lines pending, where it fits: no copy, and no line buffer on the stack
+	 * of every session (in a forked one, each page it writes is a fault). One octet is held
+	 * back, so that the line still ends in its newline. */
+	if (target != TARGET_SYSLOG) {
+		if (sizeof pending - pending_len < 2)
+			log_flush();
+		buf_init(&l, pending + pending_len, sizeof pending - pending_len - 1);
+		render(&l, level, message, sorted, n);
+		if (l.truncated && pending_len > 0) {
+			log_flush();
+			buf_init(&l, pending, sizeof pending - 1);
+			render(&l, level, message, sorted, n);
+		}
+		if (!l.truncated) {
+			l.p[l.len++] = '\n';
+			pending_len += l.len;
+			return;
+		}
+	}
+	/* syslog's datagram, or a line longer than PIPE_BUF, which goes out alone */
 	buf_init(&l, line, sizeof line - 1);
 	render(&l, level, message, sorted, n);
 	if (target == TARGET_SYSLOG) {
@@ -413,14 +432,7 @@ void log_event(enum log_level level, const char *message, const struct log_field
 		return;
 	}
 	l.p[l.len++] = '\n';
-	if (pending_len + l.len > sizeof pending)
-		log_flush();
-	if (l.len > sizeof pending) {
-		write_out(l.p, l.len);
-		return;
-	}
-	memcpy(pending + pending_len, l.p, l.len);
-	pending_len += l.len;
+	write_out(l.p, l.len);
 }
 
 void log_fatal_setup(const char *message)

@@ -57,6 +57,9 @@ static const struct {
 	/* SPEC §18 */
 	[REPLY_GREYLISTED]       = { 450, "4.7.1", "Greylisted, please try again in %s seconds" },
 	[REPLY_STATE_FAILED]     = { 451, "4.3.0", "Requested action aborted: local error in processing" },
+	/* the acceptor's own, with their enhanced codes (SPEC §15) */
+	[REPLY_TOO_MANY_SESSIONS] = { 421, "4.3.2", "Too many connections, try again later" },
+	[REPLY_NO_SESSION]       = { 421, "4.3.2", "Cannot start a session now, try again later" },
 };
 
 static const struct {

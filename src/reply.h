@@ -51,6 +51,8 @@ enum reply_id {
 	REPLY_DSN_INVALID,
 	REPLY_GREYLISTED,        /* {seconds} */
 	REPLY_STATE_FAILED,      /* fail-N or greylisting without a usable state directory */
+	REPLY_TOO_MANY_SESSIONS,
+	REPLY_NO_SESSION,
 	REPLY_COUNT
 };
 

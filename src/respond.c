@@ -5,10 +5,9 @@
  * another. */
 #include "respond.h"
 
+#include "buf.h"
 #include "clock.h"
 #include "log.h"
-
-#include <stdio.h>
 
 /* SPEC §17, before BADSMTP_TIME_SCALE. */
 #define SPLIT_AT 3
@@ -30,13 +29,15 @@ void respond_shape(struct respond *o, unsigned render, unsigned pacing)
 static void log_reply(const struct reply *r, const char *wire, size_t len)
 {
 	char response[1024], code[8];
+	struct buf c;
 	size_t n = 0;
 
 	for (size_t i = 0; i < len && n < sizeof response - 1; i++)
 		if (wire[i] != '\r' && !(wire[i] == '\n' && i + 1 == len))
 			response[n++] = wire[i];
 	response[n] = '\0';
-	snprintf(code, sizeof code, "%03d", r->code);
+	buf_init(&c, code, sizeof code);
+	buf_add_decimal(&c, r->code, 3);
 	LOG_EVENT(r->code >= 400 ? LOG_LEVEL_WARN : LOG_LEVEL_INFO,
 	          r->code >= 400 ? "SMTP error response sent" : "SMTP response sent",
 	          LOG_S("response", response), LOG_S("response_code", code));

@@ -428,6 +428,19 @@ static void handle_line(struct session *s, const char *line, size_t len)
 		dispatch(s, &c);
 }
 
+/* SPEC §11; with --proxy-protocol also the client's port (SPEC §21). */
+static void log_established(const struct session *s)
+{
+	const struct log_field f[] = {
+		LOG_N("port", s->port), LOG_S("profile", s->profile->name),
+		LOG_B("tls_enabled", profile_implicit_tls(s->profile)),
+		LOG_N("client_port", s->id.peer.client_port),
+	};
+
+	log_event(LOG_LEVEL_INFO, "SMTP connection established", f,
+	          s->cfg->proxy_protocol && s->id.peer.client_port >= 0 ? 4 : 3);
+}
+
 int session_run(const struct config *cfg, const struct profile *profile, const struct peer *peer,
                 const struct handoff *resume)
 {
@@ -440,14 +453,14 @@ int session_run(const struct config *cfg, const struct profile *profile, const s
 	memset(s, 0, offsetof(struct session, reply));
 	s->cfg = cfg;
 	s->profile = profile;
-	s->port = cfg->port > 0 ? cfg->port : peer->local_port > 0 ? peer->local_port : 0;
-	s->client_ip = peer->client_ip;
 	if (resume != NULL) {
 		s->id = *resume;
 		violation_restore(&s->violations, s->id.violations);
 	} else {
-		handoff_new(&s->id);
+		handoff_new(&s->id, profile->name, peer);
 	}
+	s->port = cfg->port > 0 ? cfg->port : s->id.peer.local_port > 0 ? s->id.peer.local_port : 0;
+	s->client_ip = s->id.peer.client_ip;
 	log_set_context(s->id.session_id, s->client_ip);
 	terminated = clock_catch_sigterm();
 	io_init(&s->io, 0, 1, terminated, &s->violations);
@@ -455,10 +468,14 @@ int session_run(const struct config *cfg, const struct profile *profile, const s
 	respond_init(&s->out, &s->io, terminated);
 	session_reset(s);
 	s->state = ST_GREETING;
+	if (resume == NULL && cfg->proxy_protocol &&
+	    greeting_proxy(cfg, &s->out, &s->id.peer, s->port) != 0) {
+		io_flush(&s->io);
+		io_linger(&s->io, LINGER_MS);
+		return 1;
+	}
 	if (resume == NULL)
-		LOG_EVENT(LOG_LEVEL_INFO, "SMTP connection established", LOG_N("port", s->port),
-		          LOG_S("profile", profile->name),
-		          LOG_B("tls_enabled", profile_implicit_tls(profile)));
+		log_established(s);
 
 	if (resume != NULL && !profile_implicit_tls(profile)) {
 		s->state = ST_HELO;   /* STARTTLS was answered; implicit TLS resumes before greeting */

@@ -297,6 +297,18 @@ static int generated_credentials(enum tlsfault_cert kind, int chain, const char 
 	return 0;
 }
 
+int tls_preload_default(const struct tls_settings *s, char *err, size_t errlen)
+{
+	char name[CERT_NAME_MAX];
+
+	if (T.file_cred != NULL)
+		return 0;
+	/* SPEC §7's self-signed certificate for --hostname: what a client without SNI gets */
+	return generated_credentials(TLSFAULT_CERT_SELFSIGNED, 0,
+	                             cert_choose_name("", 0, s->hostname, name, sizeof name),
+	                             s->cache_dir, err, errlen);
+}
+
 /* What fault f needs, made ready for a handshake with certificate name: its version's priority,
  * and its certificate (SPEC §7's own when the fault has none of its own and --tls-cert gave
  * one). 0, or -1 with err: this GnuTLS refuses it. */
@@ -553,6 +565,9 @@ static int handshake(struct io *io, const struct tls_settings *s, struct tls_inf
 		snprintf(err, errlen, "TLS session set-up: %s", tlsdl.gnutls_strerror(rc));
 		return -2;
 	}
+	/* What the io read ahead is the ClientHello's: after a PROXY header on smtps */
+	T.in_off = 0;
+	T.in_len = io_take_input(io, (char *)T.in, sizeof T.in);
 	tlsdl.gnutls_transport_set_ptr(T.session, io);
 	tlsdl.gnutls_transport_set_pull_function(T.session, pull);
 	tlsdl.gnutls_transport_set_pull_timeout_function(T.session, pull_timeout);

@@ -59,6 +59,11 @@ int tls_check_settings(const struct tls_settings *s, char *err, size_t errlen);
  * available) or -2 (this GnuTLS refuses the fault). */
 int tls_preload(const struct tls_settings *s, char *err, size_t errlen);
 
+/* For a process that forks sessions (SPEC §15), after tls_preload: the generated certificate
+ * for --hostname (cached, or made now), so that a session whose client sends no SNI, or that
+ * name, finds it in memory. Nothing to do with --tls-cert. 0, or -1 with err. */
+int tls_preload_default(const struct tls_settings *s, char *err, size_t errlen);
+
 /* Server handshake over io->in_fd/io->out_fd with our own push/pull (pipes work as well as
  * sockets). Call it after the 220 to STARTTLS has been flushed and io_discard_input() has thrown
  * away the plaintext behind the STARTTLS line (or before the greeting, on smtps). On success the

@@ -35,6 +35,24 @@ def family(profile):
     shared = sum(1 for q in rows.values() if '-' in q and q.rsplit('-', 1)[0] == stem)
     return stem if '-' in profile and shared > 1 else profile
 
+def families():
+    """family -> its ports, as scripts/deploy-files groups them: a run of rows on consecutive
+    ports whose profiles share their name up to the last '-'; any other row on its own."""
+    out, prev = {}, None
+    for port, profile in rows.items():
+        prefix = profile.rsplit('-', 1)[0]
+        if prev and port == prev[0] + 1 and prefix == prev[1] and prefix != profile:
+            ports = out.pop(prev[2])
+            out[prefix] = ports + [port]
+            prev = (port, prefix, prefix)
+        else:
+            out[profile] = [port]
+            prev = (port, prefix, profile)
+    return out
+
+def family_of(port):
+    return next(f for f, ports in families().items() if port in ports)
+
 def grouped():
     """The table as "port profile" for the fixed ports and "first-last family" for families."""
     out, fams = set(), {}
@@ -159,57 +177,80 @@ EOF
 
 # --- the deployment files -----------------------------------------------------------------------
 
-@test "systemd: the socket units listen on exactly the listed ports, one family per unit" {
+@test "systemd: each kind of socket unit listens on exactly the listed ports, one family per unit" {
 	check_py '
-served = []
-for path in sorted(glob.glob(os.path.join(repo, "systemd/*.socket"))):
-    unit = os.path.basename(path)
-    fam = re.fullmatch(r"badsmtp-(.+)\.socket", unit).group(1)
-    text = open(path).read()
-    ports = [int(p) for p in re.findall(r"^ListenStream=(?:.*:)?([0-9]+)$", text, re.M)]
-    assert ports, f"{unit}: no ListenStream="
-    for p in ports:
-        assert p in rows, f"{unit}: port {p} is not in --list-profiles"
-        assert family(rows[p]) == fam, f"{unit}: port {p} is {rows[p]}, not of family {fam}"
-    for name in re.findall(r"^FileDescriptorName=(.*)$", text, re.M):
+fams = families()
+for kind, pattern in (("wait", r"badsmtp-(?!inetd-)(.+)\.socket"), ("inetd", r"badsmtp-inetd-(.+)\.socket")):
+    served = []
+    for path in sorted(glob.glob(os.path.join(repo, "systemd/*.socket"))):
+        unit = os.path.basename(path)
+        m = re.fullmatch(pattern, unit)
+        if not m:
+            continue
+        fam = m.group(1)
+        text = open(path).read()
+        ports = [int(p) for p in re.findall(r"^ListenStream=(?:.*:)?([0-9]+)$", text, re.M)]
+        assert ports, f"{unit}: no ListenStream="
         for p in ports:
-            assert rows[p] == name, f"{unit}: FileDescriptorName={name}, but port {p} is {rows[p]}"
-    served += ports
-assert len(served) == len(set(served)), f"a port in two socket units: {sorted(served)}"
-same([str(p) for p in served], [str(p) for p in rows], "ports", "systemd/*.socket",
-     "--list-profiles")
+            assert p in rows, f"{unit}: port {p} is not in --list-profiles"
+            assert family_of(p) == fam, f"{unit}: port {p} is {rows[p]}, not of family {fam}"
+        assert ports == fams[fam], f"{unit}: ports {ports}, family {fam} has {fams[fam]}"
+        accept = re.findall(r"^Accept=(.*)$", text, re.M)
+        assert accept == (["no"] if kind == "wait" else ["yes"]), f"{unit}: Accept={accept}"
+        # a socket of one port is named by its profile, a family of several by its family,
+        # which is no profile name: each connection then takes the profile of its port
+        names = re.findall(r"^FileDescriptorName=(.*)$", text, re.M)
+        want = rows[ports[0]] if len(ports) == 1 else fam
+        assert names == [want], f"{unit}: FileDescriptorName={names}, want {want}"
+        served += ports
+    assert len(served) == len(set(served)), f"{kind}: a port in two socket units: {sorted(served)}"
+    same([str(p) for p in served], [str(p) for p in rows], f"{kind} ports", "systemd/*.socket",
+         "--list-profiles")
 '
 }
 
 @test "systemd: each socket unit has its service, whose --port/--profile name its own family" {
 	check_py '
 shared = glob.glob(os.path.join(repo, "systemd/badsmtp-.service.d/*.conf"))
+shared_inetd = glob.glob(os.path.join(repo, "systemd/badsmtp-inetd-.service.d/*.conf"))
+sockets = {"wait": [], "inetd": []}
 for path in sorted(glob.glob(os.path.join(repo, "systemd/*.socket"))):
-    fam = re.fullmatch(r"badsmtp-(.+)\.socket", os.path.basename(path)).group(1)
-    service = os.path.join(repo, f"systemd/badsmtp-{fam}@.service")
+    unit = os.path.basename(path)
+    m = re.fullmatch(r"badsmtp-inetd-(.+)\.socket", unit)
+    if m:
+        fam, service, kind = m.group(1), f"badsmtp-inetd-{m.group(1)}@.service", "inetd"
+    else:
+        fam = re.fullmatch(r"badsmtp-(.+)\.socket", unit).group(1)
+        service, kind = f"badsmtp-{fam}.service", "wait"
+    sockets[kind].append(unit)
+    service = os.path.join(repo, "systemd", service)
     assert os.path.exists(service), f"no {service} for {path}"
-    for conf in [service] + glob.glob(service + ".d/*.conf") + shared:
+    confs = [service] + glob.glob(service + ".d/*.conf") + shared + (shared_inetd if kind == "inetd" else [])
+    for conf in confs:
         for line in re.findall(r"^ExecStart=(.*)$", open(conf).read(), re.M):
             args = line.replace("=", " ").split()
             for flag, value in zip(args, args[1:]):
                 if flag == "--port":
-                    assert family(rows.get(int(value), "plain")) == fam, \
-                        f"{conf}: --port {value} is not of family {fam}"
+                    assert family_of(int(value)) == fam, f"{conf}: --port {value} is not of family {fam}"
                 if flag == "--profile":
                     assert family(value) == fam, f"{conf}: --profile {value} is not of {fam}"
-target = open(os.path.join(repo, "systemd/badsmtp.target")).read()
-wanted = " ".join(re.findall(r"^Wants=(.*)$", target, re.M)).split()
-same(wanted, [os.path.basename(p) for p in glob.glob(os.path.join(repo, "systemd/*.socket"))],
-     "socket units", "badsmtp.target Wants=", "systemd/")
+for kind, target in (("wait", "badsmtp.target"), ("inetd", "badsmtp-inetd.target")):
+    text = open(os.path.join(repo, "systemd", target)).read()
+    wanted = " ".join(re.findall(r"^Wants=(.*)$", text, re.M)).split()
+    same(wanted, sockets[kind], "socket units", f"{target} Wants=", f"systemd/ ({kind})")
 '
 }
 
-@test "inetd.conf: one entry per listed port, its --port and profile comment agree" {
+@test "inetd.conf: per listed port a wait line and a commented nowait line, --port and profile agree" {
 	check_py '
-served, comment = [], None
+served = {"wait": [], "nowait": []}
+comment = None
 for line in open(os.path.join(repo, "inetd/inetd.conf")):
     line = line.rstrip("\n")
-    if line.startswith("#"):
+    kind = "wait"
+    if line.startswith("#nowait "):
+        line, kind = line[len("#nowait "):], "nowait"
+    elif line.startswith("#"):
         comment = line[1:].strip()
         continue
     if not line.strip():
@@ -218,36 +259,59 @@ for line in open(os.path.join(repo, "inetd/inetd.conf")):
     port = int(f[0].rsplit(":", 1)[1])
     args = f[6:]
     assert port in rows, f"inetd.conf: port {port} is not in --list-profiles"
+    assert f[3].split(".")[0] == kind, f"inetd.conf: port {port}: {f[3]} in a {kind} line"
     assert "--port" in args and args[args.index("--port") + 1] == str(port), \
         f"inetd.conf: port {port} runs {args}"
     assert comment == rows[port], f"inetd.conf: port {port} is {rows[port]}, commented {comment!r}"
-    served.append(str(port))
-assert len(served) == len(set(served)), f"a port twice: {served}"
-same(served, [str(p) for p in rows], "ports", "inetd.conf", "--list-profiles")
+    served[kind].append(str(port))
+for kind, ports in served.items():
+    assert len(ports) == len(set(ports)), f"{kind}: a port twice: {ports}"
+    same(ports, [str(p) for p in rows], f"{kind} ports", "inetd.conf", "--list-profiles")
 '
 }
 
-@test "xinetd: one service per listed port, in the file of its family" {
+@test "xinetd: per listed port a wait service and a disabled nowait one, in the file of its family" {
 	check_py '
-served = []
+served = {"yes": [], "no": []}
 for path in sorted(glob.glob(os.path.join(repo, "inetd/xinetd.d/badsmtp-*"))):
     name = os.path.basename(path)
     fam = name[len("badsmtp-"):]
     text = open(path).read()
-    blocks = list(re.finditer(r"^# profile (\S+)\nservice (\S+)\n\{\n(.*?)\n\}", text, re.M | re.S))
+    blocks = list(re.finditer(r"^# profile ([^\s,]+)(, one process per connection)?\nservice (\S+)\n\{\n(.*?)\n\}",
+                              text, re.M | re.S))
     assert len(blocks) == len(re.findall(r"^service ", text, re.M)), f"{name}: a service unparsed"
     for b in blocks:
-        attrs = dict(re.match(r"\s*(\S+)\s*=\s*(.*)$", l).groups() for l in b.group(3).split("\n"))
+        attrs = dict(re.match(r"\s*(\S+)\s*=\s*(.*)$", l).groups() for l in b.group(4).split("\n"))
         port = int(attrs["port"])
         assert port in rows, f"{name}: port {port} is not in --list-profiles"
         assert rows[port] == b.group(1), f"{name}: port {port} is {rows[port]}, commented {b.group(1)}"
-        assert family(rows[port]) == fam, f"{name}: port {port} ({rows[port]}) is not of {fam}"
+        assert family_of(port) == fam, f"{name}: port {port} ({rows[port]}) is not of {fam}"
+        wait, disable = attrs["wait"], attrs["disable"]
+        assert wait == ("no" if b.group(2) else "yes"), f"{name}: {b.group(3)}: wait = {wait}"
+        assert disable == {"yes": "no", "no": "yes"}[wait], \
+            f"{name}: {b.group(3)}: wait = {wait}, disable = {disable}: wait mode is the default"
         args = attrs["server_args"]
         assert args.split() == ["--port", str(port)], f"{name}: port {port} runs {args}"
-        served.append(str(port))
-assert len(served) == len(set(served)), f"a port twice: {served}"
-same(served, [str(p) for p in rows], "ports", "inetd/xinetd.d", "--list-profiles")
+        served[attrs["wait"]].append(str(port))
+for kind, ports in served.items():
+    assert len(ports) == len(set(ports)), f"wait = {kind}: a port twice: {ports}"
+    same(ports, [str(p) for p in rows], f"wait = {kind} ports", "inetd/xinetd.d", "--list-profiles")
 '
+}
+
+@test "scripts/deploy-files: the committed units, inetd.conf and xinetd files are what it writes" {
+	"$REPO/scripts/deploy-files" --bin "$BADSMTP_BIN" --out "$T/gen" || fail "deploy-files failed"
+	local f rel n=0
+	while IFS= read -r f; do
+		rel=${f#"$T/gen/"}
+		diff -u "$REPO/$rel" "$f" || fail "$rel differs from what scripts/deploy-files writes (make deploy-files)"
+		n=$((n + 1))
+	done < <(find "$T/gen" -type f | sort)
+	[ "$n" -gt 30 ] || fail "deploy-files wrote only $n files"
+	# and no family file is left over that it would no longer write
+	for f in "$REPO"/systemd/*.socket "$REPO"/systemd/*.target "$REPO"/inetd/xinetd.d/*; do
+		[ -e "$T/gen/${f#"$REPO/"}" ] || fail "${f#"$REPO/"}: not written by scripts/deploy-files any more"
+	done
 }
 
 @test "scripts/badsmtp-run --list prints the binary's port table, bases moved or not" {

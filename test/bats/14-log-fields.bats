@@ -45,6 +45,17 @@ load helpers
 	expect_status 0
 	cat "$SMTP_ERR" >> "$all"
 
+	# A PROXY header (client_port), and a connection refused for want of one (SPEC §20).
+	smtp_input
+	smtp_append_raw 'PROXY TCP4 192.0.2.7 127.0.0.1 4242 25\r\nQUIT\r\n'
+	smtp_session --proxy-protocol
+	expect_status 0
+	cat "$SMTP_ERR" >> "$all"
+	smtp_input 'QUIT'
+	smtp_session --proxy-protocol
+	expect_status 1
+	cat "$SMTP_ERR" >> "$all"
+
 	log_check "
 NUMBER = {'port', 'error_code', 'rcpt_count', 'message_size', 'duration_ms', 'delay_seconds',
           'exit_status', 'sockets', 'max_sessions', 'sessions_served', 'attempt', 'of',
@@ -67,6 +78,7 @@ SPEC = {   # message: (level, fields)
     'SMTP client violation': ('WARN', 'session_id client_ip violation detail'),
     'SMTP connection closed': ('INFO', 'session_id client_ip duration_ms exit_status violations'),
     'SMTP state directory unusable': ('ERROR', 'session_id client_ip state_dir error'),
+    'SMTP connection refused': ('WARN', 'session_id client_ip port reason'),
 }
 
 def kind(k):
@@ -98,6 +110,7 @@ for e in ev:
 assert not wrong, 'fields of the wrong type:\n' + '\n'.join(wrong.values())
 seen = {k for e in ev for k in e['fields']}
 assert {'attempt', 'of', 'retry_after_seconds', 'dsn'} <= seen, sorted(seen)
+assert any('client_port' in e['fields'] for e in ev), 'no client_port logged'
 unseen = set(SPEC) - {e['message'] for e in ev}
 assert not unseen, f'events never produced: {sorted(unseen)}'
 " "$all"

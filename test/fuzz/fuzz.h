@@ -21,6 +21,7 @@ _Noreturn void fuzz_fail(const char *file, int line, const char *what);
 int fuzz_command(const uint8_t *data, size_t size);
 int fuzz_address(const uint8_t *data, size_t size);
 int fuzz_trigger(const uint8_t *data, size_t size);
+int fuzz_proxy(const uint8_t *data, size_t size);
 int fuzz_ehlo(const uint8_t *data, size_t size);
 int fuzz_data(const uint8_t *data, size_t size);
 int fuzz_bdat(const uint8_t *data, size_t size);

@@ -4,17 +4,12 @@
 # accepted for delivery" must have exactly one complete file in the Maildir (its own unique
 # body, whole), the number of files must equal the number of 250s, and nothing may be left in
 # tmp/. The client is python3 with one thread per session.
-
 # bats file_tags=tcp
 
-PY=/usr/bin/python3
-REPO=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
-BADSMTP_BIN=${BADSMTP_BIN:-$REPO/src/badsmtp-session}
+load helpers
 
 setup() {
-	[ -x "$BADSMTP_BIN" ] || skip "no binary at $BADSMTP_BIN (run make)"
-	command -v systemd-socket-activate > /dev/null ||
-		skip "systemd-socket-activate is missing (apt-get install systemd)"
+	need_launcher
 	[ -x "$PY" ] || skip "no $PY"
 	LAUNCHER=
 	unset BADSMTP_PROFILE BADSMTP_PORT BADSMTP_MAILDIR BADSMTP_LOG_TARGET BADSMTP_LOG_FORMAT
@@ -29,25 +24,10 @@ teardown() {
 	fi
 }
 
-free_port() {
-	"$PY" -c '
-import socket
-s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-wait_listen() {
-	for _ in $(seq 100); do
-		ss -Hltn "sport = :$1" | grep -q . && return 0
-		sleep 0.05
-	done
-	echo "nothing listens on $1"
-	return 1
-}
-
 # bats test_tags=heavy
 @test "300 concurrent sessions: every 250 has exactly one complete file, files = 250s" {
 	local port md=$BATS_TEST_TMPDIR/md
-	port=$(free_port)
+	read -r port < <(free_ports 1)
 	setsid systemd-socket-activate --inetd -a -l "127.0.0.1:$port" \
 		"$BADSMTP_BIN" --maildir "$md" --log-target "file:$BATS_TEST_TMPDIR/log" \
 		> "$BATS_TEST_TMPDIR/launcher.out" 2> "$BATS_TEST_TMPDIR/launcher.err" 3>&- &

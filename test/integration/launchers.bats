@@ -1,102 +1,14 @@
 #!/usr/bin/env bats
 # badsmtp-session behind real launchers over TCP (SPEC §1, §8, §11, §13): systemd-socket-activate
 # --inetd and xinetd in the foreground, started and stopped here on free high ports, with swaks,
-# python smtplib and curl as clients. TLS (smtps, STARTTLS handshakes) is tested elsewhere.
-
+# python smtplib and curl as clients. TLS (smtps, STARTTLS handshakes) is tested elsewhere, wait
+# mode (one acceptor) in wait.bats, but for scripts/badsmtp-run below.
 # bats file_tags=tcp
 
-REPO=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
-BADSMTP_BIN=${BADSMTP_BIN:-$REPO/src/badsmtp-session}
-PY=/usr/bin/python3
-
-setup_file() {
-	# the client helper: small enough to live here, python so that timings are measured
-	cat > "$BATS_FILE_TMPDIR/client.py" <<'EOF'
-import smtplib, socket, sys, threading, time
-
-mode, port = sys.argv[1], int(sys.argv[2])
-HOST = "127.0.0.1"
-MSG = b"Subject: launcher test\r\n\r\nhello\r\n"
-
-def connect():
-    return socket.create_connection((HOST, port), timeout=20)
-
-def read_all(s):
-    data = b""
-    while True:
-        chunk = s.recv(65536)
-        if not chunk:
-            return data
-        data += chunk
-
-if mode == "drop":            # connect, read to EOF: bytes=N elapsed=S
-    t = time.monotonic(); s = connect()
-    data = read_all(s)
-    print("bytes=%d elapsed=%.3f" % (len(data), time.monotonic() - t))
-elif mode == "greet":         # time until the greeting line
-    t = time.monotonic(); s = connect(); f = s.makefile("rb")
-    line = f.readline()
-    print("elapsed=%.3f line=%s" % (time.monotonic() - t, line.decode().rstrip()))
-    s.sendall(b"QUIT\r\n"); f.readline()
-elif mode == "raw":           # a lock-step transaction; prints every byte received
-    s = connect(); f = s.makefile("rb"); out = []
-    def reply():
-        while True:
-            line = f.readline(); out.append(line)
-            if len(line) < 4 or line[3:4] != b"-":
-                return line
-    reply()
-    for cmd in (b"EHLO raw.example.com", b"MAIL FROM:<a@example.com>",
-                b"RCPT TO:<b@example.com>", b"RCPT TO:<rcpt550@example.com>", b"DATA"):
-        s.sendall(cmd + b"\r\n"); reply()
-    s.sendall(MSG + b".\r\n"); reply()
-    s.sendall(b"QUIT\r\n"); reply()
-    out.append(read_all(s))
-    sys.stdout.write(b"".join(out).decode("utf-8", "replace"))
-elif mode == "smtplib":       # a full transaction; prints the replies' codes
-    c = smtplib.SMTP(HOST, port, timeout=20)
-    print("ehlo", c.ehlo("smtplib.example.com")[0])
-    print("mail", c.mail("a@example.com")[0])
-    print("rcpt", c.rcpt("b@example.com")[0])
-    print("data", c.data(MSG)[0])
-    print("quit", c.quit()[0])
-elif mode == "starttls-required":
-    c = smtplib.SMTP(HOST, port, timeout=20)
-    c.ehlo("client.example.com")
-    code, text = c.mail("a@example.com")
-    print("%d %s" % (code, text.decode()))
-    c.quit()
-elif mode == "concurrent":    # N sessions open at once, then each runs a transaction
-    n = int(sys.argv[3]); ok = []; errors = []
-    barrier = threading.Barrier(n, timeout=60)
-    def one(i):
-        try:
-            c = smtplib.SMTP(HOST, port, timeout=60)
-            barrier.wait()
-            codes = (c.ehlo("c%d.example.com" % i)[0], c.mail("a%d@example.com" % i)[0],
-                     c.rcpt("b@example.com")[0], c.data(MSG)[0], c.quit()[0])
-            if codes == (250, 250, 250, 250, 221):
-                ok.append(i)
-            else:
-                errors.append("%d: %r" % (i, codes))
-        except Exception as e:
-            errors.append("%d: %r" % (i, e))
-            try:
-                barrier.abort()
-            except Exception:
-                pass
-    threads = [threading.Thread(target=one, args=(i,)) for i in range(n)]
-    for t in threads: t.start()
-    for t in threads: t.join()
-    print("ok=%d" % len(ok))
-    for e in errors[:5]: print("error", e)
-EOF
-}
+load helpers
 
 setup() {
-	[ -x "$BADSMTP_BIN" ] || skip "no binary at $BADSMTP_BIN (run make)"
-	command -v systemd-socket-activate > /dev/null ||
-		skip "systemd-socket-activate is missing (apt-get install systemd)"
+	need_launcher
 	LAUNCHERS=()
 	DEVLOG_PID=
 	export BADSMTP_TIME_SCALE=1
@@ -122,27 +34,8 @@ teardown() {
 	true
 }
 
-# N free TCP ports on 127.0.0.1 (held together while chosen, so they differ)
-free_ports() {
-	"$PY" -c '
-import socket, sys
-ss = [socket.socket() for _ in range(int(sys.argv[1]))]
-for s in ss: s.bind(("127.0.0.1", 0))
-print(" ".join(str(s.getsockname()[1]) for s in ss))' "$1"
-}
-
 port_free() {
 	! ss -Hltn "sport = :$1" | grep -q .
-}
-
-wait_listen() {
-	local port=$1
-	for _ in $(seq 100); do
-		ss -Hltn "sport = :$port" | grep -q . && return 0
-		sleep 0.05
-	done
-	echo "nothing listens on $port"
-	return 1
 }
 
 # start_ssa PORT... -- ARGS...: systemd-socket-activate --inetd -a on 127.0.0.1:PORT...
@@ -156,23 +49,12 @@ start_ssa() {
 	for p in "${ports[@]}"; do wait_listen "$p"; done
 }
 
-# start_xinetd DEFAULT_PORT:TEST_PORT...: the shipped xinetd entries for those default ports,
-# moved to the test ports (server_args, and so --port DEFAULT_PORT, unchanged).
+# start_xinetd DEFAULT_PORT:TEST_PORT...: the shipped per-connection (wait = no) xinetd entries
+# for those default ports, moved to the test ports (server_args, and so --port DEFAULT_PORT,
+# unchanged), enabled.
 start_xinetd() {
-	command -v xinetd > /dev/null || skip "xinetd is missing (apt-get install xinetd)"
-	[ "$(id -u)" = 0 ] || skip "xinetd needs root to switch to user nobody"
-	local conf=$BATS_TEST_TMPDIR/xinetd.conf bindir pair from to
-	bindir=$(cd "$(dirname "$BADSMTP_BIN")" && pwd)
-	printf 'defaults\n{\n}\n' > "$conf"
-	for pair in "$@"; do
-		from=${pair%%:*} to=${pair#*:}
-		cat "$REPO"/inetd/xinetd.d/badsmtp-* | awk -v p="$from" '
-			/^service /{ b = "" } { b = b $0 "\n" }
-			/^}/{ if (b ~ "\n\tport\t*= " p "\n") printf "%s", b; b = "" }' |
-			sed -e "s|@BINDIR@|$bindir|" -e "s/^\(\tport\t*= \)$from\$/\1$to/" \
-				-e "s/badsmtp-$from\$/badsmtp-test-$to/" >> "$conf"
-		grep -q "port		= $to" "$conf" || { echo "no shipped xinetd entry for $from"; return 1; }
-	done
+	local conf=$BATS_TEST_TMPDIR/xinetd.conf pair
+	xinetd_conf no "" "$@"
 	setsid xinetd -dontfork -f "$conf" -pidfile "$BATS_TEST_TMPDIR/xinetd.pid" \
 		> "$BATS_TEST_TMPDIR/launcher.out" 2> "$BATS_TEST_TMPDIR/launcher.err" 3>&- &
 	LAUNCHERS+=($!)
@@ -194,10 +76,6 @@ with open(sys.argv[1], "ab", buffering=0) as f:
 	DEVLOG_PID=$!
 	for _ in $(seq 50); do [ -S /dev/log ] && return 0; sleep 0.05; done
 	return 1
-}
-
-client() {
-	timeout 60 "$PY" "$BATS_FILE_TMPDIR/client.py" "$@"
 }
 
 # every line the client received is an SMTP reply: no log text reached it
@@ -424,4 +302,7 @@ only_smtp_replies() {
 	port_free 25601
 	! pgrep -g "$run_pid" > /dev/null
 	grep -q 'stopped' "$BATS_TEST_TMPDIR/run.err"
+	# one acceptor for both ports (SPEC §15), which saw all three sessions and stopped
+	[ "$(grep -c '"message":"SMTP acceptor started".*"max_sessions":512,"sockets":2' "$BATS_TEST_TMPDIR/run.err")" -eq 1 ]
+	grep -q '"message":"SMTP acceptor stopped","fields":{"sessions_served":3}' "$BATS_TEST_TMPDIR/run.err"
 }

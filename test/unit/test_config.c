@@ -18,6 +18,7 @@ static const char *const env_names[] = {
 	"BADSMTP_COMMAND_DELAY_PORT_START", "BADSMTP_DROP_DELAY_PORT_START",
 	"BADSMTP_TLS_FAULT_PORT_START", "CACHE_DIRECTORY", "XDG_CACHE_HOME",
 	"BADSMTP_GREETING_FAULT_PORT_START", "BADSMTP_STATE_DIR", "STATE_DIRECTORY", "XDG_STATE_HOME",
+	"BADSMTP_MAX_SESSIONS", "BADSMTP_IDLE_EXIT", "BADSMTP_PROXY_PROTOCOL", "BADSMTP_PROXY_FROM",
 };
 
 static void clear_env(void)
@@ -75,6 +76,13 @@ static void field_text(const struct config *c, const char *field, char *out, siz
 		for (size_t f = 0, used = 0; f < PROFILE_FAMILIES && used < cap; f++)
 			used += (size_t)snprintf(out + used, cap - used, "%s%d", f ? "/" : "",
 			                         c->bases.base[f]);
+	else if (strcmp(field, "max_sessions") == 0)
+		snprintf(out, cap, "%d", c->max_sessions);
+	else if (strcmp(field, "idle_exit") == 0)
+		snprintf(out, cap, "%g", c->idle_exit);
+	else if (strcmp(field, "proxy") == 0)
+		snprintf(out, cap, "%d %s %zu", c->proxy_protocol, STR(c->proxy_from),
+		         c->proxy_trust.n);
 	else
 		snprintf(out, cap, "unknown field %s", field);
 #undef STR
@@ -112,6 +120,33 @@ static const struct row rows[] = {
 	{ NOENV, NOARGS, RUN, "data_timeout", "180" },
 	{ NOENV, NOARGS, RUN, "time_scale", "1" },
 	{ NOENV, NOARGS, RUN, "bases", "25200/25400/25600/25700/25800" },
+	{ NOENV, NOARGS, RUN, "max_sessions", "512" },
+	{ NOENV, NOARGS, RUN, "idle_exit", "0" },
+	{ NOENV, NOARGS, RUN, "proxy", "0 127.0.0.0/8,::1/128 2" },
+	/* wait mode and PROXY (SPEC §15, §20): a switch takes no value, 0 sessions is an error */
+	{ NOENV, A("--max-sessions", "20000"), RUN, "max_sessions", "20000" },
+	{ NOENV, A("--max-sessions=1"), RUN, "max_sessions", "1" },
+	{ E("BADSMTP_MAX_SESSIONS=7"), NOARGS, RUN, "max_sessions", "7" },
+	{ NOENV, A("--max-sessions", "0"), ERR, NULL, NULL },
+	{ E("BADSMTP_MAX_SESSIONS=0"), NOARGS, ERR, NULL, NULL },
+	{ NOENV, A("--max-sessions", "1.5"), ERR, NULL, NULL },
+	{ NOENV, A("--max-sessions", "-1"), ERR, NULL, NULL },
+	{ NOENV, A("--idle-exit", "30"), RUN, "idle_exit", "30" },
+	{ NOENV, A("--idle-exit=0"), RUN, "idle_exit", "0" },
+	{ E("BADSMTP_IDLE_EXIT=2.5"), NOARGS, RUN, "idle_exit", "2.5" },
+	{ NOENV, A("--idle-exit", "-1"), ERR, NULL, NULL },
+	{ NOENV, A("--proxy-protocol"), RUN, "proxy", "1 127.0.0.0/8,::1/128 2" },
+	{ NOENV, A("--proxy-protocol", "--port", "25"), RUN, "port", "25" },
+	{ NOENV, A("--proxy-protocol=0"), RUN, "proxy", "0 127.0.0.0/8,::1/128 2" },
+	{ E("BADSMTP_PROXY_PROTOCOL=1"), NOARGS, RUN, "proxy", "1 127.0.0.0/8,::1/128 2" },
+	{ E("BADSMTP_PROXY_PROTOCOL=0"), A("--proxy-protocol"), RUN, "proxy",
+	  "1 127.0.0.0/8,::1/128 2" },
+	{ E("BADSMTP_PROXY_PROTOCOL=yes"), NOARGS, ERR, NULL, NULL },
+	{ NOENV, A("--proxy-from", "10.0.0.0/8"), RUN, "proxy", "0 10.0.0.0/8 1" },
+	{ E("BADSMTP_PROXY_FROM=10.0.0.1,10.0.0.2,::1"), NOARGS, RUN, "proxy",
+	  "0 10.0.0.1,10.0.0.2,::1 3" },
+	{ NOENV, A("--proxy-from", "10.0.0.0/33"), ERR, NULL, NULL },
+	{ NOENV, A("--proxy-from", "proxy.example"), ERR, NULL, NULL },
 	/* every flag, "--flag value" */
 	{ NOENV, A("--profile", "smtps"), RUN, "profile", "smtps" },
 	{ NOENV, A("--profile", "greeting-delay-8"), RUN, "profile", "greeting-delay-8" },

@@ -15,6 +15,7 @@
 #include "../fuzz/fuzz_command.c"
 #include "../fuzz/fuzz_data.c"
 #include "../fuzz/fuzz_ehlo.c"
+#include "../fuzz/fuzz_proxy.c"
 #include "../fuzz/fuzz_session.c"
 #include "../fuzz/fuzz_trigger.c"
 
@@ -41,6 +42,7 @@ static const struct {
 	{ "command", fuzz_command },
 	{ "data", fuzz_data },
 	{ "ehlo", fuzz_ehlo },
+	{ "proxy", fuzz_proxy },
 	{ "session", fuzz_session },
 	{ "trigger", fuzz_trigger },
 };
