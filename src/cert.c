@@ -173,7 +173,8 @@ static const struct recipe test_ca = {
 };
 static const struct recipe intermediate_ca = {
 	.tag = "intermediate-ca", .fixed_name = "BadSMTP Test Intermediate CA", .issuer = &test_ca,
-	.ca = 1, .path_len = 0, .slot = 1, .from = -HOUR, .until = CA_DAYS * DAY, .digest = GNUTLS_DIG_SHA256,
+	.ca = 1, .path_len = 0, .slot = 1, .from = -HOUR, .until = CA_DAYS * DAY,
+	.digest = GNUTLS_DIG_SHA256,
 };
 static const struct recipe untrusted_ca = {
 	.tag = "untrusted-ca", .fixed_name = "BadSMTP Untrusted CA", .ca = 1, .path_len = -1,

@@ -112,8 +112,8 @@ int command_parse_bdat(const char *arg, size_t n, unsigned long long *size, int 
 
 /* VRFY's argument (SPEC §9): its words joined with single spaces; the address inside <…> when
  * there is one, split at its last '@'. 0, with the address in out (which holds n + 1 octets)
- * as SPEC §9 echoes it — the local part as given, the domain lower-cased — and the local part's
- * length; or -1 (501): a control octet, no '@', an empty local part or domain. */
+ * as SPEC §9 echoes it (the local part as given, the domain lower-cased) and the local
+ * part's length; or -1 (501): a control octet, no '@', an empty local part or domain. */
 int command_parse_vrfy(const char *arg, size_t n, char *out, size_t *local_len);
 
 /* The blank-separated words of arg, for the log: copied into copy (n + 1 octets), NUL-split,

@@ -1,7 +1,8 @@
 /* log: renders events as JSON or text lines and hands them to one target: write(2) for stderr
- * and files, a datagram to the syslog socket, or sd_journal_sendv from a dlopen'd libsystemd. Lines for stderr and
- * files are gathered and written whole, several per write, just before the process blocks (a
- * clock_on_block hook) or ends (log_flush): one write per exchange rather than one per event.
+ * and files, a datagram to the syslog socket, or sd_journal_sendv from a dlopen'd libsystemd.
+ * Lines for stderr and files are gathered and written whole, several per write, just before the
+ * process blocks (a clock_on_block hook) or ends (log_flush): one write per exchange rather than
+ * one per event.
  * The auto target follows SPEC §11: journald when JOURNAL_STREAM names our fd 2, syslog when
  * fd 2 is a socket (inetd hands the client's socket on fds 0-2: never write there), stderr
  * otherwise. Values are escaped so a client's bytes cannot forge fields or lines. */

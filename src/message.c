@@ -72,8 +72,8 @@ int message_add_rcpt(struct message *m, const struct address *a, const char *dsn
 	return 0;
 }
 
-/* SPEC §17: "RET=…; ENVID=…; {rcpt} NOTIFY=… ORCPT=…", the recipients without DSN parameters
- * left out; NULL when there is no DSN parameter at all (or no memory for them). */
+/* SPEC §17: "RET=…; ENVID=…; {rcpt} NOTIFY=… ORCPT=…", the recipients without DSN
+ * parameters left out; NULL when there is no DSN parameter at all (or no memory for them). */
 static char *dsn_header(const struct message *m)
 {
 	size_t cap = strlen(m->dsn) + 1;

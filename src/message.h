@@ -1,6 +1,6 @@
 /* message: one mail transaction's envelope and body (SPEC §2, §6, §12): the sender and the
- * accepted recipients with their DSN parameters (SPEC §17), then the body — a DATA stream decoded
- * up to its final dot (data.c), or BDAT chunks taken raw — counted against the size limit as it
+ * accepted recipients with their DSN parameters (SPEC §17), then the body: a DATA stream decoded
+ * up to its final dot (data.c) or BDAT chunks taken raw, counted against the size limit as it
  * arrives and written to a Maildir file while it fits, then committed or dropped, with the log
  * events of a message and the client's violations in its header (SPEC §19). The body may be read
  * only up to a cutoff (the faults of SPEC §18 that strike in the middle of it). The session

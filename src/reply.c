@@ -1,4 +1,4 @@
-/* reply: every reply text in two tables, so the wire strings of SPEC.md live in one place,
+/* reply: every reply text in two tables, so the wire strings of doc/spec.md live in one place,
  * and the one renderer. Built-in replies carry no enhanced code (SPEC §4.2), except the few that
  * SPEC gives one. */
 #include "reply.h"

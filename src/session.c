@@ -1,4 +1,4 @@
-/* session: one SMTP conversation, RFC 5321 with the faults of SPEC.md; this file is its engine.
+/* session: one SMTP conversation, RFC 5321 with the faults of doc/spec.md; this file is its engine.
  * Each command is one row of the command table (commands.c) and goes through the same steps in
  * dispatch(): parse → legal in this state? (503) → its check step (its own 501, 502, 504, 530,
  * 555 …) → the trigger's verdict → its proceed step. session_verdict() is the one place a
@@ -179,7 +179,8 @@ unsigned long long session_body_cutoff(const struct session *s)
 }
 
 /* The state key of t (SPEC §18): "fail {VERB} {address}", or "grey {client IP} {sender}
- * {recipient}" for the greylisting triplet; addresses lower-cased. 0, or -1 when it does not fit. */
+ * {recipient}" for the greylisting triplet; addresses lower-cased. 0, or -1 when it does not
+ * fit. */
 static int state_key(const struct session *s, const struct trigger *t, char *key, size_t cap)
 {
 	char sender[MESSAGE_ADDRESS_MAX];

@@ -3,8 +3,8 @@
  * reads the line, writes the next one in place and closes, which lets the lock go: flock is
  * per open file, so concurrent sessions and processes queue on it, and it is released even when
  * a process dies holding it. Files are never removed, so a waiter never locks a file that is no
- * longer the key's; an expired entry is overwritten instead (SPEC §18: removed as met). An empty or
- * torn line (a crash mid-write) counts as no entry; a whole line for another key (a hash
+ * longer the key's; an expired entry is overwritten instead (SPEC §18: removed as met). An empty
+ * or torn line (a crash mid-write) counts as no entry; a whole line for another key (a hash
  * collision) is an error, never someone else's count. */
 #include "state.h"
 

@@ -1,4 +1,4 @@
-/* test_reply: the reply catalogue against SPEC.md's exact wire strings: every row of the §4.2
+/* test_reply: the reply catalogue against doc/spec.md's exact wire strings: every row of the §4.2
  * trigger table and "Unknown error" for the rest, triggered replies with and without their
  * enhanced code, every built-in reply (which never carries an enhanced code, except the few SPEC
  * gives one), "%s" substitution, the buffer-size contract (0 when it does not fit), and the reply
