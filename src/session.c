@@ -104,7 +104,6 @@ void session_log_behaviour(struct session *s, const char *behaviour, int delay)
 	log_behaviour(s, behaviour, delay, NULL, 0);
 }
 
-
 /* RFC 2920: without PIPELINING (before EHLO, after HELO, with nopipelining) every reply must be
  * waited for; with it, the reply to a command that ends a group. */
 void session_expect_reply(struct session *s, const char *after, int ends_group)
