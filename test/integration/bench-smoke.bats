@@ -5,8 +5,7 @@
 
 # bats file_tags=tcp
 
-REPO=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
-BADSMTP_BIN=${BADSMTP_BIN:-$REPO/src/badsmtp-session}
+load helpers
 
 @test "bench: make bench-smoke's script runs every measurement and prints the table" {
 	[ -x "$BADSMTP_BIN" ] || skip "no binary at $BADSMTP_BIN (run make)"

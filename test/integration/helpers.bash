@@ -26,6 +26,24 @@ for s in ss: s.bind(("127.0.0.1", 0))
 print(" ".join(str(s.getsockname()[1]) for s in ss))' "$1"
 }
 
+# fail LINE...: the lines on stderr (bats shows them under the failed test), then false
+fail() {
+	printf '%s\n' "$@" >&2
+	return 1
+}
+
+# wait_launcher LOG PORT: within 5 s systemd-socket-activate says in LOG that it listens on PORT
+# (no probe connection: on a TLS port it would be a failed handshake in the session log)
+wait_launcher() {
+	local i
+	for ((i = 0; i < 100; i++)); do
+		grep -q "Listening on 127.0.0.1:$2 " "$1" 2> /dev/null && return 0
+		sleep 0.05
+	done
+	cat "$1" >&3
+	return 1
+}
+
 # wait_listen PORT: something listens on PORT within 5 s
 wait_listen() {
 	for _ in $(seq 100); do

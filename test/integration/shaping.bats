@@ -6,14 +6,10 @@
 # data{code}at{K} with the body in several TCP segments, datalost seen by smtplib, fail-N from 20
 # connections at once, greylisting by client IP across connections.
 
-REPO=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
-BADSMTP_BIN=${BADSMTP_BIN:-$REPO/src/badsmtp-session}
-PY=/usr/bin/python3
+load helpers
 
 setup() {
-	[ -x "$BADSMTP_BIN" ] || skip "no binary at $BADSMTP_BIN (run make)"
-	command -v systemd-socket-activate > /dev/null ||
-		skip "systemd-socket-activate is missing (apt-get install systemd)"
+	need_launcher
 	LAUNCHER=
 	T=$BATS_TEST_TMPDIR
 	unset BADSMTP_PROFILE BADSMTP_PORT BADSMTP_MAILDIR BADSMTP_LOG_TARGET BADSMTP_LOG_FORMAT \
@@ -29,27 +25,18 @@ teardown() {
 	fi
 }
 
-fail() {
-	printf '%s\n' "$@"
-	return 1
-}
-
 # serve [FLAG...]: one systemd-socket-activate on a free port ($PORT), every session with FLAGs,
 # its Maildir in $T/md, its state in $T/state, its log in $T/log.
 serve() {
-	PORT=$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	read -r PORT < <(free_ports 1)
 	setsid systemd-socket-activate --inetd -a -l "127.0.0.1:$PORT" -E BADSMTP_TIME_SCALE \
 		"$BADSMTP_BIN" --maildir "$T/md" --state-dir "$T/state" --log-target "file:$T/log" "$@" \
 		> "$T/launcher.out" 2> "$T/launcher.err" 3>&- &
 	LAUNCHER=$!
-	for _ in $(seq 100); do
-		ss -Hltn "sport = :$PORT" | grep -q . && return 0
-		sleep 0.05
-	done
-	fail "nothing listens on $PORT"
+	wait_listen "$PORT"
 }
 
-client() {
+shaping_client() {
 	timeout 120 "$PY" "$BATS_TEST_DIRNAME/shaping_client.py" "$@"
 }
 
@@ -58,7 +45,7 @@ client() {
 # bats test_tags=timing
 @test "replysplit: the first 3 octets in a read of their own, the rest at least 30 ms later" {
 	serve
-	run client split "$PORT"
+	run shaping_client split "$PORT"
 	[ "$status" -eq 0 ] || fail "$output"
 	[[ ${lines[0]} =~ ^first=250\ gap_ms=([0-9]+)$ ]] || fail "EHLO: ${lines[0]}"
 	[ "${BASH_REMATCH[1]}" -ge 30 ] || fail "EHLO gap ${BASH_REMATCH[1]} ms"
@@ -71,7 +58,7 @@ client() {
 	local n
 	n=$(printf '250-badsmtp.test\r\n250-8BITMIME\r\n250-SIZE 10485760\r\n250-PIPELINING\r\n250-STARTTLS\r\n250-CHUNKING\r\n250-SMTPUTF8\r\n250-ENHANCEDSTATUSCODES\r\n250 OK\r\n' | wc -c)
 	serve
-	run client bytes "$PORT" "$n"
+	run shaping_client bytes "$PORT" "$n"
 	[ "$status" -eq 0 ] || fail "$output"
 	[[ $output =~ ^octets=$n\ reads=([0-9]+)\ ones=([0-9]+)\ ms=([0-9]+)$ ]] || fail "$output"
 	# merged writes would arrive in a read or two, at once
@@ -83,7 +70,7 @@ client() {
 	local k
 	for k in replysplit replybytes; do
 		serve
-		run client nodelay "$PORT" "$LAUNCHER" "$k"
+		run shaping_client nodelay "$PORT" "$LAUNCHER" "$k"
 		[ "$status" -eq 0 ] && [ "$output" = "before=0 after=1" ] || fail "$k: $output"
 		teardown
 		LAUNCHER=
@@ -92,7 +79,7 @@ client() {
 
 @test "replysplit-replybytes-replymulti, pipelined over TCP: every reply, in order" {
 	serve
-	run client pipelined "$PORT" replysplit-replybytes-replymulti
+	run shaping_client pipelined "$PORT" replysplit-replybytes-replymulti
 	[ "$status" -eq 0 ] || fail "$output"
 	[ "$output" = "250-OK
 250 OK
@@ -110,7 +97,7 @@ client() {
 @test "greeting-trickle over TCP: the greeting one octet per read, 100 ms (scaled) apart" {
 	export BADSMTP_TIME_SCALE=0.2
 	serve --profile greeting-trickle
-	run client greeting "$PORT" 39
+	run shaping_client greeting "$PORT" 39
 	[ "$status" -eq 0 ] || fail "$output"
 	[[ $output =~ ^octets=39\ reads=([0-9]+)\ ms=([0-9]+)$ ]] || fail "$output"
 	[ "${BASH_REMATCH[1]}" -ge 20 ] && [ "${BASH_REMATCH[2]}" -ge 500 ] && [ "${BASH_REMATCH[2]}" -lt 15000 ] ||
@@ -120,7 +107,7 @@ client() {
 # bats test_tags=timing
 @test "greeting-pause over TCP: a client that talks first gets 554 5.5.1 at once, then EOF" {
 	serve --profile greeting-pause
-	run client early "$PORT"
+	run shaping_client early "$PORT"
 	[ "$status" -eq 0 ] || fail "$output"
 	[[ $output =~ ^ms=([0-9]+)\ data=554\ 5\.5\.1\ Protocol\ error:\ talked\ before\ the\ greeting$ ]] || fail "$output"
 	[ "${BASH_REMATCH[1]}" -lt 2500 ] || fail "the 554 took ${BASH_REMATCH[1]} ms (the pause is 3 s)"
@@ -180,7 +167,7 @@ c.quit()" > "$T/client.out" 2>&1 || rc=$? ;;
 	serve
 	for k in 1 999 1000 1001 2500; do
 		seg=$(((k + 999) / 1000))
-		run client segments "$PORT" "datadrop$k@example.com" 4
+		run shaping_client segments "$PORT" "datadrop$k@example.com" 4
 		[ "$status" -eq 0 ] || fail "K=$k: $output"
 		[ "${#lines[@]}" -eq "$seg" ] && [ "${lines[-1]}" = "segment $seg: eof" ] || fail "K=$k:" "$output"
 	done
@@ -190,7 +177,7 @@ c.quit()" > "$T/client.out" 2>&1 || rc=$? ;;
 
 @test "data{code}at{K}: the reply arrives with the segment that holds octet K, then EOF" {
 	serve
-	run client segments "$PORT" "data552at1500_5.3.4@example.com" 4
+	run shaping_client segments "$PORT" "data552at1500_5.3.4@example.com" 4
 	[ "$status" -eq 0 ] || fail "$output"
 	[ "${lines[0]}" = "segment 1: open" ] &&
 		[ "${lines[1]}" = "segment 2: 552 5.3.4 Requested mail action aborted: exceeded storage allocation" ] ||
@@ -201,7 +188,7 @@ c.quit()" > "$T/client.out" 2>&1 || rc=$? ;;
 
 @test "datalost over TCP: smtplib sees the connection close instead of a 250; the message is whole in new/" {
 	serve
-	run client lost "$PORT" $'Subject: lost\r\n\r\nduplicate me\r\n'
+	run shaping_client lost "$PORT" $'Subject: lost\r\n\r\nduplicate me\r\n'
 	[ "$status" -eq 0 ] && [ "$output" = disconnected ] || fail "$output"
 	[ "$(find "$T/md/new" -type f | wc -l)" -eq 1 ] || fail "$(ls -R "$T/md")"
 	grep -q '^Subject: lost' "$(find "$T/md/new" -type f)" || fail "headers: $(cat -A "$(find "$T/md/new" -type f)")"
@@ -213,7 +200,7 @@ c.quit()" > "$T/client.out" 2>&1 || rc=$? ;;
 
 @test "rcpt451x3 from 20 connections at once (20 processes): exactly 3 get 451" {
 	serve
-	run client concurrent "$PORT" 20 rcpt451x3@tcp20.example
+	run shaping_client concurrent "$PORT" 20 rcpt451x3@tcp20.example
 	[ "$status" -eq 0 ] || fail "$output"
 	[ "$output" = "250 250 250 250 250 250 250 250 250 250 250 250 250 250 250 250 250 451 451 451" ] ||
 		fail "$output"
@@ -224,14 +211,14 @@ c.quit()" > "$T/client.out" 2>&1 || rc=$? ;;
 	export BADSMTP_TIME_SCALE=0.01
 	local g='450 4.7.1 Greylisted, please try again in 100 seconds'
 	serve
-	[ "$(client grey "$PORT" 127.0.0.1 a@example.com)" = "$g" ] || fail "first from 127.0.0.1"
-	[ "$(client grey "$PORT" 127.0.0.1 a@example.com)" = "$g" ] || fail "retry from 127.0.0.1 before S"
+	[ "$(shaping_client grey "$PORT" 127.0.0.1 a@example.com)" = "$g" ] || fail "first from 127.0.0.1"
+	[ "$(shaping_client grey "$PORT" 127.0.0.1 a@example.com)" = "$g" ] || fail "retry from 127.0.0.1 before S"
 	sleep 0.6
-	[ "$(client grey "$PORT" 127.0.0.2 a@example.com)" = "$g" ] || fail "first from 127.0.0.2: its own triplet"
+	[ "$(shaping_client grey "$PORT" 127.0.0.2 a@example.com)" = "$g" ] || fail "first from 127.0.0.2: its own triplet"
 	sleep 0.6
-	[ "$(client grey "$PORT" 127.0.0.1 a@example.com)" = '250 OK' ] || fail "127.0.0.1 after S"
-	[ "$(client grey "$PORT" 127.0.0.2 a@example.com)" = "$g" ] || fail "127.0.0.2 before its S"
+	[ "$(shaping_client grey "$PORT" 127.0.0.1 a@example.com)" = '250 OK' ] || fail "127.0.0.1 after S"
+	[ "$(shaping_client grey "$PORT" 127.0.0.2 a@example.com)" = "$g" ] || fail "127.0.0.2 before its S"
 	sleep 0.6
-	[ "$(client grey "$PORT" 127.0.0.2 a@example.com)" = '250 OK' ] || fail "127.0.0.2 after S"
+	[ "$(shaping_client grey "$PORT" 127.0.0.2 a@example.com)" = '250 OK' ] || fail "127.0.0.2 after S"
 	grep -q '"client_ip":"127.0.0.2"' "$T/log" || fail "no session from 127.0.0.2"
 }

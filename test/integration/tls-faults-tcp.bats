@@ -8,9 +8,7 @@
 # systemd-socket-activate --inetd -a listens on a STARTTLS port and the 18 tls- ports; started in
 # setup_file, stopped in teardown_file; one certificate cache for the whole file.
 
-REPO=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
-BADSMTP_BIN=${BADSMTP_BIN:-$REPO/src/badsmtp-session}
-PY=/usr/bin/python3
+load helpers
 FAULTS='trusted expired notyetvalid wronghost untrusted selfsigned incomplete chain sha1 rsa1024
 v10 v11 v12 v13 abort alert hang clientcert'
 
@@ -38,8 +36,7 @@ EOF
 }
 
 setup_file() {
-	command -v systemd-socket-activate > /dev/null || skip "systemd-socket-activate is missing"
-	[ -x "$BADSMTP_BIN" ] || skip "no binary at $BADSMTP_BIN (run make)"
+	need_launcher
 	export D=$BATS_FILE_TMPDIR
 	export CACHE=$D/cache LOG=$D/sessions.log CA=$D/ca.pem
 	export BASE PORT_STARTTLS
@@ -53,21 +50,11 @@ setup_file() {
 		"${listen[@]}" -E BADSMTP_TLS_FAULT_PORT_START -E BADSMTP_TIME_SCALE \
 		"$BADSMTP_BIN" --cert-cache "$CACHE" --log-target "file:$LOG" > /dev/null 2> "$D/launcher.log" &
 	export PID_LAUNCHER=$!
-	for k in $(seq 100); do
-		grep -q "Listening on 127.0.0.1:$PORT_STARTTLS " "$D/launcher.log" 2> /dev/null && return 0
-		sleep 0.05
-	done
-	cat "$D/launcher.log" >&3
-	return 1
+	wait_launcher "$D/launcher.log" "$PORT_STARTTLS"
 }
 
 teardown_file() {
 	[ -z "${PID_LAUNCHER-}" ] || kill "$PID_LAUNCHER" 2> /dev/null || true
-}
-
-fail() {
-	printf '%s\n' "$@" >&2
-	return 1
 }
 
 # port FAULT: its tls- port.

@@ -6,13 +6,7 @@
 
 # bats file_tags=tcp
 
-REPO=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
-BADSMTP_BIN=${BADSMTP_BIN:-$REPO/src/badsmtp-session}
-PY=/usr/bin/python3
-
-free_port() {
-	$PY -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
+load helpers
 
 # listen PORT FLAG...: a launcher on 127.0.0.1:PORT; prints its pid.
 listen() {
@@ -23,31 +17,17 @@ listen() {
 	echo $!
 }
 
-# wait_listening PORT: the launcher says it listens (no probe connection: on smtps it would be
-# a failed handshake in the log).
-wait_listening() {
-	local i
-	for ((i = 0; i < 100; i++)); do
-		grep -q "Listening on 127.0.0.1:$1 " "$D/launcher.log" 2> /dev/null && return 0
-		sleep 0.05
-	done
-	return 1
-}
-
 setup_file() {
-	command -v systemd-socket-activate > /dev/null || skip "systemd-socket-activate is missing"
-	[ -x "$BADSMTP_BIN" ] || skip "no binary at $BADSMTP_BIN (run make)"
+	need_launcher
 	export D=$BATS_FILE_TMPDIR
 	export MD=$D/md CACHE=$D/cache LOG=$D/sessions.log
 	export PORT_STARTTLS PORT_SMTPS
 	local common=(--cert-cache "$CACHE" --maildir "$MD" --log-target "file:$LOG")
-	PORT_STARTTLS=$(free_port)
+	read -r PORT_STARTTLS PORT_SMTPS < <(free_ports 2)
 	PID_STARTTLS=$(listen "$PORT_STARTTLS" --profile plain "${common[@]}")
-	PORT_SMTPS=$(free_port)
 	PID_SMTPS=$(listen "$PORT_SMTPS" --profile smtps "${common[@]}")
 	export PID_STARTTLS PID_SMTPS
-	wait_listening "$PORT_STARTTLS" && wait_listening "$PORT_SMTPS" ||
-		{ cat "$D/launcher.log" >&3; false; }
+	wait_launcher "$D/launcher.log" "$PORT_STARTTLS" && wait_launcher "$D/launcher.log" "$PORT_SMTPS"
 	# The first connection warms the certificate cache, so tests never race to generate.
 	printf 'QUIT\r\n' | timeout 10 gnutls-cli --insecure --starttls-proto=smtp \
 		-p "$PORT_STARTTLS" 127.0.0.1 > /dev/null 2>&1 || true
@@ -56,11 +36,6 @@ setup_file() {
 teardown_file() {
 	[ -z "${PID_STARTTLS-}" ] || kill "$PID_STARTTLS" 2> /dev/null || true
 	[ -z "${PID_SMTPS-}" ] || kill "$PID_SMTPS" 2> /dev/null || true
-}
-
-fail() {
-	printf '%s\n' "$@" >&2
-	return 1
 }
 
 # stored_count: messages in $MD/new.
@@ -180,11 +155,11 @@ EOF
 # bats test_tags=timing
 @test "malformed ClientHellos over TCP, after STARTTLS and on smtps: each closed within 2 s, exit 1" {
 	local log=$D/bad-hellos.log port_starttls port_smtps pids=()
-	port_starttls=$(free_port)
+	read -r port_starttls port_smtps < <(free_ports 2)
 	pids+=("$(listen "$port_starttls" --profile plain --cert-cache "$CACHE" --log-target "file:$log")")
-	port_smtps=$(free_port)
 	pids+=("$(listen "$port_smtps" --profile smtps --cert-cache "$CACHE" --log-target "file:$log")")
-	wait_listening "$port_starttls" && wait_listening "$port_smtps" || { kill "${pids[@]}"; false; }
+	wait_launcher "$D/launcher.log" "$port_starttls" && wait_launcher "$D/launcher.log" "$port_smtps" ||
+		{ kill "${pids[@]}"; false; }
 	run timeout 120 $PY - "$port_starttls" "$port_smtps" "$REPO/test/bats/bad-client-hellos.tsv" "$log" << 'EOF'
 import codecs, json, socket, sys, time
 port_starttls, port_smtps, table, log = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]

@@ -6,8 +6,7 @@
 # but that container (launchers.bats and wait.bats do that).
 # bats file_tags=tcp
 
-REPO=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
-BADSMTP_BIN=${BADSMTP_BIN:-$REPO/src/badsmtp-session}
+load helpers
 
 # The default port table is the binary's (--list-profiles): one home for it.
 DEFAULT_PORTS=$("$BADSMTP_BIN" --list-profiles | awk 'NR > 1 { print $1 }' | paste -sd ' ')

@@ -7,31 +7,24 @@
 # in setup_file: plain, and greeting-delay-30 (300 ms at scale 0.01) where a client must talk
 # before the greeting whatever the scheduling.
 
-REPO=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
-BADSMTP_BIN=${BADSMTP_BIN:-$REPO/src/badsmtp-session}
-PY=/usr/bin/python3
-CLIENT=$REPO/test/bats/violations_client.py
+load helpers
 
-free_port() {
-	$PY -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
+CLIENT=$REPO/test/bats/violations_client.py
 
 # launch PROFILE LOG: a launcher of that profile on a free port, logging to LOG, its sessions
 # sharing a Maildir and a cert cache; once it listens, LAUNCHED_PORT and LAUNCHED_PID say where
 # and who it is.
 launch() {
-	LAUNCHED_PORT=$(free_port)
+	read -r LAUNCHED_PORT < <(free_ports 1)
 	setsid systemd-socket-activate --inetd -a -l "127.0.0.1:$LAUNCHED_PORT" -E BADSMTP_TIME_SCALE \
 		"$BADSMTP_BIN" --profile "$1" --cert-cache "$D/cache" --maildir "$D/md" \
 		--log-target "file:$2" > /dev/null 2>> "$D/launcher.log" 3>&- &
 	LAUNCHED_PID=$!
-	timeout 5 sh -c "until grep -q 'Listening on 127.0.0.1:$LAUNCHED_PORT ' '$D/launcher.log'
-		do sleep 0.05; done" || { cat "$D/launcher.log" >&3; return 1; }
+	wait_launcher "$D/launcher.log" "$LAUNCHED_PORT"
 }
 
 setup_file() {
-	command -v systemd-socket-activate > /dev/null || skip "systemd-socket-activate is missing"
-	[ -x "$BADSMTP_BIN" ] || skip "no binary at $BADSMTP_BIN (run make)"
+	need_launcher
 	export D=$BATS_FILE_TMPDIR BADSMTP_TIME_SCALE=0.01
 	export LOG=$D/plain.log LOG_DELAY=$D/delay.log PORT PORT_DELAY PID PID_DELAY
 	launch plain "$LOG"
@@ -43,11 +36,6 @@ setup_file() {
 teardown_file() {
 	[ -z "${PID-}" ] || kill -- "-$PID" 2> /dev/null || kill "$PID" 2> /dev/null || true
 	[ -z "${PID_DELAY-}" ] || kill -- "-$PID_DELAY" 2> /dev/null || kill "$PID_DELAY" 2> /dev/null || true
-}
-
-fail() {
-	printf '%s\n' "$@"
-	return 1
 }
 
 # scenario NAME [PORT LOG]: the client NAME over TCP.
