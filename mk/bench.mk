@@ -9,6 +9,13 @@
 BENCH_BUILD ?= build/bench
 
 .PHONY: bench bench-smoke
+# badsmtp-session with the client-violation recorder off (bench/unwatched.c), from the same
+# objects: bench/run builds it with this rule and compares it with badsmtp-session.
+$(BENCH_BUILD)/badsmtp-session-unwatched: bench/unwatched.c $(O)/main.o \
+		$(filter-out $(O)/library.o,$(LIB_OBJS)) $(O)/library-static.o
+	@mkdir -p $(@D)
+	$(CC) $(STDFLAGS) $(CFLAGS) -Isrc -static $(LDFLAGS) -o $@ $^ $(LIBS)
+
 bench: $(BIN)
 	@scripts/ensure-deps bench
 	BENCH_BUILD=$(abspath $(BENCH_BUILD)) bench/run --bin $(abspath $(BIN)) $(BENCH_ARGS)
