@@ -316,7 +316,7 @@ expect_cache_pair() {
 	tls_client --sni split.example --cert-out "$T/served.pem" --
 	has 'S: 221 Bye'
 	expect_cache_pair split.example "$T/served.pem"
-	# What the README says to do with it: trust it as a CA file.
+	# What doc/tls-faults.md and the man page say to do with it: trust it as a CA file.
 	openssl verify -CAfile "$CACHE/cert-split.example.pem" "$T/served.pem" > /dev/null ||
 		fail "the cached certificate does not verify the served one"
 }

@@ -136,13 +136,13 @@ c.quit()" > "$T/client.out" 2>&1 || rc=$? ;;
 	if [ "$rc" -eq 0 ]; then echo ok; else echo "fails ($rc)"; fi
 }
 
-@test "real clients against every shaping keyword: who completes a transaction (README's table)" {
+@test "real clients against every shaping keyword: who completes a transaction (doc/faults.md's table)" {
 	local c k got want table=
 	for c in swaks curl msmtp; do
 		command -v "$c" > /dev/null || skip "$c is missing (scripts/ensure-deps test)"
 	done
 	serve
-	# The table as found (README.md, "Which client breaks on which keyword"); a change either way
+	# The table as found (doc/faults.md, "Reply shaping"); a change either way
 	# is news: a client fixed, or shaping broken.
 	declare -A want=(
 		[swaks:replybare]='fails (124)' [msmtp:replybare]='fails (76)'
