@@ -148,7 +148,8 @@ class Exchange:
 
     def __init__(self, kind, sent, t_sent):
         self.kind, self.sent, self.t_sent = kind, sent, t_sent
-        self.reply = []               # reply lines, CRLF stripped
+        self.reply = []               # reply lines, line ends stripped
+        self.crlf = []                # for each reply line: it ended in CRLF (else a bare LF)
         self.t_reply = None           # arrival of the reply's first octet
         self.t_done = None            # arrival of its last line
         self.pipelined = False        # sent while an earlier exchange still waited for its reply
@@ -182,7 +183,7 @@ class Walk:
             else:
                 self._client(t, d)
         if self._sbuf and not self.tls:
-            self.problems.append("bytes after the last CRLF: %r" % self._sbuf[:80])
+            self.problems.append("bytes after the last line end: %r" % self._sbuf[:80])
 
     def _open(self, kind, sent, t):
         ex = Exchange(kind, sent, t)
@@ -245,14 +246,12 @@ class Walk:
             self._reply_started = t
         self._sbuf += d
         while True:
-            j = self._sbuf.find(b"\r\n")
+            j = self._sbuf.find(b"\n")
             if j < 0:
-                if b"\n" in self._sbuf:
-                    self.problems.append("a reply line ends in a bare LF: %r" % self._sbuf[:80])
-                    self._sbuf = self._sbuf.replace(b"\n", b"\r\n")
-                    continue
                 return
-            line, self._sbuf = self._sbuf[:j], self._sbuf[j + 2:]
+            line, self._sbuf = self._sbuf[:j], self._sbuf[j + 1:]
+            crlf = line.endswith(b"\r")
+            line = line[:-1] if crlf else line
             m = REPLY_LINE.match(line)
             if not m:
                 self.problems.append("malformed reply line %r" % line[:80])
@@ -266,6 +265,7 @@ class Walk:
             if ex.reply and ex.reply[-1][:3] != line[:3].decode():
                 self.problems.append("continuation with another code: %r" % line[:80])
             ex.reply.append(line.decode("latin-1"))
+            ex.crlf.append(crlf)
             if m.group(2) is not None and m.group(2)[:1] == b"-":
                 continue
             ex.t_done = t
