@@ -1,10 +1,10 @@
 # The cookbook's scenarios: one row per fault, run with every library (clients/run).
 #
-# badsmtp runs as one acceptor in wait mode (SPEC §15): one `systemd-socket-activate` without
-# `-a`, one listening socket per launcher below, each named by its profile (`--fdname`), so each
-# connection gets the profile of the socket it came to. Every session runs at one
-# BADSMTP_TIME_SCALE (TIME_SCALE); a launcher's delays are what the judge expects on the wire,
-# scale included.
+# badsmtp runs in wait mode (SPEC §15): one `systemd-socket-activate` without `-a` per time
+# scale, one listening socket per launcher below, each named by its profile (`--fdname`), so
+# each connection gets the profile of the socket it came to. Sessions run at
+# BADSMTP_TIME_SCALE=TIME_SCALE unless their launcher says `scale`; a launcher's delays are what
+# the judge expects on the wire, scale included.
 # A row says what the library is asked to do (the client options of clients/lib/common.py) and
 # what badsmtp must answer when the library gets that far: `expect` is a list of
 # (verb, text in the arguments, "first"|"final", exact reply). "first" is the first reply to that
@@ -27,6 +27,8 @@ TIME_SCALE = 0.125
 LAUNCHERS = {
     # name: the profile (the socket's name), and the delays it implies in seconds, scaled
     "plain": {"profile": "plain"},
+    # replysplit and replybytes paced as SPEC §17 says, unscaled (a scaled 2 ms rounds to none)
+    "plain-unscaled": {"profile": "plain", "scale": 1},
     "smtps": {"profile": "smtps", "tls": True},
     "greeting-delay-2": {"profile": "greeting-delay-2", "greeting_delay": 2 * TIME_SCALE},
     "command-delay-1": {"profile": "command-delay-1", "command_delay": 1 * TIME_SCALE},
@@ -119,6 +121,9 @@ def retry_rows():
     ]
 
 
+PACED = ("replysplit", "replybytes")
+
+
 def shaping_rows():
     """SPEC §17: every reply from the EHLO on is shaped; a plain send (authequals: AUTH PLAIN,
     the one reply it changes is EHLO's)."""
@@ -130,7 +135,8 @@ def shaping_rows():
                        ("replylong", "the last line is padded past 512 octets"),
                        ("replylf", "lines end in a bare LF")):
         out.append(row(word, "EHLO %s: every reply %s" % (word, what),
-                       ehlo="%s.example.com" % word, timeout=3))
+                       ehlo="%s.example.com" % word, timeout=3,
+                       launcher="plain-unscaled" if word in PACED else "plain"))
     out.append(row("authequals", "EHLO authequals: the EHLO reply also has `250-AUTH=...`, then "
                    "AUTH PLAIN", ehlo="authequals-authplain.example.com", auth="PLAIN",
                    user="goodauth@example.com", timeout=3,
