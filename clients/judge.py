@@ -10,6 +10,7 @@
 #   (SPEC §17), and no other reply shaped;
 #   a TLS fault row's handshakes carry that fault, and a failed one ends the session (SPEC §16);
 #   `datalost` stores the whole message and closes with no reply to it (SPEC §18);
+#   the violations badsmtp names are those the bytes show (SPEC §19, plaintext sessions);
 #   a drop profile writes nothing (SPEC §8); greeting and command delays are honoured (SPEC §8);
 #   each stored file is the three added header lines (and X-BadSMTP-DSN:/-Violations: where they
 #   apply, the violations the session logged), then exactly the body sent, dot-unstuffed
@@ -309,6 +310,13 @@ def check_wire(s, conn, launcher, bodies, n421, fails):
         fails.append("%s: the wire's replies %r differ from the log's %r"
                      % (s.id, wire_lines[-3:], log_lines[len(wire_lines) - 3:len(wire_lines)]))
     fails.extend("%s: on the wire: %s" % (s.id, p) for p in shaping_problems(conn, walk))
+    if not walk.tls and s.closed:
+        logged = set(s.closed.get("violations", []))
+        must, may = wire_violations(walk, conn, s.lost)
+        if must - logged or logged - must - may:
+            fails.append("%s: badsmtp names the violations %s, the wire shows %s%s (SPEC §19)"
+                         % (s.id, sorted(logged), sorted(must),
+                            " and may show %s" % sorted(may) if may else ""))
     if launcher.get("command_delay"):
         d = launcher["command_delay"]
         prev = None
@@ -351,6 +359,53 @@ def body_kinds(walk, lost):
             if verb == b"DATA" or b"LAST" in last.upper():
                 out.append((ex.sent, "DATA" if verb == b"DATA" else "BDAT"))
     return out
+
+
+def wire_violations(walk, conn, lost):
+    """SPEC §19 from a plaintext connection's bytes: (the violations it must name, those it may).
+    Those that turn on when badsmtp wrote a reply (early_talker, the pipelining ones) are allowed
+    only where the relay saw the client not wait: a lock-step client never has them."""
+    must, may = set(), set()
+    for kind, line in walk.lines:
+        if line.endswith(b"\n") and not line.endswith(b"\r\n"):
+            (may if kind == "empty" else must).add("bare_lf")
+        if len(line) > 510:       # over 512 with its CRLF; where it is close, or an AUTH answer
+            (must if kind == "line" and len(line) > 513 else may).add("long_command_line")
+    offered, mail, last, quit, n421 = False, b"", "", False, False
+    for ex in walk.exchanges:
+        n421 |= ex.code() == 421
+        if ex.pipelined:
+            may.update(("pipelining_not_offered", "pipelining_group_not_ended"))
+        if ex.kind == "line":
+            last = ex.verb()
+            quit |= last == "QUIT"
+            if last in ("EHLO", "HELO"):
+                offered = any(ln[4:] == "STARTTLS" for ln in ex.reply)
+            if last in ("MAIL", "RCPT") and any(c >= 0x80 for c in ex.sent):
+                may.add("utf8_without_smtputf8")
+            mail = ex.sent.upper() if last == "MAIL" else mail
+            if last == "AUTH" and offered:
+                must.add("auth_in_clear")
+        elif ex.kind == "body" and last == "DATA":
+            b = ex.sent
+            if re.search(rb"(?<!\r)\n", b):
+                must.add("bare_lf")
+            if re.search(rb"\r(?!\n)", b):
+                must.add("bare_cr")
+            longest = max(len(ln) + 2 for ln in b.split(b"\r\n"))
+            if longest > 998:
+                (must if longest > 1002 else may).add("long_text_line")
+            if any(c >= 0x80 for c in b) and b"BODY=8BITMIME" not in mail and \
+                    b"SMTPUTF8" not in mail:
+                must.add("eight_bit_without_8bitmime")
+    first = next((side for _, side, _ in conn.chunks), None)
+    if first == wire.CLIENT:
+        may.add("early_talker")
+    client_first = conn.client_eof is not None and (conn.server_eof is None or
+                                                    conn.client_eof <= conn.server_eof)
+    if not quit and not n421 and not lost and client_first:
+        must.add("no_quit")
+    return must, may - must
 
 
 def shaping_problems(conn, walk):
@@ -572,6 +627,8 @@ def notes(row, lib, result, f):
                    % (fault, short_message(err.get("message") or "", 120)))
     if row["cell"] == "violations" and f["violation_details"]:
         out.append("badsmtp's log names " + "; ".join(f["violation_details"]))
+    elif f["violations"]:
+        out.append("badsmtp named the library's own violations: " + ", ".join(f["violations"]))
     if f["clear_mail"]:
         out.append("TLS was required, yet the library sent MAIL in clear text")
     if f["unanswered334"]:

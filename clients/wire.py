@@ -168,6 +168,8 @@ class Walk:
         self.exchanges = [Exchange("greeting", b"", conn.t_open)]
         self.problems = []            # badsmtp's replies that are not well-formed
         self.tls = False              # a STARTTLS was answered 220: the rest is ciphertext
+        self.lines = []               # (kind, line as sent, line end included) outside bodies:
+                                      # "line", "answer" or "empty"
         self._awaiting = [self.exchanges[0]]
         self._cbuf = b""
         self._sbuf = b""
@@ -204,10 +206,13 @@ class Walk:
             text = line.rstrip(b"\r\n")
             if self._challenged:      # an AUTH answer, the empty one included (SPEC §5)
                 self._challenged = False
+                self.lines.append(("answer", line))
                 self._open("answer", text, t)
                 continue
             if not text.strip():
+                self.lines.append(("empty", line))
                 continue              # an empty line gets no reply (SPEC §2)
+            self.lines.append(("line", line))
             ex = self._open("line", text, t)
             if text.strip().upper() == b"DATA":
                 self._data_wanted = ex
