@@ -588,6 +588,10 @@ def short_message(msg, limit=72):
     msg = re.sub(r"^(msmtp: |curl: |\*\*\* )", "", msg)
     msg = re.sub(r"^[a-z]+(\.[a-z]+)+\.([A-Za-z]+): ", r"\2: ", msg)
     msg = re.sub(r"(127\.0\.0\.1:|port: )[0-9]+", r"\1PORT", msg)
+    # this run's clock (Go's and Java's expiry messages), and replylong's padding
+    msg = re.sub(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ|[A-Z][a-z]{2} [A-Z][a-z]{2} \d\d "
+                 r"\d\d:\d\d:\d\d UTC \d{4}", "TIME", msg)
+    msg = re.sub(r"x{20,}", "xxx...", msg)
     if len(msg) > limit:
         msg = re.sub(r"\S+@\S+?:? ", "", msg)
     clauses = msg.split(": ")
@@ -627,8 +631,16 @@ def notes(row, lib, result, f):
                    % (fault, short_message(err.get("message") or "", 120)))
     if row["cell"] == "violations" and f["violation_details"]:
         out.append("badsmtp's log names " + "; ".join(f["violation_details"]))
-    elif f["violations"]:
-        out.append("badsmtp named the library's own violations: " + ", ".join(f["violations"]))
+    else:
+        # AUTH without TLS where STARTTLS is offered is what a row with TLS off asks for
+        asked = {"auth_in_clear"} if row["tls"] == "none" and row["auth"] != "none" else set()
+        own = [v for v in f["violations"] if v not in asked]
+        if own:
+            out.append("badsmtp's verdict on the client: " + ", ".join(own))
+    shaped = sorted(keywords(row["ehlo"]) & SHAPING)
+    if shaped and result.get("outcome") in ("error", "hung"):
+        out.append("the library could not read the replies shaped by `%s`: `%s`"
+                   % ("-".join(shaped), short_message(err.get("message") or "", 120)))
     if f["clear_mail"]:
         out.append("TLS was required, yet the library sent MAIL in clear text")
     if f["unanswered334"]:
