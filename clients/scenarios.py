@@ -51,7 +51,7 @@ R235 = "235 Authentication successful"
 R535 = "535 Authentication failed"
 R502 = "502 Command not implemented"
 R250 = "250 OK"
-R450_GREY = "450 4.7.1 Greylisted, please try again in 2 seconds"    # SPEC §18, grey2
+R450_GREY = "450 4.7.1 Greylisted, please try again in 8 seconds"    # SPEC §18, grey8
 
 FROM = "sender@example.com"
 TO = "rcpt@example.com"
@@ -103,18 +103,18 @@ def tls_fault_rows():
 def retry_rows():
     """SPEC §18: what a second (third) attempt gets, the library run once per attempt."""
     failn = "rcpt451x2@{lib}.failn.example"
-    grey = "grey2@{lib}.grey.example"
+    grey = "grey8@{lib}.grey.example"
     return [
         row("failn", "RCPT %s: 451 twice, then accepted (three attempts)" % failn, to=[failn],
             attempts=[{"wait": 0, "expect": [("RCPT", "rcpt451x2@", "first", R451)]},
                       {"wait": 0, "expect": [("RCPT", "rcpt451x2@", "first", R451)]},
                       {"wait": 0, "expect": [("RCPT", "rcpt451x2@", "first", R250)]}]),
-        row("greylist", "RCPT %s: greylisted for 2 s (0.25 s scaled); retried at once, then "
+        row("greylist", "RCPT %s: greylisted for 8 s (1 s scaled); retried at once, then "
             "after the period" % grey, to=[grey],
-            attempts=[{"wait": 0, "expect": [("RCPT", "grey2@", "first", R450_GREY)]},
-                      {"wait": 0, "expect": [("RCPT", "grey2@", "first", R450_GREY)]},
-                      {"wait": 2 * TIME_SCALE + 0.25,
-                       "expect": [("RCPT", "grey2@", "first", R250)]}]),
+            attempts=[{"wait": 0, "expect": [("RCPT", "grey8@", "first", R450_GREY)]},
+                      {"wait": 0, "expect": [("RCPT", "grey8@", "first", R450_GREY)]},
+                      {"wait": 8 * TIME_SCALE + 0.25,
+                       "expect": [("RCPT", "grey8@", "first", R250)]}]),
         row("datalost", "MAIL FROM datalost: stored, then closed before the 250; sent twice, "
             "as a retry would", **{"from": "datalost@example.com"},
             attempts=[{"wait": 0, "expect": []}, {"wait": 0, "expect": []}]),
