@@ -2,6 +2,8 @@
 # notes on surprising cells, and the recipes (clients/recipes.md, copied in as it is).
 import os
 
+import scenarios
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
@@ -17,9 +19,13 @@ def render(libs, rows, results, versions, info):
            "What each client library tells its caller when badsmtp produces a fault, and how to "
            "point its tests at badsmtp. Every cell comes from a run on %s (commit %s, %s, "
            "Debian %s), judged from three sources: the library's own report, the Maildir, and "
-           "badsmtp's log, with a recording relay between the two. `make clients` reruns it all "
-           "and rewrites this file; `make clients-fast` runs smtplib, curl, swaks and msmtp as "
-           "TAP." % (info["date"], info["commit"], info["badsmtp"], info["debian"]), "",
+           "badsmtp's log, with a recording relay between the two. badsmtp ran in wait mode "
+           "(`systemd-socket-activate` without `-a`, one socket per port family) with "
+           "`BADSMTP_TIME_SCALE=%s` (the rows of paced replies, `replysplit` and `replybytes`, "
+           "unscaled). `make clients` reruns it all and rewrites this file; `make clients-fast` "
+           "runs smtplib, curl, swaks and msmtp as TAP."
+           % (info["date"], info["commit"], info["badsmtp"], info["debian"],
+              scenarios.TIME_SCALE), "",
            "## Versions", "", "| library | version | client program |", "|---|---|---|"]
     for lib in libs:
         prog = os.path.basename(lib["cmd"][-1] if lib["key"] != "jakarta" else "JakartaClient.java")
@@ -31,10 +37,15 @@ def render(libs, rows, results, versions, info):
             "library reported: `sent`, or the error class (or exit status) with the reply code and "
             "enhanced code where the library passes them on. `(421 lost)`: badsmtp sent that "
             "reply but the library's report does not carry it. `unsupported`: the library cannot "
-            "do it (not a failure). Every run also passed badsmtp's own rules (replies "
+            "do it (not a failure). A row run as retries (`failn`, `greylist`, `datalost`) "
+            "shows each attempt's cell, separated by `→`. The `clean` row is badsmtp's verdict "
+            "on the library's own protocol for a plain send (doc/spec.md §19): `clean`, or the "
+            "violations it logged. The `tls-…` rows trust the test CA (`badsmtp-session "
+            "--print-ca`). Every run also passed badsmtp's own rules (replies "
             "well-formed, close after 421, nothing written on the drop port, delays honoured, "
-            "stored copies byte-exact, one Maildir file per accepted message) unless marked "
-            "**FAIL**.", ""]
+            "stored copies byte-exact, one Maildir file per accepted message, replies shaped "
+            "exactly as the EHLO keywords ask, the chosen TLS fault logged, `datalost` storing "
+            "the message and closing without a reply) unless marked **FAIL**.", ""]
     out.append("| scenario | " + " | ".join(lib["name"] for lib in libs) + " |")
     out.append("|---" * (len(libs) + 1) + "|")
     for row in rows:
@@ -72,6 +83,13 @@ def describe(row):
         parts.append("AUTH %s as `%s`" % (row["auth"], row["user"]))
     if row["tls"] != "none":
         parts.append("TLS mode `%s`" % row["tls"])
+    if row["ca"]:
+        parts.append({"pinned": "the fetched certificate pinned",
+                      "testca": "the test CA trusted"}[row["ca"]])
+    if row["attempts"]:
+        waits = [a["wait"] for a in row["attempts"]]
+        parts.append("%d attempts%s" % (len(waits), ", the last after %.2f s" % waits[-1]
+                                          if waits[-1] else ""))
     if row["launcher"] != "plain":
         parts.append("port family `%s`" % row["launcher"])
     if row["message"] != "small":

@@ -6,6 +6,11 @@
 #   every reply well-formed, on the wire and in the log, and the two agree (SPEC §2, §11);
 #   every session ends with `SMTP connection closed` and an exit_status once the client is gone;
 #   a 421 is the last reply and the connection closes right after it (SPEC §4.2, §10);
+#   every reply shaped exactly as the session's EHLO keywords ask, from that EHLO's reply on
+#   (SPEC §17), and no other reply shaped;
+#   a TLS fault row's handshakes carry that fault, and a failed one ends the session (SPEC §16);
+#   `datalost` stores the whole message and closes with no reply to it (SPEC §18);
+#   the violations badsmtp names are those the bytes show (SPEC §19, plaintext sessions);
 #   a drop profile writes nothing (SPEC §8); greeting and command delays are honoured (SPEC §8);
 #   each stored file is the three added header lines (and X-BadSMTP-DSN:/-Violations: where they
 #   apply, the violations the session logged), then exactly the body sent, dot-unstuffed
@@ -21,7 +26,10 @@ import wire
 
 REPLY_LINE = re.compile(r"^([2-5][0-9][0-9])([ -][\x20-\x7e]*)?$")
 ENHANCED = re.compile(r"\b([245]\.[0-9]{1,3}\.[0-9]{1,3})\b")
-ACCEPTED = "250 OK Message accepted for delivery"
+PAD = " " + "x" * 600             # SPEC §17 replylong
+CORRECT_TLS = {"trusted", "chain"}    # SPEC §16: the faults a verifying client accepts
+SHAPING = {"replysplit", "replybytes", "replybare", "replymulti", "replylong", "replylf",
+           "authequals"}
 SMTP_VERBS = {b"QUIT", b"RSET", b"NOOP", b"EHLO", b"HELO", b"MAIL", b"DATA"}
 
 
@@ -35,8 +43,13 @@ class Session:
         self.stored = []              # `SMTP message stored successfully` fields
         self.auth = []                # `SMTP authentication ...` fields
         self.tls = False
+        self.tls_faults = []          # `tls_fault` of each TLS handshake event
+        self.tls_failed = False
+        self.lost = 0                 # `datalost` behaviours (SPEC §18)
+        self.violations = []          # (violation, detail) as logged (SPEC §19)
         self.closed = None            # `SMTP connection closed` fields
         self.lines = []               # the raw log lines, for the evidence file
+        self.shaping = set()          # reply shaping keywords in force (SPEC §17)
 
     def responses(self):
         return self.greeting + [r for ex in self.exchanges for r in ex["replies"]]
@@ -60,19 +73,82 @@ def read_sessions(text):
         s = sessions.setdefault(sid, Session(sid))
         s.lines.append(line)
         if msg == "SMTP command received":
-            s.exchanges.append({"verb": f.get("command", ""), "args": " ".join(f.get("args", [])),
-                                "replies": []})
+            verb, args = f.get("command", ""), " ".join(f.get("args", []))
+            if verb in ("EHLO", "HELO"):
+                s.shaping = keywords(args) & SHAPING if verb == "EHLO" else set()
+            s.exchanges.append({"verb": verb, "args": args, "replies": [], "lost": False,
+                                "shaping": s.shaping})
         elif msg in ("SMTP response sent", "SMTP error response sent"):
             (s.exchanges[-1]["replies"] if s.exchanges else s.greeting).append(f.get("response"))
         elif msg == "SMTP message stored successfully":
             s.stored.append(f)
         elif msg.startswith("SMTP authentication"):
             s.auth.append(f)
-        elif msg == "TLS handshake successful":
-            s.tls = True
+        elif msg.startswith("TLS handshake"):
+            s.tls_faults.append(f.get("tls_fault"))
+            s.tls = s.tls or msg == "TLS handshake successful"
+            s.tls_failed = s.tls_failed or msg == "TLS handshake failed"
+            s.shaping = set()         # the STARTTLS reset (SPEC §7, §17)
+        elif msg == "SMTP client violation":
+            s.violations.append((f.get("violation"), f.get("detail")))
+        elif msg == "SMTP behaviour triggered" and f.get("behaviour") == "data_lost":
+            s.lost += 1
+            if s.exchanges:
+                s.exchanges[-1]["lost"] = True
         elif msg == "SMTP connection closed":
             s.closed = f
     return list(sessions.values())
+
+
+def keywords(ehlo_arg):
+    """SPEC §3: the first label of the EHLO argument, lower-cased, split on '-'."""
+    return set(ehlo_arg.split(".")[0].lower().split("-"))
+
+
+def accepted(verb, args, replies):
+    """A message accepted: DATA's reply after the body, or BDAT LAST's, is a 250 (by code, since
+    replybare leaves nothing else of `250 OK Message accepted for delivery`)."""
+    if verb == "DATA":
+        return len(replies) >= 2 and replies[0][:3] == "354" and replies[-1][:3] == "250"
+    return verb == "BDAT" and "LAST" in args.upper() and replies[-1:] != [] and \
+        replies[-1][:3] == "250"
+
+
+def unshaped(lines, shaping):
+    """SPEC §17 undone on one reply's lines (built as bare, then multi, then long): the reply as
+    it would have been, and what in the lines is not what the shaping asks for."""
+    out, bad = list(lines), []
+    if "replylong" in shaping:
+        if out[-1].endswith(PAD):
+            out[-1] = out[-1][:-len(PAD)]
+        else:
+            bad.append("replylong: the last line %r is not padded" % out[-1][-40:])
+    elif out[-1].endswith(PAD):
+        bad.append("a line padded as replylong without the keyword")
+    auth = [i for i, ln in enumerate(out) if ln[4:9] == "AUTH "]
+    equals = [i for i, ln in enumerate(out) if ln[4:9] == "AUTH="]
+    if "authequals" in shaping and auth:
+        want = out[auth[0]][:8] + "=" + out[auth[0]][9:]
+        if equals != [auth[0] + 1] or out[auth[0] + 1] != want:
+            bad.append("authequals: no %r right after the AUTH line" % want)
+        else:
+            del out[auth[0] + 1]
+    elif equals and "authequals" not in shaping:
+        bad.append("an AUTH= line without authequals")
+    twin = len(out) == 2 and out[0][3:4] == "-" and out[0][4:] == out[1][4:]
+    if "replymulti" in shaping:
+        if len(out) == 1:
+            bad.append("replymulti: a single-line reply %r" % out[0][:40])
+        elif twin:
+            out = [out[1]]
+    elif twin:
+        bad.append("a reply doubled as replymulti without the keyword: %r" % out[1][:40])
+    if len(out) == 1 and out[0][:1] in "23" and out[0][:3] != "334":
+        if "replybare" in shaping and len(out[0]) != 3:
+            bad.append("replybare: %r keeps its text" % out[0][:40])
+        elif "replybare" not in shaping and len(out[0]) == 3:
+            bad.append("a bare %r without replybare" % out[0])
+    return out, bad
 
 
 def reply_problems(response):
@@ -137,14 +213,14 @@ def check_stored(s, f, fails):
     return body
 
 
-def check_session(s, conn, launcher, row, fails):
+def check_session(s, conn, launcher, row, expect, fails):
     """badsmtp's rules for one session; returns its stored messages as (log fields, body)."""
     if s.closed is None or not isinstance(s.closed.get("exit_status"), int):
         fails.append("%s: no `SMTP connection closed` with an exit_status after the client "
                      "went" % s.id)
     for r in s.responses():
         fails.extend("%s: %s" % (s.id, p) for p in reply_problems(r))
-    for ex in expectations(s, row):
+    for ex in expectations(s, expect):
         fails.append("%s: %s" % (s.id, ex))
     for a in s.auth:
         if a.get("success") == ("badauth" in a.get("username", "")):
@@ -161,13 +237,23 @@ def check_session(s, conn, launcher, row, fails):
             fails.append("%s: a drop profile logged replies %r" % (s.id, resp))
         if s.closed and s.closed.get("exit_status") != 1:
             fails.append("%s: drop exit_status %s, want 1" % (s.id, s.closed.get("exit_status")))
-    accepted = sum(1 for r in resp if r == ACCEPTED)
-    if accepted != len(s.stored):
-        fails.append("%s: %d `%s` but %d messages stored" % (s.id, accepted, ACCEPTED, len(s.stored)))
+    n_ok = sum(1 for ex in s.exchanges if accepted(ex["verb"], ex["args"], ex["replies"]))
+    if n_ok + s.lost != len(s.stored):
+        fails.append("%s: %d messages accepted and %d lost (datalost), but %d stored"
+                     % (s.id, n_ok, s.lost, len(s.stored)))
+    if row["tls_fault"] and s.tls_faults != [row["tls_fault"]] * len(s.tls_faults):
+        fails.append("%s: TLS handshakes logged with tls_fault %s, want %s (SPEC §16)"
+                     % (s.id, s.tls_faults, row["tls_fault"]))
+    if s.tls_failed and s.closed and (s.closed.get("exit_status") != 1 or s.stored):
+        fails.append("%s: a failed handshake, then exit_status %s and %d stored, want 1 and 0"
+                     % (s.id, s.closed.get("exit_status"), len(s.stored)))
     check_recipients(s, fails)
     bodies = [check_stored(s, f, fails) for f in s.stored]
     if conn is not None:
         check_wire(s, conn, launcher, bodies, n421, fails)
+    for ex in s.exchanges:
+        for r in ex["replies"]:
+            fails.extend("%s: %s" % (s.id, p) for p in unshaped(r.split("\n"), ex["shaping"])[1])
     return list(zip(s.stored, bodies))
 
 
@@ -177,24 +263,26 @@ def check_recipients(s, fails):
     for ex in s.exchanges:
         if ex["verb"] == "MAIL":
             rcpts = []
-        elif ex["verb"] == "RCPT" and ex["replies"][:1] == ["250 OK"]:
+        elif ex["verb"] == "RCPT" and ex["replies"][:1] and ex["replies"][0][:3] == "250":
             m = re.search(r"<([^>]*)>", ex["args"])
             rcpts.append(m.group(1).lower() if m else "?")
-        elif ex["verb"] in ("DATA", "BDAT") and ACCEPTED in ex["replies"] and k < len(s.stored):
+        elif (accepted(ex["verb"], ex["args"], ex["replies"]) or ex["lost"]) and \
+                k < len(s.stored):
             got = [r.lower() for r in s.stored[k].get("rcpt_to", [])]
             if got != rcpts:
                 fails.append("%s: stored for %r, accepted RCPTs were %r" % (s.id, got, rcpts))
             k += 1
 
 
-def expectations(s, row):
-    """The row's expected replies, where the client got that far."""
+def expectations(s, expect):
+    """The expected replies (of the row, or of this attempt), where the client got that far."""
     out = []
-    for verb, text, mode, want in row["expect"]:
+    for verb, text, mode, want in expect:
         for ex in s.exchanges:
             if ex["verb"] != verb or text not in ex["args"] or not ex["replies"]:
                 continue
             got = ex["replies"][0] if mode == "first" else ex["replies"][-1]
+            got = "\n".join(unshaped(got.split("\n"), ex["shaping"])[0])
             if got != want and not (mode == "final" and got[:1] == "3"):
                 out.append("%s %s: reply %r, want %r" % (verb, ex["args"], got, want))
     return out
@@ -221,6 +309,14 @@ def check_wire(s, conn, launcher, bodies, n421, fails):
     if (wire_lines != log_lines[:len(wire_lines)]) or (not walk.tls and wire_lines != log_lines):
         fails.append("%s: the wire's replies %r differ from the log's %r"
                      % (s.id, wire_lines[-3:], log_lines[len(wire_lines) - 3:len(wire_lines)]))
+    fails.extend("%s: on the wire: %s" % (s.id, p) for p in shaping_problems(conn, walk))
+    if not walk.tls and s.closed:
+        logged = set(s.closed.get("violations", []))
+        must, may = wire_violations(walk, conn, s.lost)
+        if must - logged or logged - must - may:
+            fails.append("%s: badsmtp names the violations %s, the wire shows %s%s (SPEC §19)"
+                         % (s.id, sorted(logged), sorted(must),
+                            " and may show %s" % sorted(may) if may else ""))
     if launcher.get("command_delay"):
         d = launcher["command_delay"]
         prev = None
@@ -237,8 +333,12 @@ def check_wire(s, conn, launcher, bodies, n421, fails):
         if conn.server_eof is None or t421 is None or conn.server_eof - t421 > 2:
             fails.append("%s: the connection was not closed within 2 s of the 421" % s.id)
     if not walk.tls:
+        lost = [ex for ex in walk.exchanges if ex.kind == "body" and not ex.reply]
+        if s.lost and (len(lost) != s.lost or conn.server_eof is None):
+            fails.append("%s: datalost, but the wire shows %d bodies without a reply, the server "
+                         "%s" % (s.id, len(lost), "closed" if conn.server_eof else "did not close"))
         sent = [wire.unstuff(b) if ex_kind == "DATA" else b
-                for b, ex_kind in body_kinds(walk)]
+                for b, ex_kind in body_kinds(walk, s.lost)]
         if len(sent) != len(bodies):
             fails.append("%s: %d bodies accepted on the wire, %d stored" % (s.id, len(sent), len(bodies)))
         for got, want in zip(bodies, sent):
@@ -247,14 +347,86 @@ def check_wire(s, conn, launcher, bodies, n421, fails):
                              % (s.id, first_difference(got, want)))
 
 
-def body_kinds(walk):
-    """The accepted bodies of a walk with how they came (DATA is dot-stuffed, BDAT is not)."""
-    out, last_verb = [], None
+def body_kinds(walk, lost):
+    """The stored bodies of a walk with how they came (DATA is dot-stuffed, BDAT is not): those
+    accepted, and with `lost` (datalost) those that got no reply."""
+    out, last = [], b""
     for ex in walk.exchanges:
         if ex.kind == "line":
-            last_verb = ex.verb()
-        elif ex.kind == "body" and ex.reply and ex.reply[-1] == ACCEPTED:
-            out.append((ex.sent, "DATA" if last_verb == "DATA" else "BDAT"))
+            last = ex.sent
+        elif ex.kind == "body" and (ex.code() == 250 or (lost and not ex.reply)):
+            verb = last.split(b" ", 1)[0].upper()
+            if verb == b"DATA" or b"LAST" in last.upper():
+                out.append((ex.sent, "DATA" if verb == b"DATA" else "BDAT"))
+    return out
+
+
+def wire_violations(walk, conn, lost):
+    """SPEC §19 from a plaintext connection's bytes: (the violations it must name, those it may).
+    Those that turn on when badsmtp wrote a reply (early_talker, the pipelining ones) are allowed
+    only where the relay saw the client not wait: a lock-step client never has them."""
+    must, may = set(), set()
+    for kind, line in walk.lines:
+        if line.endswith(b"\n") and not line.endswith(b"\r\n"):
+            (may if kind == "empty" else must).add("bare_lf")
+        if len(line) > 510:       # over 512 with its CRLF; where it is close, or an AUTH answer
+            (must if kind == "line" and len(line) > 513 else may).add("long_command_line")
+    offered, mail, last, quit, n421 = False, b"", "", False, False
+    for ex in walk.exchanges:
+        n421 |= ex.code() == 421
+        if ex.pipelined:
+            may.update(("pipelining_not_offered", "pipelining_group_not_ended"))
+        if ex.kind == "line":
+            last = ex.verb()
+            quit |= last == "QUIT"
+            if last in ("EHLO", "HELO"):
+                offered = any(ln[4:] == "STARTTLS" for ln in ex.reply)
+            if last in ("MAIL", "RCPT") and any(c >= 0x80 for c in ex.sent):
+                may.add("utf8_without_smtputf8")
+            mail = ex.sent.upper() if last == "MAIL" else mail
+            if last == "AUTH" and offered:
+                must.add("auth_in_clear")
+        elif ex.kind == "body" and last == "DATA":
+            b = ex.sent
+            if re.search(rb"(?<!\r)\n", b):
+                must.add("bare_lf")
+            if re.search(rb"\r(?!\n)", b):
+                must.add("bare_cr")
+            longest = max(len(ln) + 2 for ln in b.split(b"\r\n"))
+            if longest > 998:
+                (must if longest > 1002 else may).add("long_text_line")
+            if any(c >= 0x80 for c in b) and b"BODY=8BITMIME" not in mail and \
+                    b"SMTPUTF8" not in mail:
+                must.add("eight_bit_without_8bitmime")
+    first = next((side for _, side, _ in conn.chunks), None)
+    if first == wire.CLIENT:
+        may.add("early_talker")
+    client_first = conn.client_eof is not None and (conn.server_eof is None or
+                                                    conn.client_eof <= conn.server_eof)
+    if not quit and not n421 and not lost and client_first:
+        must.add("no_quit")
+    return must, may - must
+
+
+def shaping_problems(conn, walk):
+    """SPEC §17 on the wire: each reply's line ends, and the writes of replysplit/replybytes
+    (loosely: at least one reply seen cut where the keyword cuts it, since TCP may merge)."""
+    out, shaping, t_ehlo = [], set(), None
+    for ex in walk.exchanges:
+        if ex.kind == "line" and ex.verb() in ("EHLO", "HELO"):
+            ehlo = ex.sent.split(b" ", 1)[1:] if ex.verb() == "EHLO" else []
+            shaping = keywords(ehlo[0].decode("latin-1")) & SHAPING if ehlo else set()
+            t_ehlo = ex.t_sent if shaping else None
+        lf = "replylf" in shaping
+        if ex.reply and ex.crlf != [not lf] * len(ex.crlf):
+            out.append("reply %r: line ends %s, want %s" % (
+                ex.reply[0][:40], ["CRLF" if c else "LF" for c in ex.crlf], "LF" if lf else "CRLF"))
+    pieces = [d for t, side, d in conn.chunks if side == wire.SERVER and t_ehlo and t > t_ehlo]
+    if "replysplit" in shaping and pieces and \
+            not any(len(d) == 3 and d.isdigit() for d in pieces):
+        out.append("replysplit: no reply came as its 3-octet code, then the rest")
+    if "replybytes" in shaping and pieces and not any(len(d) == 1 for d in pieces):
+        out.append("replybytes: no reply came one octet at a time")
     return out
 
 
@@ -263,17 +435,18 @@ def first_difference(a, b):
     return next((i for i in range(n) if a[i] != b[i]), n)
 
 
-def judge(row, launcher, lib, result, conns, sessions, message):
-    """Returns (badsmtp failures, facts for the cell and the notes)."""
+def judge(row, expect, launcher, lib, result, conns, sessions, message):
+    """Returns (badsmtp failures, facts for the cell and the notes); `expect` is the row's
+    expected replies, or this attempt's."""
     fails = []
     if len(conns) != len(sessions):
         fails.append("%d connections reached the relay, badsmtp logged %d sessions"
                      % (len(conns), len(sessions)))
     stored = []
     for s, conn in zip(sessions, conns):
-        stored += check_session(s, conn, launcher, row, fails)
+        stored += check_session(s, conn, launcher, row, expect, fails)
     for s in sessions[len(conns):]:
-        stored += check_session(s, None, launcher, row, fails)
+        stored += check_session(s, None, launcher, row, expect, fails)
     return fails, facts(row, launcher, lib, result, conns, sessions, stored, message)
 
 
@@ -285,9 +458,14 @@ def facts(row, launcher, lib, result, conns, sessions, stored, message):
     f = {"stored": [fields.get("rcpt_to", []) for fields, _ in stored],
          "decisive": None, "starttls": False, "tls": False,
          "unanswered334": False, "pipelined": [], "altered": None, "clear_mail": False,
-         "command_as_answer": None, "elapsed": result.get("elapsed")}
+         "command_as_answer": None, "elapsed": result.get("elapsed"), "violations": [],
+         "handshake_failed": False, "violation_details": []}
     for s in sessions:
         f["tls"] |= s.tls
+        f["handshake_failed"] |= s.tls_failed
+        f["violations"] += [v for v in (s.closed or {}).get("violations", [])
+                            if v not in f["violations"]]
+        f["violation_details"] += ["%s (%s)" % v for v in s.violations]
         for ex in s.exchanges:
             if ex["verb"] == "STARTTLS":
                 f["starttls"] = True
@@ -353,6 +531,8 @@ def short_class(cls):
 def cell(row, result, f):
     """The table's compact text for one run."""
     out = result.get("outcome")
+    if row["cell"] == "violations" and out in ("sent", "error"):
+        return ("violations: " + ", ".join(f["violations"])) if f["violations"] else "clean"
     if out == "unsupported":
         return "unsupported (%s)" % result.get("reason", "")
     if out == "hung":
@@ -403,10 +583,15 @@ def short_message(msg, limit=72):
     the addresses or this run's port numbers; when still too long, its last clauses."""
     msg = msg.split("; caused by ")[-1]
     lines = [ln.strip() for ln in re.split(r"\r?\n| \| ", msg) if ln.strip()]
-    msg = lines[0] if lines and lines[0].startswith("msmtp:") else " ".join(lines)
-    msg = re.sub(r"^(msmtp|curl): ", "", msg)
+    # a tool's first line is its error; the lines after it, advice or a summary
+    msg = lines[0] if lines and lines[0].startswith(("msmtp:", "curl:", "***")) else " ".join(lines)
+    msg = re.sub(r"^(msmtp: |curl: |\*\*\* )", "", msg)
     msg = re.sub(r"^[a-z]+(\.[a-z]+)+\.([A-Za-z]+): ", r"\2: ", msg)
     msg = re.sub(r"(127\.0\.0\.1:|port: )[0-9]+", r"\1PORT", msg)
+    # this run's clock (Go's and Java's expiry messages), and replylong's padding
+    msg = re.sub(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ|[A-Z][a-z]{2} [A-Z][a-z]{2} \d\d "
+                 r"\d\d:\d\d:\d\d UTC \d{4}", "TIME", msg)
+    msg = re.sub(r"x{20,}", "xxx...", msg)
     if len(msg) > limit:
         msg = re.sub(r"\S+@\S+?:? ", "", msg)
     clauses = msg.split(": ")
@@ -438,6 +623,24 @@ def notes(row, lib, result, f):
         else:
             how = " and then failed the handshake"
         out.append("the library issued STARTTLS on its own" + how)
+    fault = row["tls_fault"]
+    if fault and fault not in CORRECT_TLS and result.get("outcome") == "sent":
+        out.append("the library accepted the `%s` certificate and sent the message" % fault)
+    if fault in CORRECT_TLS and result.get("outcome") == "error":
+        out.append("the library refused the correct `%s` certificate: `%s`"
+                   % (fault, short_message(err.get("message") or "", 120)))
+    if row["cell"] == "violations" and f["violation_details"]:
+        out.append("badsmtp's log names " + "; ".join(f["violation_details"]))
+    else:
+        # AUTH without TLS where STARTTLS is offered is what a row with TLS off asks for
+        asked = {"auth_in_clear"} if row["tls"] == "none" and row["auth"] != "none" else set()
+        own = [v for v in f["violations"] if v not in asked]
+        if own:
+            out.append("badsmtp's verdict on the client: " + ", ".join(own))
+    shaped = sorted(keywords(row["ehlo"]) & SHAPING)
+    if shaped and result.get("outcome") in ("error", "hung"):
+        out.append("the library could not read the replies shaped by `%s`: `%s`"
+                   % ("-".join(shaped), short_message(err.get("message") or "", 120)))
     if f["clear_mail"]:
         out.append("TLS was required, yet the library sent MAIL in clear text")
     if f["unanswered334"]:

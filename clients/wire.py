@@ -148,7 +148,8 @@ class Exchange:
 
     def __init__(self, kind, sent, t_sent):
         self.kind, self.sent, self.t_sent = kind, sent, t_sent
-        self.reply = []               # reply lines, CRLF stripped
+        self.reply = []               # reply lines, line ends stripped
+        self.crlf = []                # for each reply line: it ended in CRLF (else a bare LF)
         self.t_reply = None           # arrival of the reply's first octet
         self.t_done = None            # arrival of its last line
         self.pipelined = False        # sent while an earlier exchange still waited for its reply
@@ -167,6 +168,8 @@ class Walk:
         self.exchanges = [Exchange("greeting", b"", conn.t_open)]
         self.problems = []            # badsmtp's replies that are not well-formed
         self.tls = False              # a STARTTLS was answered 220: the rest is ciphertext
+        self.lines = []               # (kind, line as sent, line end included) outside bodies:
+                                      # "line", "answer" or "empty"
         self._awaiting = [self.exchanges[0]]
         self._cbuf = b""
         self._sbuf = b""
@@ -182,7 +185,7 @@ class Walk:
             else:
                 self._client(t, d)
         if self._sbuf and not self.tls:
-            self.problems.append("bytes after the last CRLF: %r" % self._sbuf[:80])
+            self.problems.append("bytes after the last line end: %r" % self._sbuf[:80])
 
     def _open(self, kind, sent, t):
         ex = Exchange(kind, sent, t)
@@ -203,10 +206,13 @@ class Walk:
             text = line.rstrip(b"\r\n")
             if self._challenged:      # an AUTH answer, the empty one included (SPEC §5)
                 self._challenged = False
+                self.lines.append(("answer", line))
                 self._open("answer", text, t)
                 continue
             if not text.strip():
+                self.lines.append(("empty", line))
                 continue              # an empty line gets no reply (SPEC §2)
+            self.lines.append(("line", line))
             ex = self._open("line", text, t)
             if text.strip().upper() == b"DATA":
                 self._data_wanted = ex
@@ -245,14 +251,12 @@ class Walk:
             self._reply_started = t
         self._sbuf += d
         while True:
-            j = self._sbuf.find(b"\r\n")
+            j = self._sbuf.find(b"\n")
             if j < 0:
-                if b"\n" in self._sbuf:
-                    self.problems.append("a reply line ends in a bare LF: %r" % self._sbuf[:80])
-                    self._sbuf = self._sbuf.replace(b"\n", b"\r\n")
-                    continue
                 return
-            line, self._sbuf = self._sbuf[:j], self._sbuf[j + 2:]
+            line, self._sbuf = self._sbuf[:j], self._sbuf[j + 1:]
+            crlf = line.endswith(b"\r")
+            line = line[:-1] if crlf else line
             m = REPLY_LINE.match(line)
             if not m:
                 self.problems.append("malformed reply line %r" % line[:80])
@@ -266,6 +270,7 @@ class Walk:
             if ex.reply and ex.reply[-1][:3] != line[:3].decode():
                 self.problems.append("continuation with another code: %r" % line[:80])
             ex.reply.append(line.decode("latin-1"))
+            ex.crlf.append(crlf)
             if m.group(2) is not None and m.group(2)[:1] == b"-":
                 continue
             ex.t_done = t

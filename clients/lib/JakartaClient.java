@@ -101,9 +101,9 @@ public class JakartaClient {
             p.put("mail.smtp.starttls.enable", "true");
             p.put("mail.smtp.starttls.required", "true");
         }
-        if (tls.equals("implicit")) p.put("mail.smtp.ssl.enable", "true");
+        if (tls.startsWith("implicit")) p.put("mail.smtp.ssl.enable", "true");
         if (tls.equals("starttls-noverify") || tls.equals("implicit")) p.put("mail.smtp.ssl.trust", "*");
-        if (tls.equals("starttls-ca")) {
+        if (tls.endsWith("-ca")) {
             KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
             ks.load(null, null);
             try (InputStream in = new FileInputStream(o.get("ca"))) {

@@ -4,14 +4,15 @@
 #
 #   --host H --port N --ehlo NAME --from ADDR --to ADDR [--to ADDR ...] --message FILE
 #   [--auth none|PLAIN|LOGIN|CRAM-MD5|XOAUTH2 --user U --pass P]
-#   [--tls default|none|starttls|starttls-noverify|starttls-ca|implicit [--ca FILE]]
+#   [--tls default|none|starttls|starttls-noverify|starttls-ca|implicit|implicit-ca [--ca FILE]]
 #   [--timeout SECONDS] [--pipeline]
 #
 # --tls: default = whatever the library does when told nothing; none = no TLS at all (opportunistic
 # STARTTLS switched off); starttls = STARTTLS required, certificate checked against the system's
 # trust store; starttls-noverify = STARTTLS required, certificate not checked; starttls-ca =
-# STARTTLS required, certificate checked against --ca FILE (the pinned PEM); implicit = TLS from
-# the first byte, certificate not checked.
+# STARTTLS required, certificate checked against --ca FILE (the pinned PEM, or the test CA) and
+# the host name; implicit = TLS from the first byte, certificate not checked; implicit-ca = TLS
+# from the first byte, checked as starttls-ca.
 # --pipeline asks for PIPELINING where the library has a switch for it.
 #
 # Output, one line: {"library", "version", "outcome": "sent"|"error"|"unsupported",
@@ -23,7 +24,8 @@ import argparse
 import json
 import sys
 
-TLS_MODES = ("default", "none", "starttls", "starttls-noverify", "starttls-ca", "implicit")
+TLS_MODES = ("default", "none", "starttls", "starttls-noverify", "starttls-ca", "implicit",
+             "implicit-ca")
 AUTH_MECHS = ("none", "PLAIN", "LOGIN", "CRAM-MD5", "XOAUTH2")
 
 

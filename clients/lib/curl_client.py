@@ -13,13 +13,14 @@ import common  # noqa: E402
 LIB = "curl"
 # --tls mode -> curl's options; "{ca}" is the pinned PEM. curl never upgrades unless asked.
 TLS = {"starttls": ["--ssl-reqd"], "starttls-noverify": ["--ssl-reqd", "-k"],
-       "starttls-ca": ["--ssl-reqd", "--cacert", "{ca}"], "implicit": ["-k"]}
+       "starttls-ca": ["--ssl-reqd", "--cacert", "{ca}"], "implicit": ["-k"],
+       "implicit-ca": ["--cacert", "{ca}"]}
 
 
 def main():
     a = common.parse_args()
     version = common.tool_version(["curl", "--version"]).split(" (")[0]
-    scheme = "smtps" if a.tls == "implicit" else "smtp"
+    scheme = "smtps" if a.tls.startswith("implicit") else "smtp"
     cmd = ["curl", "-sS", "--url", "%s://%s:%d/%s" % (scheme, a.host, a.port, a.ehlo),
            "--mail-from", a.sender, "--upload-file", a.message, "-w", "%{response_code}",
            "--connect-timeout", str(a.timeout), "--max-time", str(3 * a.timeout)]

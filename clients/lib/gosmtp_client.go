@@ -138,7 +138,7 @@ func main() {
 	switch *mode {
 	case "starttls-noverify", "implicit":
 		cfg.InsecureSkipVerify = true
-	case "starttls-ca":
+	case "starttls-ca", "implicit-ca":
 		pem, err := os.ReadFile(*ca)
 		if err != nil {
 			panic(err)
@@ -148,7 +148,7 @@ func main() {
 	}
 	d := time.Duration(*timeout * float64(time.Second))
 	var conn net.Conn
-	if *mode == "implicit" {
+	if strings.HasPrefix(*mode, "implicit") {
 		conn, err = tls.DialWithDialer(&net.Dialer{Timeout: d}, "tcp", addr, cfg)
 	} else {
 		conn, err = net.DialTimeout("tcp", addr, d)

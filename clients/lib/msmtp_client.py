@@ -17,7 +17,8 @@ LIB = "msmtp"
 TLS = {"none": ["--tls=off"], "starttls": ["--tls=on", "--tls-starttls=on"],
        "starttls-noverify": ["--tls=on", "--tls-starttls=on", "--tls-certcheck=off"],
        "starttls-ca": ["--tls=on", "--tls-starttls=on", "--tls-trust-file={ca}"],
-       "implicit": ["--tls=on", "--tls-starttls=off", "--tls-certcheck=off"]}
+       "implicit": ["--tls=on", "--tls-starttls=off", "--tls-certcheck=off"],
+       "implicit-ca": ["--tls=on", "--tls-starttls=off", "--tls-trust-file={ca}"]}
 SYSEXITS = {64: "EX_USAGE", 65: "EX_DATAERR", 69: "EX_UNAVAILABLE", 70: "EX_SOFTWARE",
             71: "EX_OSERR", 74: "EX_IOERR", 75: "EX_TEMPFAIL", 76: "EX_PROTOCOL",
             77: "EX_NOPERM", 78: "EX_CONFIG"}

@@ -37,7 +37,7 @@ def context(o)
     ctx.verify_mode = OpenSSL::SSL::VERIFY_NONE
   else
     ctx.set_params(verify_mode: OpenSSL::SSL::VERIFY_PEER)
-    ctx.ca_file = o['ca'] if o['tls'] == 'starttls-ca'
+    ctx.ca_file = o['ca'] if o['ca']
   end
   ctx
 end
@@ -47,7 +47,7 @@ smtp.open_timeout = o['timeout']
 smtp.read_timeout = o['timeout']
 case o['tls']
 when 'none' then smtp.disable_starttls
-when 'implicit' then smtp.enable_tls(context(o))
+when 'implicit', 'implicit-ca' then smtp.enable_tls(context(o))
 when 'default' then nil
 else smtp.enable_starttls(context(o))
 end

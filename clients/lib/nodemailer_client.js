@@ -35,9 +35,9 @@ const options = {
 };
 if (o.tls === 'none') options.ignoreTLS = true;
 if (o.tls.startsWith('starttls')) options.requireTLS = true;
-if (o.tls === 'implicit') options.secure = true;
+if (o.tls.startsWith('implicit')) options.secure = true;
 if (o.tls === 'starttls-noverify' || o.tls === 'implicit') options.tls = { rejectUnauthorized: false };
-if (o.tls === 'starttls-ca') options.tls = { ca: fs.readFileSync(o.ca) };
+if (o.tls.endsWith('-ca')) options.tls = { ca: fs.readFileSync(o.ca) };
 if (o.auth === 'XOAUTH2') {
     options.auth = { type: 'OAuth2', user: o.user, accessToken: o.pass };
 } else if (o.auth !== 'none') {

@@ -50,13 +50,13 @@ $mail->Host = $o['host'];
 $mail->Port = (int) $o['port'];
 $mail->Helo = $o['ehlo'];
 $mail->Timeout = (int) ceil((float) ($o['timeout'] ?? 10));
-$mail->SMTPAutoTLS = !in_array($tls, ['none', 'implicit'], true);
+$mail->SMTPAutoTLS = !in_array($tls, ['none', 'implicit', 'implicit-ca'], true);
 $mail->SMTPSecure = ['starttls' => 'tls', 'starttls-noverify' => 'tls', 'starttls-ca' => 'tls',
-                     'implicit' => 'ssl'][$tls] ?? '';
+                     'implicit' => 'ssl', 'implicit-ca' => 'ssl'][$tls] ?? '';
 if ($tls === 'starttls-noverify' || $tls === 'implicit') {
     $mail->SMTPOptions = ['ssl' => ['verify_peer' => false, 'verify_peer_name' => false,
                                     'allow_self_signed' => true]];
-} elseif ($tls === 'starttls-ca') {
+} elseif ($tls === 'starttls-ca' || $tls === 'implicit-ca') {
     $mail->SMTPOptions = ['ssl' => ['cafile' => $o['ca']]];
 }
 if ($auth !== 'none') {

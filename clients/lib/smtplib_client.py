@@ -20,7 +20,7 @@ def context(a):
         ctx.check_hostname = False
         ctx.verify_mode = ssl.CERT_NONE
         return ctx
-    return ssl.create_default_context(cafile=a.ca if a.tls == "starttls-ca" else None)
+    return ssl.create_default_context(cafile=a.ca)
 
 
 def authenticate(s, a):
@@ -53,7 +53,7 @@ def main():
     with open(a.message, "rb") as f:
         msg = f.read()
     try:
-        if a.tls == "implicit":
+        if a.tls.startswith("implicit"):
             s = smtplib.SMTP_SSL(a.host, a.port, local_hostname=a.ehlo, timeout=a.timeout,
                                  context=context(a))
         else:

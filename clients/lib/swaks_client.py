@@ -16,7 +16,8 @@ LIB = "swaks"
 MECHS = ("PLAIN", "LOGIN", "CRAM-MD5")
 # --tls mode -> swaks's options; "{ca}" is the pinned PEM. swaks never upgrades unless asked.
 TLS = {"starttls": ["-tls", "--tls-verify"], "starttls-noverify": ["-tls"],
-       "starttls-ca": ["-tls", "--tls-verify", "--tls-ca-path", "{ca}"], "implicit": ["-tlsc"]}
+       "starttls-ca": ["-tls", "--tls-verify", "--tls-ca-path", "{ca}"], "implicit": ["-tlsc"],
+       "implicit-ca": ["-tlsc", "--tls-verify", "--tls-ca-path", "{ca}"]}
 
 
 def recipients(transcript):
@@ -60,8 +61,9 @@ def main():
     if rc == 0:
         common.emit(LIB, version, "sent", recipients=rcpts, exit_status=0)
         return
+    # swaks's errors ('***') and refused replies ('<**'), not a 2xx it marks once in error
     lines = [ln for ln in transcript.splitlines() + err.decode("utf-8", "replace").splitlines()
-             if ln.startswith(("<**", "***"))]
+             if ln.startswith(("<**", "***")) and not re.match(r"<\*\* [23][0-9][0-9]\b", ln)]
     common.emit(LIB, version, "error", common.error("exit %d" % rc, " | ".join(lines)),
                 recipients=rcpts, exit_status=rc)
 
