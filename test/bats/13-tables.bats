@@ -18,7 +18,7 @@ setup() {
 # grouped(), man_section(), man_entries(), same(). An assert fails the test.
 check_py() {
 	/usr/bin/python3 - "$REPO" "$T/list" "$T/help" "$1" << 'EOF'
-import glob, os, re, sys
+import collections, glob, os, re, sys
 repo, list_path, help_path, code = sys.argv[1:5]
 listing = open(list_path).read().split('\n')
 assert listing[0].split() == ['port', 'profile', 'behaviour'], f'header: {listing[0]!r}'
@@ -99,9 +99,10 @@ def man_entries(name):
     return out
 
 def same(got, want, what, got_name, want_name):
-    got, want = set(got), set(want)
-    assert got == want, (f'{what} disagree:\n  only in {got_name}: {sorted(got - want)}\n'
-                         f'  only in {want_name}: {sorted(want - got)}')
+    """the same items, each as many times (order aside)"""
+    got, want = collections.Counter(got), collections.Counter(want)
+    assert got == want, (f'{what} disagree:\n  only in {got_name}: {sorted((got - want).elements())}\n'
+                         f'  only in {want_name}: {sorted((want - got).elements())}')
 
 exec(code)
 EOF
