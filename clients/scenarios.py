@@ -36,9 +36,6 @@ LAUNCHERS = {
     "tls-expired": {"profile": "tls-expired", "tls": True},
 }
 
-# The messages the driver writes before a run (CRLF line ends; see clients/run make_messages).
-MESSAGES = ("small", "dots", "size20k", "big2m")
-
 # Exact reply texts from SPEC §4.2, §5, §6.
 R421 = "421 Service not available, closing transmission channel"
 R451 = "451 Requested action aborted: local error in processing"
