@@ -24,7 +24,7 @@ import re
 
 import wire
 
-REPLY_LINE = re.compile(r"^([2-5][0-9][0-9])([ -][\x20-\x7e]*)?$")
+REPLY_LINE = re.compile(wire.REPLY_LINE.pattern.decode())   # the logged (text) form
 ENHANCED = re.compile(r"\b([245]\.[0-9]{1,3}\.[0-9]{1,3})\b")
 PAD = " " + "x" * 600             # SPEC §17 replylong
 CORRECT_TLS = {"trusted", "chain"}    # SPEC §16: the faults a verifying client accepts
