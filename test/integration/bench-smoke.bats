@@ -15,7 +15,10 @@ load helpers
 	run timeout 120 env BENCH_BUILD="$REPO/build/bench" "$REPO/bench/run" --smoke --bin "$BADSMTP_BIN"
 	echo "$output"
 	[ "$status" -eq 0 ]
-	[[ "$output" == *"ok 1 - "* ]]
+	local plan
+	plan=$(sed -n 's/^1\.\.\([0-9][0-9]*\)$/\1/p' <<< "$output")
+	[ -n "$plan" ] && [ "$(grep -c '^ok [0-9]* - ' <<< "$output")" -eq "$plan" ] ||
+		fail "TAP plan '$plan': not one ok line per planned test"
 	[[ "$output" != *"not ok"* ]]
 	[[ "$output" == *"figure "*"badsmtp/sa"*"floor/sa"*"smtp-sink"* ]]
 	[[ "$output" == *"sessions/s, 1 parallel"* ]]
