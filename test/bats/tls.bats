@@ -127,6 +127,9 @@ assert not [e for e in by('SMTP command received') if e['fields']['command'] == 
 	log_check "
 f = one('TLS handshake failed')
 assert f['level'] == 'ERROR', f
+assert f['fields']['error'] == 'An unexpected TLS packet was received.', f
+assert {k: f['fields'][k] for k in ('tls_version', 'cipher', 'sni', 'tls_fault')} == \\
+    {'tls_version': '', 'cipher': '', 'sni': '', 'tls_fault': ''}, f
 assert fields('SMTP connection closed')['exit_status'] == 1"
 }
 
@@ -210,7 +213,8 @@ assert fields('SMTP connection closed')['exit_status'] == 1" || fail "$name: log
 	smtp_close
 	smtp_wait 3
 	[ "$status" -eq 1 ] || fail "exit status: got $status, want 1"
-	log_check "one('TLS handshake failed')"
+	log_check "f = fields('TLS handshake failed')
+assert f['error'] == 'client went away during the handshake (The TLS connection was non-properly terminated.)', f"
 }
 
 @test "TLS 1.2 and TLS 1.3 forced from the client side" {
