@@ -356,13 +356,24 @@ expect_cache_pair() {
 	expect_cache_pair mixed.example "$T/served.pem"
 }
 
-@test "an unusable cert cache: TLS still works, with a warning" {
+@test "an unusable cert cache: TLS still works, with a warning saying why" {
+	local cache why
 	: > "$T/not-a-dir"
-	CACHE=$T/not-a-dir/cache
-	dialogue '!tls' '!greeting' 'QUIT'
-	tls_client -- --profile smtps
-	has 'EXIT 0'
-	log_check "assert by('TLS certificate cache not usable, certificate kept in memory')[0]['level'] == 'WARN'"
+	mkdir -m 0770 "$T/open"
+	chmod 0770 "$T/open"   # whatever the umask
+	while IFS='|' read -r cache why; do
+		CACHE=$cache
+		dialogue '!tls' '!greeting' 'QUIT'
+		tls_client -- --profile smtps
+		has 'EXIT 0'
+		log_check "w = by('TLS certificate cache not usable, certificate kept in memory')[0]
+assert w['level'] == 'WARN', w
+assert w['fields']['error'] == '$cache: $why', w" || fail "$cache"
+	done <<- EOF
+		$T/not-a-dir/cache|Not a directory
+		$T/not-a-dir|Not a directory
+		$T/open|not a directory owned by us and closed to others
+	EOF
 }
 
 @test "--tls-cert/--tls-key: the given certificate is served" {
