@@ -126,16 +126,22 @@ static void set_err(char *err, size_t errlen, const char *what, const char *deta
 /* mkdir -p with mode 0700 for what we create, then insist the directory is ours and not
  * writable by others: a cache in a shared /tmp must not take certificates planted there. A
  * symlink is followed (systemd's DynamicUser= makes /var/cache/badsmtp one, to
- * private/badsmtp): what counts is the directory it leads to. */
+ * private/badsmtp): what counts is the directory it leads to. One stat when it is there (it
+ * is asked for each certificate a session uses: a fault's, its CA's). */
 static int cache_dir_ready(const char *dir, char *err, size_t errlen)
 {
 	struct stat st;
 
-	if (file_ensure_dir(dir, 0700) != 0 || stat(dir, &st) != 0) {
+	if (stat(dir, &st) != 0 &&
+	    (errno != ENOENT || file_ensure_dir(dir, 0700) != 0 || stat(dir, &st) != 0)) {
 		set_err(err, errlen, dir, strerror(errno));
 		return -1;
 	}
-	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 022) != 0) {
+	if (!S_ISDIR(st.st_mode)) {
+		set_err(err, errlen, dir, strerror(ENOTDIR));
+		return -1;
+	}
+	if (st.st_uid != geteuid() || (st.st_mode & 022) != 0) {
 		set_err(err, errlen, dir, "not a directory owned by us and closed to others");
 		return -1;
 	}
