@@ -276,8 +276,8 @@ EOF
 # --- protocol pins -----------------------------------------------------------------------------
 
 @test "protocol pins: exactly the pinned version is negotiated; a client refusing it fails" {
-	local f client want opts
-	while read -r f client want; do
+	local f client want error opts
+	while read -r f client want error; do
 		dialogue '!tls' '!greeting' QUIT
 		opts=()
 		[ "$client" = - ] || opts+=(--tls "$client")
@@ -292,7 +292,8 @@ EOF
 			has 'S: 221 Bye'
 			log_check "assert fields('TLS handshake successful')['tls_version'] == '$(sed 's/TLSv1$/TLS1.0/;s/TLSv/TLS/' <<< "$want")'" ;;
 		*) grep -q "^ERROR: .*$want" <<< "$output" || fail "tls-$f, client $client: want $want" "$output"
-			log_check "assert fields('TLS handshake failed')['tls_fault'] == '$f'" ;;
+			log_check "f = fields('TLS handshake failed')
+assert f['tls_fault'] == '$f' and f['error'] == '$error', f" ;;
 		esac
 	done << 'EOF'
 v10 1.0 TLSv1
@@ -301,17 +302,17 @@ v12 1.2 TLSv1.2
 v13 1.3 TLSv1.3
 v12 - TLSv1.2
 v13 - TLSv1.3
-v10 1.2 UNSUPPORTED_PROTOCOL
-v10 1.1 UNSUPPORTED_PROTOCOL
-v11 1.3 HANDSHAKE_FAILURE
-v12 1.3 HANDSHAKE_FAILURE
-v13 1.2 HANDSHAKE_FAILURE
+v10 1.2 UNSUPPORTED_PROTOCOL client went away during the handshake (The TLS connection was non-properly terminated.)
+v10 1.1 UNSUPPORTED_PROTOCOL client went away during the handshake (The TLS connection was non-properly terminated.)
+v11 1.3 HANDSHAKE_FAILURE No supported cipher suites have been found.
+v12 1.3 HANDSHAKE_FAILURE No supported cipher suites have been found.
+v13 1.2 HANDSHAKE_FAILURE No supported cipher suites have been found.
 sni-v10 1.0 TLSv1
 sni-v11 1.1 TLSv1.1
 sni-v12 - TLSv1.2
 sni-v13 1.3 TLSv1.3
-sni-v10 1.2 UNSUPPORTED_PROTOCOL
-sni-v13 1.2 HANDSHAKE_FAILURE
+sni-v10 1.2 UNSUPPORTED_PROTOCOL client went away during the handshake (The TLS connection was non-properly terminated.)
+sni-v13 1.2 HANDSHAKE_FAILURE No supported cipher suites have been found.
 EOF
 }
 
