@@ -648,6 +648,6 @@ assert f['tls_fault'] == '' and f['sni'] == '', f" || fail "$n octets"
 		expect_out
 		[ "$SMTP_ELAPSED_MS" -lt 1500 ] || fail "tls-$f: closed after $SMTP_ELAPSED_MS ms"
 		log_check "f = fields('TLS handshake failed')
-assert f['tls_fault'] == '$f' and f['error'], f"
+assert f['tls_fault'] == '$f' and f['error'] == 'An unexpected TLS packet was received.', f"
 	done
 }
