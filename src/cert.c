@@ -47,11 +47,17 @@
 #define FILE_NAME_KEEP 200       /* name octets kept in a file name before the hash */
 #define LOCK_FILE ".lock"
 
+/* The octets of s as an IP address into addr[16]: 4 (IPv4), 16 (IPv6), or 0 (not an address). */
+static size_t ip_octets(const char *s, unsigned char *addr)
+{
+	return inet_pton(AF_INET, s, addr) == 1 ? 4 : inet_pton(AF_INET6, s, addr) == 1 ? 16 : 0;
+}
+
 int cert_is_ip(const char *s)
 {
 	unsigned char addr[16];
 
-	return inet_pton(AF_INET, s, addr) == 1 || inet_pton(AF_INET6, s, addr) == 1;
+	return ip_octets(s, addr) > 0;
 }
 
 /* At most cap - 1 octets of src, lower-cased: a name in a certificate is compared as such. */
@@ -120,16 +126,22 @@ static void set_err(char *err, size_t errlen, const char *what, const char *deta
 /* mkdir -p with mode 0700 for what we create, then insist the directory is ours and not
  * writable by others: a cache in a shared /tmp must not take certificates planted there. A
  * symlink is followed (systemd's DynamicUser= makes /var/cache/badsmtp one, to
- * private/badsmtp): what counts is the directory it leads to. */
+ * private/badsmtp): what counts is the directory it leads to. One stat when it is there (it
+ * is asked for each certificate a session uses: a fault's, its CA's). */
 static int cache_dir_ready(const char *dir, char *err, size_t errlen)
 {
 	struct stat st;
 
-	if (file_ensure_dir(dir, 0700) != 0 || stat(dir, &st) != 0) {
+	if (stat(dir, &st) != 0 &&
+	    (errno != ENOENT || file_ensure_dir(dir, 0700) != 0 || stat(dir, &st) != 0)) {
 		set_err(err, errlen, dir, strerror(errno));
 		return -1;
 	}
-	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 022) != 0) {
+	if (!S_ISDIR(st.st_mode)) {
+		set_err(err, errlen, dir, strerror(ENOTDIR));
+		return -1;
+	}
+	if (st.st_uid != geteuid() || (st.st_mode & 022) != 0) {
 		set_err(err, errlen, dir, "not a directory owned by us and closed to others");
 		return -1;
 	}
@@ -360,7 +372,7 @@ static int import_issuer(const struct issuer *is, gnutls_x509_crt_t *crt,
 static int set_usage(gnutls_x509_crt_t crt, const struct recipe *r, const char *name)
 {
 	unsigned char ip[16];
-	size_t size = inet_pton(AF_INET, name, ip) == 1 ? 4 : inet_pton(AF_INET6, name, ip) == 1 ? 16 : 0;
+	size_t size = ip_octets(name, ip);
 	int rc;
 
 	if (r->ca) {
@@ -624,33 +636,34 @@ int cert_test_ca(const char *cache_dir, struct cert_pem *out, char *err, size_t 
 	return 0;
 }
 
+/* path read whole (NUL-terminated) into buf[FILE_MAX], which must hold marker, else err says
+ * missing. */
+static int read_pem(const char *path, char *buf, const char *marker, const char *missing,
+                    size_t *len, char *err, size_t errlen)
+{
+	ssize_t n = file_read(path, buf, FILE_MAX, 0);
+
+	if (n < 0) {
+		set_err(err, errlen, path, errno == EINVAL ? "not a regular file" : strerror(errno));
+		return -1;
+	}
+	if (strstr(buf, marker) == NULL) {
+		set_err(err, errlen, path, missing);
+		return -1;
+	}
+	*len = (size_t)n;
+	return 0;
+}
+
 /* Both files read whole (NUL-terminated): cert and key point into one buffer of 2 * FILE_MAX. */
 static int read_pair(const char *cert_file, const char *key_file, char *buf, size_t *cert_len,
                      size_t *key_len, char *err, size_t errlen)
 {
-	ssize_t n;
-
-	n = file_read(cert_file, buf, FILE_MAX, 0);
-	if (n < 0) {
-		set_err(err, errlen, cert_file, errno == EINVAL ? "not a regular file" : strerror(errno));
+	if (read_pem(cert_file, buf, "-----BEGIN CERTIFICATE-----", "no PEM certificate in it",
+	             cert_len, err, errlen) != 0)
 		return -1;
-	}
-	if (strstr(buf, "-----BEGIN CERTIFICATE-----") == NULL) {
-		set_err(err, errlen, cert_file, "no PEM certificate in it");
-		return -1;
-	}
-	*cert_len = (size_t)n;
-	n = file_read(key_file, buf + FILE_MAX, FILE_MAX, 0);
-	if (n < 0) {
-		set_err(err, errlen, key_file, errno == EINVAL ? "not a regular file" : strerror(errno));
-		return -1;
-	}
-	if (strstr(buf + FILE_MAX, "PRIVATE KEY-----") == NULL) {
-		set_err(err, errlen, key_file, "no PEM private key in it");
-		return -1;
-	}
-	*key_len = (size_t)n;
-	return 0;
+	return read_pem(key_file, buf + FILE_MAX, "PRIVATE KEY-----", "no PEM private key in it",
+	                key_len, err, errlen);
 }
 
 static char pair_buf[2 * FILE_MAX];

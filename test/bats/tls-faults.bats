@@ -48,11 +48,22 @@ abort error server closed during the handshake
 alert error SSLV3_ALERT_HANDSHAKE_FAILURE
 clientcert error TLSV13_ALERT_CERTIFICATE_REQUIRED'
 
+# The error the server logs when the handshake fails on its side, or the client goes away
+# without an alert (SPEC §16: the GnuTLS error); a client's verification failure gives the
+# alert it sends.
+SERVER_ERRORS='abort abort: closed after the ClientHello without a word
+alert alert: handshake_failure sent for the ClientHello
+clientcert Certificate is required.
+v10 client went away during the handshake (The TLS connection was non-properly terminated.)
+v11 client went away during the handshake (The TLS connection was non-properly terminated.)'
+
 # expect_verdict FAULT SNI: $output (tls_client's transcript) shows the verdict of VERDICTS, and
-# the log says which fault applied, in both handshake events.
+# the log says which fault applied, in both handshake events, and the server's error of
+# SERVER_ERRORS.
 expect_verdict() {
-	local fault=$1 name=$2 kind want event
+	local fault=$1 name=$2 kind want event error
 	read -r _ kind want < <(grep "^$fault " <<< "$VERDICTS")
+	error=$(sed -n "s/^$fault //p" <<< "$SERVER_ERRORS")
 	want=${want//\{name\}/$name}
 	case $kind in
 	ok)
@@ -72,7 +83,8 @@ expect_verdict() {
 f = fields('$event')
 assert f['tls_fault'] == '$fault', f
 assert f['sni'] == '$name', f
-assert '$event' == 'TLS handshake successful' or f['error'], f" ||
+assert '$event' == 'TLS handshake successful' or f['error'], f
+assert not '''$error''' or f['error'] == '''$error''', f" ||
 		fail "$fault: the log" "$output"
 }
 
@@ -264,8 +276,8 @@ EOF
 # --- protocol pins -----------------------------------------------------------------------------
 
 @test "protocol pins: exactly the pinned version is negotiated; a client refusing it fails" {
-	local f client want opts
-	while read -r f client want; do
+	local f client want error opts
+	while read -r f client want error; do
 		dialogue '!tls' '!greeting' QUIT
 		opts=()
 		[ "$client" = - ] || opts+=(--tls "$client")
@@ -280,7 +292,8 @@ EOF
 			has 'S: 221 Bye'
 			log_check "assert fields('TLS handshake successful')['tls_version'] == '$(sed 's/TLSv1$/TLS1.0/;s/TLSv/TLS/' <<< "$want")'" ;;
 		*) grep -q "^ERROR: .*$want" <<< "$output" || fail "tls-$f, client $client: want $want" "$output"
-			log_check "assert fields('TLS handshake failed')['tls_fault'] == '$f'" ;;
+			log_check "f = fields('TLS handshake failed')
+assert f['tls_fault'] == '$f' and f['error'] == '$error', f" ;;
 		esac
 	done << 'EOF'
 v10 1.0 TLSv1
@@ -289,17 +302,17 @@ v12 1.2 TLSv1.2
 v13 1.3 TLSv1.3
 v12 - TLSv1.2
 v13 - TLSv1.3
-v10 1.2 UNSUPPORTED_PROTOCOL
-v10 1.1 UNSUPPORTED_PROTOCOL
-v11 1.3 HANDSHAKE_FAILURE
-v12 1.3 HANDSHAKE_FAILURE
-v13 1.2 HANDSHAKE_FAILURE
+v10 1.2 UNSUPPORTED_PROTOCOL client went away during the handshake (The TLS connection was non-properly terminated.)
+v10 1.1 UNSUPPORTED_PROTOCOL client went away during the handshake (The TLS connection was non-properly terminated.)
+v11 1.3 HANDSHAKE_FAILURE No supported cipher suites have been found.
+v12 1.3 HANDSHAKE_FAILURE No supported cipher suites have been found.
+v13 1.2 HANDSHAKE_FAILURE No supported cipher suites have been found.
 sni-v10 1.0 TLSv1
 sni-v11 1.1 TLSv1.1
 sni-v12 - TLSv1.2
 sni-v13 1.3 TLSv1.3
-sni-v10 1.2 UNSUPPORTED_PROTOCOL
-sni-v13 1.2 HANDSHAKE_FAILURE
+sni-v10 1.2 UNSUPPORTED_PROTOCOL client went away during the handshake (The TLS connection was non-properly terminated.)
+sni-v13 1.2 HANDSHAKE_FAILURE No supported cipher suites have been found.
 EOF
 }
 
@@ -319,13 +332,16 @@ hello() {
 	expect_out
 	[ "$SMTP_ELAPSED_MS" -lt 3000 ] || fail "closed after $SMTP_ELAPSED_MS ms"
 	log_check "f = fields('TLS handshake failed')
-assert f['tls_fault'] == 'abort' and f['error'].startswith('abort:'), f"
+assert f['tls_fault'] == 'abort', f
+assert f['error'] == 'abort: closed after the ClientHello without a word', f"
 	: > "$SMTP_IN"
 	hello --sni tlsabort.example
 	SMTP_HOLD=5 smtp_session --profile smtps --cert-cache "$CACHE"
 	expect_status 1
 	expect_out
-	log_check "assert fields('TLS handshake failed')['tls_fault'] == 'abort'"
+	log_check "f = fields('TLS handshake failed')
+assert f['tls_fault'] == 'abort' and f['sni'] == 'tlsabort.example', f
+assert f['error'] == 'abort: closed after the ClientHello without a word', f"
 }
 
 @test "alert: a fatal handshake_failure alert, exactly, then the close (also by SNI)" {
@@ -344,7 +360,11 @@ assert f['tls_fault'] == 'abort' and f['error'].startswith('abort:'), f"
 	: > "$SMTP_IN"
 	hello --sni x-tlsalert.example
 	SMTP_HOLD=5 smtp_session --profile smtps --cert-cache "$CACHE"
-	[ "$(od -An -tx1 "$SMTP_OUT" | tr -d ' \n' | tail -c 6)" = 020228 ] || fail "$(od -An -tx1 "$SMTP_OUT")"
+	expect_status 1
+	[ "$(od -An -tx1 "$SMTP_OUT" | tr -d ' \n')" = 15030300020228 ] || fail "$(od -An -tx1 "$SMTP_OUT")"
+	log_check "f = fields('TLS handshake failed')
+assert f['tls_fault'] == 'alert' and f['sni'] == 'x-tlsalert.example', f
+assert f['error'] == 'alert: handshake_failure sent for the ClientHello', f"
 }
 
 # bats test_tags=timing
@@ -390,7 +410,7 @@ assert f['tls_fault'] == 'hang' and 'signal' in f['error'], f"
 	grep -q '^ERROR: .*TLSV13_ALERT_CERTIFICATE_REQUIRED' <<< "$output" || fail "$output"
 	lacks 'S: 221 Bye'
 	log_check "f = fields('TLS handshake failed')
-assert f['tls_fault'] == 'clientcert', f"
+assert f['tls_fault'] == 'clientcert' and f['error'] == 'Certificate is required.', f"
 	make_pair client.example
 	cat "$T/client.example.crt" "$T/client.example.key" > "$T/client.pem"
 	dialogue '!greeting' 'EHLO tlsclientcert.x' STARTTLS 'EHLO x' QUIT
@@ -438,6 +458,13 @@ assert f['tls_fault'] == 'clientcert' and f['client_cert'] == 'CN=client.example
 
 # A GnuTLS configured without TLS 1.0 and 1.1 (GNUTLS_SYSTEM_PRIORITY_FILE, as RHEL's crypto
 # policies do): v10 and v11 are refused, documented, never another fault.
+# refused V: the error logged for a pinned TLS 1.V that GnuTLS is configured to refuse.
+REFUSED="
+def refused(v):
+    p = f'NORMAL:-VERS-ALL:+VERS-TLS1.{v - 10}'
+    return f'TLS fault v{v} not available: TLS priority \"{p}\" at \"{p}\": No or insufficient priorities were set.'
+"
+
 no_old_tls() {
 	printf '[overrides]\ndisabled-version = tls1.0\ndisabled-version = tls1.1\n' > "$T/gnutls.conf"
 	export GNUTLS_SYSTEM_PRIORITY_FILE=$T/gnutls.conf
@@ -457,10 +484,10 @@ no_old_tls() {
 454 TLS not available due to temporary reason
 250 OK
 220 Ready to start TLS" ] || fail "$(cat -A "$SMTP_OUT")"
-	log_check "
+	log_check "$REFUSED
 r = by('TLS not available')
 assert [e['fields']['tls_fault'] for e in r] == ['v10', 'v11'], r
-assert all('No or insufficient priorities' in e['fields']['error'] for e in r), r"
+assert [e['fields']['error'] for e in r] == [refused(10), refused(11)], r"
 }
 
 @test "a refused fault on implicit TLS or by SNI: closed, the reason logged" {
@@ -469,12 +496,17 @@ assert all('No or insufficient priorities' in e['fields']['error'] for e in r), 
 	SMTP_HOLD=5 smtp_session --profile tls-v10 --cert-cache "$CACHE"
 	expect_status 1
 	expect_out
-	log_check "assert fields('TLS not available')['tls_fault'] == 'v10'"
+	log_check "$REFUSED
+f = fields('TLS not available')
+assert f['tls_fault'] == 'v10' and f['error'] == refused(10), f
+assert by('TLS handshake failed') == [], ev"
 	dialogue '!greeting' 'EHLO x' STARTTLS
 	tls_client --sni tlsv11.example --
-	grep -q '^ERROR' <<< "$output" || fail "$output"
-	log_check "f = fields('TLS handshake failed')
-assert f['tls_fault'] == 'v11' and 'TLS fault v11 not available' in f['error'], f"
+	has 'S: 220 Ready to start TLS'
+	has 'ERROR: server closed during the handshake'
+	log_check "$REFUSED
+f = fields('TLS handshake failed')
+assert f['tls_fault'] == 'v11' and f['error'] == refused(11), f"
 }
 
 # --- the cache under load and when it cannot be written ---------------------------------------------
@@ -616,6 +648,6 @@ assert f['tls_fault'] == '' and f['sni'] == '', f" || fail "$n octets"
 		expect_out
 		[ "$SMTP_ELAPSED_MS" -lt 1500 ] || fail "tls-$f: closed after $SMTP_ELAPSED_MS ms"
 		log_check "f = fields('TLS handshake failed')
-assert f['tls_fault'] == '$f' and f['error'], f"
+assert f['tls_fault'] == '$f' and f['error'] == 'An unexpected TLS packet was received.', f"
 	done
 }

@@ -127,6 +127,9 @@ assert not [e for e in by('SMTP command received') if e['fields']['command'] == 
 	log_check "
 f = one('TLS handshake failed')
 assert f['level'] == 'ERROR', f
+assert f['fields']['error'] == 'An unexpected TLS packet was received.', f
+assert {k: f['fields'][k] for k in ('tls_version', 'cipher', 'sni', 'tls_fault')} == \\
+    {'tls_version': '', 'cipher': '', 'sni': '', 'tls_fault': ''}, f
 assert fields('SMTP connection closed')['exit_status'] == 1"
 }
 
@@ -210,7 +213,8 @@ assert fields('SMTP connection closed')['exit_status'] == 1" || fail "$name: log
 	smtp_close
 	smtp_wait 3
 	[ "$status" -eq 1 ] || fail "exit status: got $status, want 1"
-	log_check "one('TLS handshake failed')"
+	log_check "f = fields('TLS handshake failed')
+assert f['error'] == 'client went away during the handshake (The TLS connection was non-properly terminated.)', f"
 }
 
 @test "TLS 1.2 and TLS 1.3 forced from the client side" {
@@ -352,13 +356,24 @@ expect_cache_pair() {
 	expect_cache_pair mixed.example "$T/served.pem"
 }
 
-@test "an unusable cert cache: TLS still works, with a warning" {
+@test "an unusable cert cache: TLS still works, with a warning saying why" {
+	local cache why
 	: > "$T/not-a-dir"
-	CACHE=$T/not-a-dir/cache
-	dialogue '!tls' '!greeting' 'QUIT'
-	tls_client -- --profile smtps
-	has 'EXIT 0'
-	log_check "assert by('TLS certificate cache not usable, certificate kept in memory')[0]['level'] == 'WARN'"
+	mkdir -m 0770 "$T/open"
+	chmod 0770 "$T/open"   # whatever the umask
+	while IFS='|' read -r cache why; do
+		CACHE=$cache
+		dialogue '!tls' '!greeting' 'QUIT'
+		tls_client -- --profile smtps
+		has 'EXIT 0'
+		log_check "w = by('TLS certificate cache not usable, certificate kept in memory')[0]
+assert w['level'] == 'WARN', w
+assert w['fields']['error'] == '$cache: $why', w" || fail "$cache"
+	done <<- EOF
+		$T/not-a-dir/cache|Not a directory
+		$T/not-a-dir|Not a directory
+		$T/open|not a directory owned by us and closed to others
+	EOF
 }
 
 @test "--tls-cert/--tls-key: the given certificate is served" {
