@@ -22,13 +22,10 @@ static void drop_body(struct message *m)
 
 void message_clear(struct message *m)
 {
-	for (size_t i = 0; i < m->nrcpts; i++) {
+	for (size_t i = 0; i < m->nrcpts; i++)
 		free(m->rcpts[i]);
-		free(m->rcpt_dsn[i]);
-	}
 	free(m->rcpts);
-	free(m->rcpt_dsn);
-	m->rcpts = m->rcpt_dsn = NULL;
+	m->rcpts = NULL;
 	m->nrcpts = 0;
 	m->sender[0] = m->dsn[0] = '\0';
 	m->declares = 0;
@@ -42,33 +39,29 @@ void message_set_sender(struct message *m, const struct path *p, const char *dsn
 	snprintf(m->dsn, sizeof m->dsn, "%s", dsn);
 }
 
-/* Grows the array *v to hold n + 1 entries. */
-static int grow(char ***v, size_t n)
+/* A recipient's DSN parameters: stored after its address and its NUL ("" for none). */
+static const char *rcpt_dsn(const char *rcpt)
 {
-	char **grown = realloc(*v, (n + 1) * sizeof **v);
-
-	if (grown == NULL)
-		return -1;
-	*v = grown;
-	return 0;
+	return rcpt + strlen(rcpt) + 1;
 }
 
 int message_add_rcpt(struct message *m, const struct address *a, const char *dsn)
 {
 	char text[MESSAGE_ADDRESS_MAX];
-	size_t n = m->nrcpts;
+	char **grown = realloc(m->rcpts, (m->nrcpts + 1) * sizeof *m->rcpts);
+	size_t len, dsn_len = strlen(dsn);
+	char *rcpt;
 
-	if (grow(&m->rcpts, n) != 0 || grow(&m->rcpt_dsn, n) != 0)
+	if (grown == NULL)
 		return -1;
+	m->rcpts = grown;
 	command_address_text(a, text, sizeof text);
-	m->rcpts[n] = strdup(text);
-	m->rcpt_dsn[n] = *dsn != '\0' ? strdup(dsn) : NULL;
-	if (m->rcpts[n] == NULL || (*dsn != '\0' && m->rcpt_dsn[n] == NULL)) {
-		free(m->rcpts[n]);
-		free(m->rcpt_dsn[n]);
+	len = strlen(text);
+	if ((rcpt = malloc(len + 1 + dsn_len + 1)) == NULL)
 		return -1;
-	}
-	m->nrcpts++;
+	memcpy(rcpt, text, len + 1);
+	memcpy(rcpt + len + 1, dsn, dsn_len + 1);
+	m->rcpts[m->nrcpts++] = rcpt;
 	return 0;
 }
 
@@ -81,19 +74,19 @@ static char *dsn_header(const struct message *m)
 	char *out;
 
 	for (size_t i = 0; i < m->nrcpts; i++)
-		if (m->rcpt_dsn[i] != NULL)
-			cap += strlen(m->rcpts[i]) + strlen(m->rcpt_dsn[i]) + 3;
+		if (*rcpt_dsn(m->rcpts[i]) != '\0')
+			cap += strlen(m->rcpts[i]) + strlen(rcpt_dsn(m->rcpts[i])) + 3;
 	if (cap == 1 || (out = malloc(cap)) == NULL)
 		return NULL;
 	buf_init(&b, out, cap);
 	buf_adds(&b, m->dsn);
 	for (size_t i = 0; i < m->nrcpts; i++) {
-		if (m->rcpt_dsn[i] == NULL)
+		if (*rcpt_dsn(m->rcpts[i]) == '\0')
 			continue;
 		buf_adds(&b, b.len > 0 ? "; " : "");
 		buf_adds(&b, m->rcpts[i]);
 		buf_addc(&b, ' ');
-		buf_adds(&b, m->rcpt_dsn[i]);
+		buf_adds(&b, rcpt_dsn(m->rcpts[i]));
 	}
 	return out;
 }
