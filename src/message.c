@@ -10,16 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void drop_body(struct message *m)
-{
-	if (m->storing)
-		maildir_abort(&m->file);
-	m->storing = 0;
-	m->cut = 0;
-	free(m->dsn_header);
-	m->dsn_header = NULL;
-}
-
 void message_clear(struct message *m)
 {
 	for (size_t i = 0; i < m->nrcpts; i++)
@@ -29,7 +19,10 @@ void message_clear(struct message *m)
 	m->nrcpts = 0;
 	m->sender[0] = m->dsn[0] = '\0';
 	m->declares = 0;
-	drop_body(m);
+	if (m->storing)
+		maildir_abort(&m->file);
+	m->storing = 0;
+	m->cut = 0;
 }
 
 void message_set_sender(struct message *m, const struct path *p, const char *dsn)
@@ -99,38 +92,45 @@ static void sink(void *ctx, const char *p, size_t n)
 		maildir_write(&m->file, p, n);
 }
 
-void message_begin(struct message *m, const char *maildir, const char *hostname,
-                   const struct maildir_envelope *e, unsigned long long limit)
+/* The headers of e with the sender, the recipients, the DSN parameters and the violations so
+ * far filled in. */
+static void write_headers(struct message *m, const struct maildir_envelope *e, const char *dsn)
 {
 	char names[VIOLATION_LIST_MAX];
 	struct maildir_envelope full = *e;
 
-	m->dsn_header = dsn_header(m);
+	violation_list(m->violations, names, sizeof names);
+	full.sender = m->sender;
+	full.rcpts = (const char *const *)m->rcpts;
+	full.nrcpts = m->nrcpts;
+	full.dsn = dsn;
+	full.violations = names;
+	maildir_write_headers(&m->file, &full);
+}
+
+void message_begin(struct message *m, const char *maildir, const char *hostname,
+                   const struct maildir_envelope *e, unsigned long long limit)
+{
+	char *dsn = dsn_header(m);
 	const struct log_field fields[] = {
 		LOG_S("mail_from", m->sender), LOG_V("rcpt_to", (const char *const *)m->rcpts, m->nrcpts),
-		LOG_N("rcpt_count", m->nrcpts), LOG_S("dsn", m->dsn_header),
+		LOG_N("rcpt_count", m->nrcpts), LOG_S("dsn", dsn),
 	};
 
 	/* the DSN parameters only when the client gave some (SPEC §17) */
-	log_event(LOG_LEVEL_INFO, "SMTP message processing started", fields,
-	          m->dsn_header != NULL ? 4 : 3);
+	log_event(LOG_LEVEL_INFO, "SMTP message processing started", fields, dsn != NULL ? 4 : 3);
 	m->size = m->received = 0;
 	m->cut = 0;
 	m->limit = limit;
 	m->storing = maildir != NULL;
+	m->violations_named = m->violations->count;
 	data_begin(&m->body, limit);
 	data_watch(&m->body, m->violations,
 	           (m->declares & (COMMAND_8BITMIME | COMMAND_SMTPUTF8)) != 0);
-	violation_list(m->violations, names, sizeof names);
-	m->violations_named = m->violations->count;
-	full.sender = m->sender;
-	full.rcpts = (const char *const *)m->rcpts;
-	full.nrcpts = m->nrcpts;
-	full.dsn = m->dsn_header;
-	full.violations = names;
 	/* A failed open is remembered in file.failed: the body is still read, then 452. */
 	if (m->storing && maildir_open(&m->file, maildir, hostname) == 0)
-		maildir_write_headers(&m->file, &full);
+		write_headers(m, e, dsn);
+	free(dsn);
 }
 
 /* How much of n octets may be read before the cutoff (0: none). */

@@ -26,7 +26,6 @@ struct message {
 	/* each an address, its NUL, then its DSN parameters ("" for none): read as strings, the
 	 * list of addresses the log and the headers take */
 	char **rcpts;
-	char *dsn_header;           /* the X-BadSMTP-DSN: value of the body begun, or NULL */
 	size_t nrcpts;
 	int storing;               /* a Maildir file is open (or its open failed: file.failed) */
 	unsigned long long size;   /* octets as stored so far, counted past the limit too */
