@@ -29,12 +29,14 @@ void data_watch(struct data_body *d, struct violations *v, int eight_bit_ok)
 /* SPEC §19 over the octets of the body as received, in order, a line at a time: a CR anywhere
  * but right before the LF, an 8-bit octet (whichever comes first first), then at the LF: no CR
  * before it, over 1000 octets. Every body is watched whole, so the 8-bit scan is one pass over
- * the piece, eight octets at a time, and finds the first one if any. */
+ * the piece, eight octets at a time, and finds the first one if any; once the session has that
+ * violation, it is not made at all. */
 static void watch(struct data_body *d, const char *p, size_t n)
 {
 	struct violations *v = d->violations;
 	const char *end = p + n;
-	const char *eight_bit = d->eight_bit_ok ? end : p + text_eight_bit(p, n);
+	const char *eight_bit = d->eight_bit_ok || !violation_wanted(v, VIOLATION_EIGHT_BIT)
+	                        ? end : p + text_eight_bit(p, n);
 
 	while (p < end) {
 		const char *lf = memchr(p, '\n', (size_t)(end - p));

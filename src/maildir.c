@@ -36,19 +36,28 @@ static int make_dirs(const char *dir)
 	return 0;
 }
 
-/* A '/' or ':' in our hostname would break the name's syntax: maildir(5) escapes them. */
-static void safe_hostname(const char *in, char *out, size_t cap)
+/* maildir(5)'s unique name {seconds}.M{usec}P{pid}Q{n}.{host}, where a '/' or ':' in our
+ * hostname would break the syntax: they are escaped as maildir(5) says. */
+static void unique_name(struct buf *b, const char *hostname)
 {
-	size_t o = 0;
+	static unsigned delivery;
+	struct timeval tv;
 
-	for (; *in != '\0' && o + 5 < cap; in++) {
-		if (*in == '/' || *in == ':') {
-			o += (size_t)snprintf(out + o, cap - o, "\\%03o", (unsigned char)*in);
-		} else {
-			out[o++] = *in;
-		}
+	gettimeofday(&tv, NULL);
+	buf_add_decimal(b, (long long)tv.tv_sec, 0);
+	buf_adds(b, ".M");
+	buf_add_decimal(b, (long long)tv.tv_usec, 0);
+	buf_addc(b, 'P');
+	buf_add_decimal(b, (long long)getpid(), 0);
+	buf_addc(b, 'Q');
+	buf_add_decimal(b, ++delivery, 0);
+	buf_addc(b, '.');
+	for (const char *h = hostname; *h != '\0'; h++) {
+		if (*h == '/' || *h == ':')
+			buf_adds(b, *h == '/' ? "\\057" : "\\072");
+		else
+			buf_addc(b, *h);
 	}
-	out[o] = '\0';
 }
 
 /* Read-write: maildir_set_violations reads the copy back. */
@@ -59,9 +68,8 @@ static int create(const char *path)
 
 int maildir_open(struct maildir_msg *m, const char *dir, const char *hostname)
 {
-	static unsigned delivery;
-	char host[256], name[512];
-	struct timeval tv;
+	char storage[512];
+	struct buf name;
 	int n;
 
 	m->fd = -1;
@@ -75,16 +83,14 @@ int maildir_open(struct maildir_msg *m, const char *dir, const char *hostname)
 	if (!dirs_made && make_dirs(dir) != 0)
 		return -1;
 	dirs_made = 1;
-	safe_hostname(hostname, host, sizeof host);
-	gettimeofday(&tv, NULL);
-	n = snprintf(name, sizeof name, "%lld.M%ldP%ldQ%u.%s", (long long)tv.tv_sec,
-	             (long)tv.tv_usec, (long)getpid(), ++delivery, host);
-	if (n < 0 || (size_t)n >= sizeof name)
+	buf_init(&name, storage, sizeof storage);
+	unique_name(&name, hostname);
+	if (name.truncated)
 		return -1;
-	n = snprintf(m->tmp_path, sizeof m->tmp_path, "%s/tmp/%s", dir, name);
+	n = snprintf(m->tmp_path, sizeof m->tmp_path, "%s/tmp/%s", dir, name.p);
 	if (n < 0 || (size_t)n >= sizeof m->tmp_path)
 		return -1;
-	n = snprintf(m->new_path, sizeof m->new_path, "%s/new/%s", dir, name);
+	n = snprintf(m->new_path, sizeof m->new_path, "%s/new/%s", dir, name.p);
 	if (n < 0 || (size_t)n >= sizeof m->new_path)
 		return -1;
 	m->fd = create(m->tmp_path);

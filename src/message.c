@@ -10,29 +10,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void drop_body(struct message *m)
+void message_clear(struct message *m)
 {
+	for (size_t i = 0; i < m->nrcpts; i++)
+		free(m->rcpts[i]);
+	free(m->rcpts);
+	m->rcpts = NULL;
+	m->nrcpts = 0;
+	m->sender[0] = m->dsn[0] = '\0';
+	m->declares = 0;
 	if (m->storing)
 		maildir_abort(&m->file);
 	m->storing = 0;
 	m->cut = 0;
-	free(m->dsn_header);
-	m->dsn_header = NULL;
-}
-
-void message_clear(struct message *m)
-{
-	for (size_t i = 0; i < m->nrcpts; i++) {
-		free(m->rcpts[i]);
-		free(m->rcpt_dsn[i]);
-	}
-	free(m->rcpts);
-	free(m->rcpt_dsn);
-	m->rcpts = m->rcpt_dsn = NULL;
-	m->nrcpts = 0;
-	m->sender[0] = m->dsn[0] = '\0';
-	m->declares = 0;
-	drop_body(m);
 }
 
 void message_set_sender(struct message *m, const struct path *p, const char *dsn)
@@ -42,33 +32,29 @@ void message_set_sender(struct message *m, const struct path *p, const char *dsn
 	snprintf(m->dsn, sizeof m->dsn, "%s", dsn);
 }
 
-/* Grows the array *v to hold n + 1 entries. */
-static int grow(char ***v, size_t n)
+/* A recipient's DSN parameters: stored after its address and its NUL ("" for none). */
+static const char *rcpt_dsn(const char *rcpt)
 {
-	char **grown = realloc(*v, (n + 1) * sizeof **v);
-
-	if (grown == NULL)
-		return -1;
-	*v = grown;
-	return 0;
+	return rcpt + strlen(rcpt) + 1;
 }
 
 int message_add_rcpt(struct message *m, const struct address *a, const char *dsn)
 {
 	char text[MESSAGE_ADDRESS_MAX];
-	size_t n = m->nrcpts;
+	char **grown = realloc(m->rcpts, (m->nrcpts + 1) * sizeof *m->rcpts);
+	size_t len, dsn_len = strlen(dsn);
+	char *rcpt;
 
-	if (grow(&m->rcpts, n) != 0 || grow(&m->rcpt_dsn, n) != 0)
+	if (grown == NULL)
 		return -1;
+	m->rcpts = grown;
 	command_address_text(a, text, sizeof text);
-	m->rcpts[n] = strdup(text);
-	m->rcpt_dsn[n] = *dsn != '\0' ? strdup(dsn) : NULL;
-	if (m->rcpts[n] == NULL || (*dsn != '\0' && m->rcpt_dsn[n] == NULL)) {
-		free(m->rcpts[n]);
-		free(m->rcpt_dsn[n]);
+	len = strlen(text);
+	if ((rcpt = malloc(len + 1 + dsn_len + 1)) == NULL)
 		return -1;
-	}
-	m->nrcpts++;
+	memcpy(rcpt, text, len + 1);
+	memcpy(rcpt + len + 1, dsn, dsn_len + 1);
+	m->rcpts[m->nrcpts++] = rcpt;
 	return 0;
 }
 
@@ -81,19 +67,19 @@ static char *dsn_header(const struct message *m)
 	char *out;
 
 	for (size_t i = 0; i < m->nrcpts; i++)
-		if (m->rcpt_dsn[i] != NULL)
-			cap += strlen(m->rcpts[i]) + strlen(m->rcpt_dsn[i]) + 3;
+		if (*rcpt_dsn(m->rcpts[i]) != '\0')
+			cap += strlen(m->rcpts[i]) + strlen(rcpt_dsn(m->rcpts[i])) + 3;
 	if (cap == 1 || (out = malloc(cap)) == NULL)
 		return NULL;
 	buf_init(&b, out, cap);
 	buf_adds(&b, m->dsn);
 	for (size_t i = 0; i < m->nrcpts; i++) {
-		if (m->rcpt_dsn[i] == NULL)
+		if (*rcpt_dsn(m->rcpts[i]) == '\0')
 			continue;
 		buf_adds(&b, b.len > 0 ? "; " : "");
 		buf_adds(&b, m->rcpts[i]);
 		buf_addc(&b, ' ');
-		buf_adds(&b, m->rcpt_dsn[i]);
+		buf_adds(&b, rcpt_dsn(m->rcpts[i]));
 	}
 	return out;
 }
@@ -106,38 +92,45 @@ static void sink(void *ctx, const char *p, size_t n)
 		maildir_write(&m->file, p, n);
 }
 
-void message_begin(struct message *m, const char *maildir, const char *hostname,
-                   const struct maildir_envelope *e, unsigned long long limit)
+/* The headers of e with the sender, the recipients, the DSN parameters and the violations so
+ * far filled in. */
+static void write_headers(struct message *m, const struct maildir_envelope *e, const char *dsn)
 {
 	char names[VIOLATION_LIST_MAX];
 	struct maildir_envelope full = *e;
 
-	m->dsn_header = dsn_header(m);
+	violation_list(m->violations, names, sizeof names);
+	full.sender = m->sender;
+	full.rcpts = (const char *const *)m->rcpts;
+	full.nrcpts = m->nrcpts;
+	full.dsn = dsn;
+	full.violations = names;
+	maildir_write_headers(&m->file, &full);
+}
+
+void message_begin(struct message *m, const char *maildir, const char *hostname,
+                   const struct maildir_envelope *e, unsigned long long limit)
+{
+	char *dsn = dsn_header(m);
 	const struct log_field fields[] = {
 		LOG_S("mail_from", m->sender), LOG_V("rcpt_to", (const char *const *)m->rcpts, m->nrcpts),
-		LOG_N("rcpt_count", m->nrcpts), LOG_S("dsn", m->dsn_header),
+		LOG_N("rcpt_count", m->nrcpts), LOG_S("dsn", dsn),
 	};
 
 	/* the DSN parameters only when the client gave some (SPEC §17) */
-	log_event(LOG_LEVEL_INFO, "SMTP message processing started", fields,
-	          m->dsn_header != NULL ? 4 : 3);
+	log_event(LOG_LEVEL_INFO, "SMTP message processing started", fields, dsn != NULL ? 4 : 3);
 	m->size = m->received = 0;
 	m->cut = 0;
 	m->limit = limit;
 	m->storing = maildir != NULL;
+	m->violations_named = m->violations->count;
 	data_begin(&m->body, limit);
 	data_watch(&m->body, m->violations,
 	           (m->declares & (COMMAND_8BITMIME | COMMAND_SMTPUTF8)) != 0);
-	violation_list(m->violations, names, sizeof names);
-	m->violations_named = m->violations->count;
-	full.sender = m->sender;
-	full.rcpts = (const char *const *)m->rcpts;
-	full.nrcpts = m->nrcpts;
-	full.dsn = m->dsn_header;
-	full.violations = names;
 	/* A failed open is remembered in file.failed: the body is still read, then 452. */
 	if (m->storing && maildir_open(&m->file, maildir, hostname) == 0)
-		maildir_write_headers(&m->file, &full);
+		write_headers(m, e, dsn);
+	free(dsn);
 }
 
 /* How much of n octets may be read before the cutoff (0: none). */

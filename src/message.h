@@ -23,9 +23,9 @@ struct message {
 	char dsn[MESSAGE_DSN_MAX];  /* MAIL's DSN parameters, or "" */
 	unsigned declares;         /* COMMAND_8BITMIME, COMMAND_SMTPUTF8 of its MAIL FROM */
 	size_t violations_named;   /* how many the header written at message_begin names */
+	/* each an address, its NUL, then its DSN parameters ("" for none): read as strings, the
+	 * list of addresses the log and the headers take */
 	char **rcpts;
-	char **rcpt_dsn;            /* each recipient's DSN parameters, or NULL */
-	char *dsn_header;           /* the X-BadSMTP-DSN: value of the body begun, or NULL */
 	size_t nrcpts;
 	int storing;               /* a Maildir file is open (or its open failed: file.failed) */
 	unsigned long long size;   /* octets as stored so far, counted past the limit too */

@@ -145,6 +145,8 @@ data_session() {
 	expect_out "$G" "${WANT[@]}" "$OK" "$OK" "$GO_AHEAD" '552 Message size exceeds fixed maximum of 1000 bytes' \
 		"$OK" "$OK" "$OK" "$GO_AHEAD" "$ACCEPTED" "$BYE"
 	expect_maildir_count "$MD" 1
+	printf 'small\r\n' > "$T/small"
+	expect_stored "$(maildir_files "$MD")" a@example.com b@example.com size1.example ESMTP "$T/small"
 }
 
 @test "default limit: 10485760 octets accepted, 10485761 get 552" {

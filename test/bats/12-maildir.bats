@@ -96,6 +96,10 @@ setup() {
 	n2=$(grep -l '^two' "$MD"/new/*)
 	[ -n "$n1" ] && [ -n "$n2" ] && [ "$n1" != "$n2" ]
 	[[ ${n1##*/} =~ Q[0-9]+\.badsmtp\.test$ ]] && [[ ${n2##*/} =~ Q[0-9]+\.badsmtp\.test$ ]]
+	printf 'one\r\n' > "$T/one"
+	printf 'two\r\n' > "$T/two"
+	expect_stored "$n1" s@example.com r@example.com c ESMTP "$T/one"
+	expect_stored "$n2" s@example.com r@example.com c ESMTP "$T/two"
 }
 
 @test "files are created in an existing Maildir" {

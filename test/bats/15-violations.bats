@@ -179,7 +179,7 @@ assert fields('SMTP connection closed')['violations'] == ['early_talker', 'pipel
 	expect_status 1
 	expect_out "$G" "${EHLO_DEFAULT[@]}" '421 Timeout, closing transmission channel'
 	# early_talker or not: that depends on when the pipe delivered EHLO
-	log_check "assert 'no_quit' not in fields('SMTP connection closed')['violations'], ev"
+	log_check "assert fields('SMTP connection closed')['violations'] in ([], ['early_talker']), ev"
 	SMTP_HOLD=
 	smtp_input 'EHLO x'
 	smtp_session --profile drop-0
@@ -206,7 +206,7 @@ assert fields('SMTP connection closed')['violations'] == ['early_talker', 'pipel
 @test "SPEC §19: the log in text form: the event and the array" {
 	smtp_input 'EHLO x' 'QUIT'
 	smtp_session --log-format text
-	grep -q '\[WARN\] SMTP client violation client_ip=pipe detail="[0-9]* octets before the reply to EHLO" session_id=sess_[0-9a-f]* violation=pipelining_not_offered$' "$SMTP_ERR" ||
+	grep -q '\[WARN\] SMTP client violation client_ip=pipe detail="6 octets before the reply to EHLO" session_id=sess_[0-9a-f]* violation=pipelining_not_offered$' "$SMTP_ERR" ||
 		fail "$(cat "$SMTP_ERR")"
 	grep -q '\[INFO\] SMTP connection closed .* violations=\[\(\"early_talker\",\)\?"pipelining_not_offered"\]$' "$SMTP_ERR" ||
 		fail "$(cat "$SMTP_ERR")"

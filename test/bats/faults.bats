@@ -236,11 +236,17 @@ ulimit_session() {
 	echo "$output"
 	cat "$T/log"
 	[ "$status" -eq 0 ]
-	[[ $output == *"<-  220 Ready to start TLS"* ]]
-	[[ $output == *"<~  250 OK Message accepted for delivery"* ]]
+	grep -Fqx '<-  220 Ready to start TLS' <<< "$output"
+	grep -Fqx '<~  250 OK Message accepted for delivery' <<< "$output"
 	expect_maildir_count "$MD" 1
-	grep -q '"TLS certificate cache not usable' "$T/log"
-	grep -q '"TLS handshake successful"' "$T/log"
+	/usr/bin/python3 - "$T/log" << 'EOF'
+import json, sys
+ev = [json.loads(line) for line in open(sys.argv[1])]
+w = [e for e in ev if e['message'] == 'TLS certificate cache not usable, certificate kept in memory']
+assert [(e['level'], e['fields']['sni']) for e in w] == [('WARN', 'badsmtp.test')], ev
+assert w[0]['fields']['error'].startswith('/proc/x: '), w
+assert [e['level'] for e in ev if e['message'] == 'TLS handshake successful'] == ['INFO'], ev
+EOF
 }
 
 # ---- hostile clients -----------------------------------------------------------------------

@@ -16,6 +16,7 @@ CLIENT=$REPO/test/bats/violations_client.py
 # and who it is.
 launch() {
 	read -r LAUNCHED_PORT < <(free_ports 1)
+	: > "$2"   # there before any session: a test run alone takes its size
 	setsid systemd-socket-activate --inetd -a -l "127.0.0.1:$LAUNCHED_PORT" -E BADSMTP_TIME_SCALE \
 		"$BADSMTP_BIN" --profile "$1" --cert-cache "$D/cache" --maildir "$D/md" \
 		--log-target "file:$2" > /dev/null 2>> "$D/launcher.log" 3>&- &
@@ -44,18 +45,19 @@ scenario() {
 	[ "$status" -eq 0 ] || fail "$output"
 }
 
-# witness WANT COMMAND...: COMMAND (a real client) succeeds, and the connection it made has
-# exactly the violations WANT (JSON, e.g. '[]' or '["auth_in_clear"]').
+# witness WANT DETAILS COMMAND...: COMMAND (a real client) succeeds, and the connection it made
+# has exactly the violations WANT with exactly the details DETAILS (JSON arrays, e.g. '[]' '[]'
+# or '["auth_in_clear"]' '["AUTH PLAIN"]').
 witness() {
-	local want=$1 off
-	shift
+	local want=$1 details=$2 off
+	shift 2
 	off=$(stat -c %s "$LOG")
 	run timeout 30 "$@"
 	[ "$status" -eq 0 ] || fail "$* exited $status" "$output"
 	run timeout 30 "$PY" "$CLIENT" closed --log "$LOG" --since "$off"
 	[ "$status" -eq 0 ] || fail "$output"
-	"$PY" -c 'import json, sys; got = json.loads(sys.argv[1]); assert got["violations"] == json.loads(sys.argv[2]), got' \
-		"$output" "$want" || fail "$output" "want $want"
+	"$PY" -c 'import json, sys; got = json.loads(sys.argv[1]); assert got == {"violations": json.loads(sys.argv[2]), "details": json.loads(sys.argv[3])}, got' \
+		"$output" "$want" "$details" || fail "$output" "want $want $details"
 }
 
 @test "TCP, SPEC §19: a clean client: violations [] and no header" { scenario clean; }
@@ -109,37 +111,37 @@ with smtplib.SMTP('127.0.0.1', int(sys.argv[1])) as s:
         s.login('user', 'pass')
     s.send_message(m)
 EOF
-	witness '[]' "$PY" "$D/witness_smtplib.py" "$PORT" plain
-	witness '[]' "$PY" "$D/witness_smtplib.py" "$PORT" tls
+	witness '[]' '[]' "$PY" "$D/witness_smtplib.py" "$PORT" plain
+	witness '[]' '[]' "$PY" "$D/witness_smtplib.py" "$PORT" tls
 }
 
 @test "TCP, SPEC §19 witnesses: swaks plain, --pipeline, and --pipeline against nopipelining: []" {
-	witness '[]' swaks --server 127.0.0.1 --port "$PORT" --from a@example.com --to b@example.com
-	witness '[]' swaks --server 127.0.0.1 --port "$PORT" --from a@example.com --to b@example.com --pipeline
+	witness '[]' '[]' swaks --server 127.0.0.1 --port "$PORT" --from a@example.com --to b@example.com
+	witness '[]' '[]' swaks --server 127.0.0.1 --port "$PORT" --from a@example.com --to b@example.com --pipeline
 	# swaks pipelines only where PIPELINING is offered: correct, so clean too
-	witness '[]' swaks --server 127.0.0.1 --port "$PORT" --from a@example.com --to b@example.com \
+	witness '[]' '[]' swaks --server 127.0.0.1 --port "$PORT" --from a@example.com --to b@example.com \
 		--pipeline --ehlo nopipelining.example
 }
 
 @test "TCP, SPEC §19 witnesses: curl and msmtp sending ordinary mail: []" {
 	printf '%s' "$MAIL_CRLF" > "$D/crlf.eml"
-	witness '[]' curl -sS "smtp://127.0.0.1:$PORT" --mail-from a@example.com --mail-rcpt b@example.com \
+	witness '[]' '[]' curl -sS "smtp://127.0.0.1:$PORT" --mail-from a@example.com --mail-rcpt b@example.com \
 		--upload-file "$D/crlf.eml"
-	witness '[]' sh -c "msmtp --host=127.0.0.1 --port=$PORT --auth=off --tls=off \
+	witness '[]' '[]' sh -c "msmtp --host=127.0.0.1 --port=$PORT --auth=off --tls=off \
 		--from=a@example.com b@example.com < '$D/crlf.eml'"
 }
 
 @test "TCP, SPEC §19 misbehaving: swaks --auth on a plain connection offering STARTTLS: auth_in_clear" {
-	witness '["auth_in_clear"]' swaks --server 127.0.0.1 --port "$PORT" --from a@example.com \
+	witness '["auth_in_clear"]' '["AUTH PLAIN"]' swaks --server 127.0.0.1 --port "$PORT" --from a@example.com \
 		--to b@example.com --auth PLAIN --auth-user user --auth-password pass
 }
 
 @test "TCP, SPEC §19 misbehaving: curl uploading a file with LF line ends: bare_lf" {
 	printf 'From: a@example.com\nSubject: lf\n\nhello\n' > "$D/lf.eml"
-	witness '["bare_lf"]' curl -sS "smtp://127.0.0.1:$PORT" --mail-from a@example.com \
+	witness '["bare_lf"]' '["body line 1"]' curl -sS "smtp://127.0.0.1:$PORT" --mail-from a@example.com \
 		--mail-rcpt b@example.com --upload-file "$D/lf.eml"
 	# and curl --crlf, which converts them, is clean
-	witness '[]' curl -sS --crlf "smtp://127.0.0.1:$PORT" --mail-from a@example.com \
+	witness '[]' '[]' curl -sS --crlf "smtp://127.0.0.1:$PORT" --mail-from a@example.com \
 		--mail-rcpt b@example.com --upload-file "$D/lf.eml"
 }
 
@@ -148,7 +150,15 @@ EOF
 	off=$(stat -c %s "$LOG_DELAY")
 	printf 'EHLO nopipelining.example\r\nMAIL FROM:<a@example.com>\r\nRCPT TO:<b@example.com>\r\nDATA\r\nSubject: x\r\n\r\nhi\r\n.\r\nQUIT\r\n' |
 		timeout 10 socat - "TCP:127.0.0.1:$PORT_DELAY" > "$D/socat.out"
-	grep -q '^221 Bye' "$D/socat.out" || fail "$(cat "$D/socat.out")"
+	# the replies, which the violations do not change: those of a lock-step client
+	"$PY" - "$REPO/test/bats" > "$D/socat.want" << 'EOF'
+import sys
+sys.path.insert(0, sys.argv[1])
+import violations_client as v
+lines = [v.G] + v.ehlo_reply(pipelining=False) + [v.OK, v.OK, v.GO, v.ACCEPTED, v.BYE]
+sys.stdout.write(''.join(line + '\r\n' for line in lines))
+EOF
+	cmp "$D/socat.want" "$D/socat.out" || fail "$(cat -A "$D/socat.out")"
 	run timeout 30 "$PY" "$CLIENT" closed --log "$LOG_DELAY" --since "$off"
 	[ "$output" = '{"violations": ["early_talker", "pipelining_not_offered"], "details": ["112 octets before the greeting", "85 octets before the reply to EHLO"]}' ] ||
 		fail "$output"

@@ -4,6 +4,7 @@
 #ifndef BADSMTP_TEST_LOG_CAPTURE_H
 #define BADSMTP_TEST_LOG_CAPTURE_H
 
+#include "buf.h"
 #include "log.h"
 
 #include <stdio.h>
@@ -31,16 +32,16 @@ static inline int log_capture_open(const char *name)
 static inline void log_capture_take(char *out, size_t cap)
 {
 	char line[1024];
-	size_t n = 0;
+	struct buf b;
 	FILE *f;
 
 	log_flush();
-	out[0] = '\0';
+	buf_init(&b, out, cap);
 	f = fopen(log_capture_path, "r");
-	while (f != NULL && n < cap && fgets(line, sizeof line, f) != NULL) {
+	while (f != NULL && fgets(line, sizeof line, f) != NULL) {
 		const char *rest = strstr(line, " [");
 
-		n += (size_t)snprintf(out + n, cap - n, "%s", rest != NULL ? rest + 1 : line);
+		buf_adds(&b, rest != NULL ? rest + 1 : line);
 	}
 	if (f != NULL)
 		fclose(f);

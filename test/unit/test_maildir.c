@@ -474,6 +474,13 @@ static void test_dsn_header(void)
 		}
 		tap_ok(start != NULL && longest <= 998, "... no line longer than 998 octets");
 	}
+	{
+		const char *r3 = strstr(value, "; r3@x");
+
+		snprintf(want, sizeof want, "%sX-BadSMTP-DSN: %.*s;\r\n %s\r\n", head,
+		         (int)(r3 - value), value, r3 + 2);
+		tap_str(got, want, "... exactly: \"; \" before the fourth item becomes \";\\r\\n \"");
+	}
 }
 
 /* SPEC §19, §21: the X-BadSMTP-Violations line after Received:, when there are any, and its
