@@ -256,7 +256,6 @@ static void greet(struct session *s, struct cmd *k)
 		return;
 	}
 	session_set_opts(s, &k->opts);
-	s->greeted = 1;
 	s->extended = !helo;
 	n = k->c->arg_len < sizeof s->helo_name ? k->c->arg_len : sizeof s->helo_name - 1;
 	memcpy(s->helo_name, k->c->arg, n);

@@ -119,7 +119,7 @@ void session_expect_reply(struct session *s, const char *after, int ends_group)
 void session_clear_transaction(struct session *s)
 {
 	message_clear(&s->msg);
-	session_set_state(s, s->greeted ? ST_MAIL : ST_HELO);
+	session_set_state(s, s->state >= ST_MAIL ? ST_MAIL : ST_HELO);
 }
 
 void session_set_delay(struct session *s, int seconds)
@@ -140,14 +140,15 @@ void session_reset(struct session *s)
 {
 	struct ehlo_opts defaults;
 
-	s->greeted = s->extended = 0;
+	s->extended = 0;
 	s->armed = (struct trigger){ 0 };
 	ehlo_parse("", 0, 0, &defaults);
 	session_set_opts(s, &defaults);
 	session_set_delay(s, s->profile->kind == PROFILE_COMMAND_DELAY ? s->profile->delay_seconds
 	                                                              : 0);
 	s->helo_name[0] = '\0';
-	session_clear_transaction(s);
+	message_clear(&s->msg);
+	session_set_state(s, ST_HELO);
 }
 
 /* ---- triggers -------------------------------------------------------------------------------- */

@@ -28,9 +28,9 @@ struct session {
 	struct handoff id;           /* session id and start time: all that crosses into the twin */
 	const char *client_ip;
 
-	/* What EHLO/HELO set up; reset by the next one and by STARTTLS. */
-	int greeted;                 /* an EHLO or HELO was accepted */
-	int extended;                /* ... and it was EHLO */
+	/* What EHLO/HELO set up; reset by the next one and by STARTTLS. That one was accepted is
+	 * the state: MAIL or later. */
+	int extended;                /* the accepted one was EHLO */
 	struct ehlo_opts opts;
 	char helo_name[256];
 	int tls_on;
