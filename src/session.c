@@ -421,7 +421,7 @@ static void handle_line(struct session *s, const char *line, size_t len)
 	if (parsed)
 		log_command(s, &c);
 	s->out.delay_due = 1;
-	if (s->no_service && !(parsed && c.verb == VERB_QUIT))
+	if (s->no_service && !(parsed && (session_commands[c.verb].flags & NO_SERVICE_OK)))
 		session_reply(s, REPLY_NO_SERVICE_SEQUENCE);   /* greeting-554, RFC 5321 §3.1 */
 	else if (!parsed)
 		session_reply(s, REPLY_UNRECOGNISED);
