@@ -467,7 +467,7 @@ const struct command_row session_commands[VERB_COUNT] = {
 	                NULL, check_greeting, greet },
 	[VERB_EHLO] = { IN(ST_HELO) | IN(ST_MAIL) | IN(ST_RCPT), VERB_EHLO, ENDS_GROUP | AFTER_TLS, 0,
 	                NULL, check_greeting, greet },
-	[VERB_AUTH] = { IN(ST_MAIL), VERB_AUTH, ENDS_GROUP | TRIGGER_FIRST, 0,
+	[VERB_AUTH] = { IN(ST_MAIL), VERB_AUTH, ENDS_GROUP | TRIGGER_FIRST | CREDENTIAL, 0,
 	                watch_auth, check_auth, authenticate },
 	[VERB_MAIL] = { IN(ST_MAIL), VERB_MAIL, 0, 0, NULL, check_mail, mail },
 	[VERB_RCPT] = { IN(ST_RCPT), VERB_RCPT, 0, 0, NULL, check_rcpt, rcpt },

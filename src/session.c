@@ -340,8 +340,7 @@ static void log_command(struct session *s, const struct command *c)
 		verb[i] = text_upper(c->verb_text[i]);
 	verb[verb_len] = '\0';
 	nargs = command_words(c->arg, c->arg_len, copy, args, ARGS_LOGGED_MAX);
-	/* An AUTH initial response is a credential. */
-	if (c->verb == VERB_AUTH && nargs > 1) {
+	if ((session_commands[c->verb].flags & CREDENTIAL) && nargs > 1) {
 		args[1] = "[redacted]";
 		nargs = 2;
 	}

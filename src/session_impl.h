@@ -71,6 +71,8 @@ enum row_flags {
 	CLOSES = 4,          /* the session ends after it, whatever its reply */
 	AFTER_TLS = 8,       /* it may be the first command after STARTTLS (RFC 3207 §4.2) */
 	NO_SERVICE_OK = 16,  /* served after greeting-554 too; the rest get 503 (RFC 5321 §3.1) */
+	CREDENTIAL = 32,     /* its words after the first are a credential: logged as one
+	                        "[redacted]" (SPEC §11) */
 };
 
 /* A verb's row: everything particular about the command. */
