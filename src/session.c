@@ -44,10 +44,7 @@ void session_close(struct session *s, int status)
 /* SIGTERM: whatever was queued goes first, then this, then we close (SPEC §10). */
 static void shut_down(struct session *s)
 {
-	struct reply r;
-
-	reply_make(&r, REPLY_SHUTDOWN, NULL, 0);
-	if (respond_now(&s->out, &r) != 0)
+	if (respond_shutdown(&s->out) != 0)
 		session_close(s, 1);
 }
 
