@@ -419,6 +419,7 @@ static void starttls(struct session *s, struct cmd *k)
 static void authenticate(struct session *s, struct cmd *k)
 {
 	char out[AUTH_OUT_MAX], line[COMMAND_LINE_MAX + 1];
+	const char *challenge[] = { out };
 	enum auth_step step;
 
 	step = auth_begin(&s->auth, k->auth.mech, k->auth.ir, k->auth.ir_len, k->auth.ir != NULL,
@@ -427,8 +428,7 @@ static void authenticate(struct session *s, struct cmd *k)
 		size_t len;
 		enum io_status st;
 
-		reply_make_text(&s->reply, 334, out, strlen(out));
-		session_send(s, &s->reply);
+		session_reply_args(s, REPLY_AUTH_CHALLENGE, challenge, 1);
 		if (s->closing)
 			return;
 		st = io_read_line(&s->io, line, COMMAND_LINE_MAX, &len, session_command_timeout_ms(s));

@@ -146,7 +146,7 @@ void ehlo_reply(const struct ehlo_opts *o, const char *hostname, int tls_active,
 	buf_init(&b, size, sizeof size);
 	buf_adds(&b, "SIZE ");
 	buf_add_decimal(&b, o->size_limit, 0);
-	reply_make_text(r, 250, hostname, strlen(hostname));
+	reply_make(r, REPLY_HELO_OK, &hostname, 1);   /* HELO's whole reply is EHLO's first line */
 	for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
 		if (o->ext & lines[i].ext)
 			reply_add_line(r, lines[i].line, strlen(lines[i].line));
