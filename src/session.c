@@ -19,7 +19,6 @@
 #include "tls.h"
 
 #include <stddef.h>
-#include <stdio.h>
 #include <string.h>
 
 #define ARGS_LOGGED_MAX 32
@@ -70,8 +69,10 @@ void session_reply_number(struct session *s, enum reply_id id, unsigned long lon
 {
 	char number[24];
 	const char *args[] = { number };
+	struct buf b;
 
-	snprintf(number, sizeof number, "%llu", value);
+	buf_init(&b, number, sizeof number);
+	buf_add_decimal(&b, (long long)value, 0);   /* a size limit or seconds: far below 2^63 */
 	session_reply_args(s, id, args, 1);
 }
 
