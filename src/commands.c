@@ -269,15 +269,15 @@ static void greet(struct session *s, struct cmd *k)
 	}
 }
 
-/* A MAIL FROM that did not answer arms its trigger for the rest of the session (SPEC §4.1); a
- * mail trigger (a wait) was its own, a rcpt trigger is each RCPT's. */
+/* A MAIL FROM that did not answer arms its trigger for the rest of the session (SPEC §4.1),
+ * unless its verb's row says NOT_ARMED. */
 static void mail(struct session *s, struct cmd *k)
 {
 	char dsn[DSN_TEXT_MAX];
 
 	command_dsn_text(PATH_MAIL, &k->path, dsn, sizeof dsn);
-	s->armed = k->named.verb == VERB_RCPT || k->named.verb == VERB_MAIL ? (struct trigger){ 0 }
-	                                                                   : k->named;
+	s->armed = session_commands[k->named.verb].flags & NOT_ARMED ? (struct trigger){ 0 }
+	                                                             : k->named;
 	message_set_sender(&s->msg, &k->path, dsn);
 	session_set_state(s, ST_RCPT);
 	session_reply(s, REPLY_OK);
@@ -469,8 +469,8 @@ const struct command_row session_commands[VERB_COUNT] = {
 	                NULL, check_greeting, greet },
 	[VERB_AUTH] = { IN(ST_MAIL), VERB_AUTH, ENDS_GROUP | TRIGGER_FIRST | CREDENTIAL, 0,
 	                watch_auth, check_auth, authenticate },
-	[VERB_MAIL] = { IN(ST_MAIL), VERB_MAIL, 0, 0, NULL, check_mail, mail },
-	[VERB_RCPT] = { IN(ST_RCPT), VERB_RCPT, 0, 0, NULL, check_rcpt, rcpt },
+	[VERB_MAIL] = { IN(ST_MAIL), VERB_MAIL, NOT_ARMED, 0, NULL, check_mail, mail },
+	[VERB_RCPT] = { IN(ST_RCPT), VERB_RCPT, NOT_ARMED, 0, NULL, check_rcpt, rcpt },
 	[VERB_DATA] = { IN(ST_RCPT), VERB_DATA, ENDS_GROUP, 0, NULL, check_data, data },
 	[VERB_BDAT] = { IN(ST_RCPT) | IN(ST_BDAT), VERB_BDAT, 0, EXT_CHUNKING,
 	                read_chunk_first, check_bdat, bdat },

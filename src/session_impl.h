@@ -73,6 +73,8 @@ enum row_flags {
 	NO_SERVICE_OK = 16,  /* served after greeting-554 too; the rest get 503 (RFC 5321 §3.1) */
 	CREDENTIAL = 32,     /* its words after the first are a credential: logged as one
 	                        "[redacted]" (SPEC §11) */
+	NOT_ARMED = 64,      /* a MAIL FROM naming its trigger does not arm it: it is that MAIL's
+	                        own, or each RCPT's (SPEC §4.1) */
 };
 
 /* A verb's row: everything particular about the command. */
