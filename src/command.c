@@ -251,6 +251,18 @@ int command_parse_path(enum path_kind kind, const char *arg, size_t n, struct pa
 	return parse_params(arg + end, n - end, out);
 }
 
+/* The ESMTP parameters badsmtp knows (SPEC §2, §17), each the keyword of one extension. */
+enum param_kind { PARAM_UNKNOWN, PARAM_SIZE, PARAM_BODY, PARAM_SMTPUTF8, PARAM_AUTH, PARAM_DSN };
+
+struct param_check {
+	enum param_kind kind;
+	unsigned ext;               /* the EXT_* bit (ehlo.h) that must be on for it; 0: none */
+	int valid;                  /* its value is well-formed for it (else `malformed`) */
+	enum reply_id malformed;    /* for a malformed value: 501, or DSN's 501 5.5.4 */
+	const char *keyword;        /* its keyword, upper-case */
+	unsigned long long size;    /* SIZE=: the number */
+};
+
 /* SPEC §2: each parameter belongs to one extension; its value rule. */
 static int size_value(const struct param *p, unsigned long long *size)
 {
@@ -387,7 +399,10 @@ static const struct {
 	  .valid = orcpt_value, .malformed = REPLY_DSN_INVALID },
 };
 
-void command_check_param(enum path_kind kind, const struct param *p, struct param_check *out)
+/* What parameter p of a kind path is, and whether its value is well-formed: SIZE digits, BODY
+ * 7BIT or 8BITMIME, SMTPUTF8 without a value, AUTH with one; DSN's RET=FULL|HDRS, ENVID=xtext,
+ * NOTIFY=NEVER or a list of SUCCESS, FAILURE, DELAY, ORCPT=type;xtext (RFC 3461 §4). */
+static void check_param(enum path_kind kind, const struct param *p, struct param_check *out)
 {
 	*out = (struct param_check){ .kind = PARAM_UNKNOWN };
 	for (size_t i = 0; i < sizeof params / sizeof params[0]; i++) {
@@ -408,7 +423,7 @@ static int repeated(enum path_kind kind, const struct path *p, size_t i, const c
 	for (size_t j = 0; j < i; j++) {
 		struct param_check pc;
 
-		command_check_param(kind, &p->params[j], &pc);
+		check_param(kind, &p->params[j], &pc);
 		if (pc.keyword == keyword)
 			return 1;
 	}
@@ -422,7 +437,7 @@ unsigned command_path_declares(const struct path *p)
 	for (size_t i = 0; i < p->nparams; i++) {
 		struct param_check pc;
 
-		command_check_param(PATH_MAIL, &p->params[i], &pc);
+		check_param(PATH_MAIL, &p->params[i], &pc);
 		if (pc.kind == PARAM_SMTPUTF8 && pc.valid)
 			bits |= COMMAND_SMTPUTF8;
 		else if (pc.kind == PARAM_BODY && pc.valid &&
@@ -440,7 +455,7 @@ enum reply_id command_path_policy(enum path_kind kind, const struct path *p, uns
 	for (size_t i = 0; i < p->nparams; i++) {
 		struct param_check pc;
 
-		command_check_param(kind, &p->params[i], &pc);
+		check_param(kind, &p->params[i], &pc);
 		if (pc.kind == PARAM_UNKNOWN || !(ext & pc.ext))
 			return REPLY_PARAMS;
 		if (!pc.valid || (pc.kind == PARAM_DSN && repeated(kind, p, i, pc.keyword)))
@@ -459,7 +474,7 @@ size_t command_dsn_text(enum path_kind kind, const struct path *p, char *out, si
 	for (size_t i = 0; i < p->nparams; i++) {
 		struct param_check pc;
 
-		command_check_param(kind, &p->params[i], &pc);
+		check_param(kind, &p->params[i], &pc);
 		if (pc.kind != PARAM_DSN)
 			continue;
 		if (b.len > 0)

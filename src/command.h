@@ -69,22 +69,6 @@ int command_parse_address(const char *p, size_t n, struct address *out);
 /* The address as text: "local@domain", "postmaster", or "" for the null sender. */
 void command_address_text(const struct address *a, char *out, size_t cap);
 
-/* The ESMTP parameters badsmtp knows (SPEC §2, §17), each the keyword of one extension. */
-enum param_kind { PARAM_UNKNOWN, PARAM_SIZE, PARAM_BODY, PARAM_SMTPUTF8, PARAM_AUTH, PARAM_DSN };
-
-struct param_check {
-	enum param_kind kind;
-	unsigned ext;               /* the EXT_* bit (ehlo.h) that must be on for it; 0: none */
-	int valid;                  /* its value is well-formed for it (else `malformed`) */
-	enum reply_id malformed;    /* for a malformed value: 501, or DSN's 501 5.5.4 */
-	const char *keyword;        /* its keyword, upper-case */
-	unsigned long long size;    /* SIZE=: the number */
-};
-/* What parameter p of a kind path is, and whether its value is well-formed: SIZE digits, BODY
- * 7BIT or 8BITMIME, SMTPUTF8 without a value, AUTH with one; DSN's RET=FULL|HDRS, ENVID=xtext,
- * NOTIFY=NEVER or a list of SUCCESS, FAILURE, DELAY, ORCPT=type;xtext (RFC 3461 §4). */
-void command_check_param(enum path_kind kind, const struct param *p, struct param_check *out);
-
 /* What MAIL FROM's parameters declare of the message (RFC 6152, RFC 6531): the bits of
  * BODY=8BITMIME and SMTPUTF8, each only when well-formed. */
 enum { COMMAND_8BITMIME = 1, COMMAND_SMTPUTF8 = 2 };

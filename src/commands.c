@@ -256,7 +256,6 @@ static void greet(struct session *s, struct cmd *k)
 		return;
 	}
 	session_set_opts(s, &k->opts);
-	s->greeted = 1;
 	s->extended = !helo;
 	n = k->c->arg_len < sizeof s->helo_name ? k->c->arg_len : sizeof s->helo_name - 1;
 	memcpy(s->helo_name, k->c->arg, n);
@@ -270,15 +269,15 @@ static void greet(struct session *s, struct cmd *k)
 	}
 }
 
-/* A MAIL FROM that did not answer arms its trigger for the rest of the session (SPEC §4.1); a
- * mail trigger (a wait) was its own, a rcpt trigger is each RCPT's. */
+/* A MAIL FROM that did not answer arms its trigger for the rest of the session (SPEC §4.1),
+ * unless its verb's row says NOT_ARMED. */
 static void mail(struct session *s, struct cmd *k)
 {
 	char dsn[DSN_TEXT_MAX];
 
 	command_dsn_text(PATH_MAIL, &k->path, dsn, sizeof dsn);
-	s->armed = k->named.verb == VERB_RCPT || k->named.verb == VERB_MAIL ? (struct trigger){ 0 }
-	                                                                   : k->named;
+	s->armed = session_commands[k->named.verb].flags & NOT_ARMED ? (struct trigger){ 0 }
+	                                                             : k->named;
 	message_set_sender(&s->msg, &k->path, dsn);
 	session_set_state(s, ST_RCPT);
 	session_reply(s, REPLY_OK);
@@ -420,6 +419,7 @@ static void starttls(struct session *s, struct cmd *k)
 static void authenticate(struct session *s, struct cmd *k)
 {
 	char out[AUTH_OUT_MAX], line[COMMAND_LINE_MAX + 1];
+	const char *challenge[] = { out };
 	enum auth_step step;
 
 	step = auth_begin(&s->auth, k->auth.mech, k->auth.ir, k->auth.ir_len, k->auth.ir != NULL,
@@ -428,8 +428,7 @@ static void authenticate(struct session *s, struct cmd *k)
 		size_t len;
 		enum io_status st;
 
-		reply_make_text(&s->reply, 334, out, strlen(out));
-		session_send(s, &s->reply);
+		session_reply_args(s, REPLY_AUTH_CHALLENGE, challenge, 1);
 		if (s->closing)
 			return;
 		st = io_read_line(&s->io, line, COMMAND_LINE_MAX, &len, session_command_timeout_ms(s));
@@ -468,17 +467,17 @@ const struct command_row session_commands[VERB_COUNT] = {
 	                NULL, check_greeting, greet },
 	[VERB_EHLO] = { IN(ST_HELO) | IN(ST_MAIL) | IN(ST_RCPT), VERB_EHLO, ENDS_GROUP | AFTER_TLS, 0,
 	                NULL, check_greeting, greet },
-	[VERB_AUTH] = { IN(ST_MAIL), VERB_AUTH, ENDS_GROUP | TRIGGER_FIRST, 0,
+	[VERB_AUTH] = { IN(ST_MAIL), VERB_AUTH, ENDS_GROUP | TRIGGER_FIRST | CREDENTIAL, 0,
 	                watch_auth, check_auth, authenticate },
-	[VERB_MAIL] = { IN(ST_MAIL), VERB_MAIL, 0, 0, NULL, check_mail, mail },
-	[VERB_RCPT] = { IN(ST_RCPT), VERB_RCPT, 0, 0, NULL, check_rcpt, rcpt },
+	[VERB_MAIL] = { IN(ST_MAIL), VERB_MAIL, NOT_ARMED, 0, NULL, check_mail, mail },
+	[VERB_RCPT] = { IN(ST_RCPT), VERB_RCPT, NOT_ARMED, 0, NULL, check_rcpt, rcpt },
 	[VERB_DATA] = { IN(ST_RCPT), VERB_DATA, ENDS_GROUP, 0, NULL, check_data, data },
 	[VERB_BDAT] = { IN(ST_RCPT) | IN(ST_BDAT), VERB_BDAT, 0, EXT_CHUNKING,
 	                read_chunk_first, check_bdat, bdat },
 	[VERB_RSET] = { AFTER_GREETING, VERB_RSET, AFTER_TLS, 0, NULL, no_argument, rset },
 	[VERB_NOOP] = { AFTER_GREETING, VERB_NOOP, ENDS_GROUP | AFTER_TLS, 0, NULL, NULL, ok },
-	[VERB_QUIT] = { AFTER_GREETING, VERB_QUIT, ENDS_GROUP | CLOSES | AFTER_TLS, 0,
-	                NULL, no_argument, quit },
+	[VERB_QUIT] = { AFTER_GREETING, VERB_QUIT, ENDS_GROUP | CLOSES | AFTER_TLS | NO_SERVICE_OK,
+	                0, NULL, no_argument, quit },
 	[VERB_STARTTLS] = { IN(ST_HELO) | IN(ST_MAIL), VERB_STARTTLS, ENDS_GROUP, 0,
 	                    NULL, check_starttls, starttls },
 	[VERB_VRFY] = { AFTER_GREETING, VERB_NONE, ENDS_GROUP, 0, NULL, NULL, vrfy },

@@ -10,13 +10,16 @@
 #include <string.h>
 
 /* Keywords whose effect is a fixed change of the options: an extension off (or on), AUTH narrowed
- * to some mechanisms, the reply shaping of SPEC §17, AUTH's manners. */
+ * to some mechanisms, the reply shaping of SPEC §17, AUTH's manners, EHLO refused, a TLS
+ * fault. */
 static const struct {
 	const char *word;
 	unsigned ext_off, ext_on;
 	unsigned auth_only;
 	unsigned auth_flags;
 	unsigned render, pacing;
+	int reject;
+	enum tlsfault tls_fault;
 } keywords[] = {
 	{ .word = "noauth", .ext_off = EXT_AUTH },
 	{ .word = "no8bit", .ext_off = EXT_8BITMIME },
@@ -39,6 +42,11 @@ static const struct {
 	{ .word = "replymulti", .render = REPLY_MULTI },
 	{ .word = "replylong", .render = REPLY_LONG },
 	{ .word = "replylf", .render = REPLY_LF },
+	{ .word = "reject", .reject = 1 },
+	{ .word = "noehl", .reject = 1 },
+	/* SPEC §16 names it `inject`, "EHLO keyword only", and also uses fault names in tls{fault}
+	 * keywords: both spellings ask for it (the last tls… part wins) */
+	{ .word = "inject", .tls_fault = TLSFAULT_INJECT },
 };
 
 /* The number after prefix when word is prefix{digits}, saturating; -1 otherwise. */
@@ -64,14 +72,15 @@ static void apply_keyword(const char *w, size_t n, struct ehlo_opts *o, int *siz
 			o->auth_flags |= keywords[k].auth_flags;
 			o->render |= keywords[k].render;
 			o->pacing |= keywords[k].pacing;
+			o->reject |= keywords[k].reject;
 			if (keywords[k].auth_only)
 				o->auth_mechs = keywords[k].auth_only;   /* the last such part wins */
+			if (keywords[k].tls_fault != TLSFAULT_NONE)
+				o->tls_fault = keywords[k].tls_fault;
 			return;
 		}
 	}
-	if ((n == 6 && memcmp(w, "reject", 6) == 0) || (n == 5 && memcmp(w, "noehl", 5) == 0)) {
-		o->reject = 1;
-	} else if ((v = number_after(w, n, "size")) > 0 && !*size_seen) {
+	if ((v = number_after(w, n, "size")) > 0 && !*size_seen) {
 		*size_seen = 1;   /* the first part with a number > 0 wins */
 		o->size_limit = v < EHLO_SIZE_MIN ? EHLO_SIZE_MIN : v > EHLO_SIZE_MAX ? EHLO_SIZE_MAX
 		                                                                      : (long)v;
@@ -79,10 +88,6 @@ static void apply_keyword(const char *w, size_t n, struct ehlo_opts *o, int *siz
 		o->delay_seconds = v > EHLO_DELAY_MAX ? EHLO_DELAY_MAX : (int)v;
 	} else if ((f = tlsfault_from_part(w, n, TLSFAULT_BY_EHLO)) != TLSFAULT_NONE) {
 		o->tls_fault = f;   /* the last tls… part wins (SPEC §16) */
-	} else if (n == 6 && memcmp(w, "inject", 6) == 0) {
-		/* SPEC §16 names it `inject`, "EHLO keyword only", and also uses fault names in
-		 * tls{fault} keywords: both spellings ask for it */
-		o->tls_fault = TLSFAULT_INJECT;
 	}
 }
 
@@ -146,7 +151,7 @@ void ehlo_reply(const struct ehlo_opts *o, const char *hostname, int tls_active,
 	buf_init(&b, size, sizeof size);
 	buf_adds(&b, "SIZE ");
 	buf_add_decimal(&b, o->size_limit, 0);
-	reply_make_text(r, 250, hostname, strlen(hostname));
+	reply_make(r, REPLY_HELO_OK, &hostname, 1);   /* HELO's whole reply is EHLO's first line */
 	for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
 		if (o->ext & lines[i].ext)
 			reply_add_line(r, lines[i].line, strlen(lines[i].line));

@@ -20,10 +20,7 @@ static void log_behaviour(const char *behaviour, int port, int delay)
 /* SIGTERM before the greeting: its 421 all the same (SPEC §10). */
 static int shut_down(struct respond *out)
 {
-	struct reply r;
-
-	reply_make(&r, REPLY_SHUTDOWN, NULL, 0);
-	respond_now(out, &r);
+	respond_shutdown(out);
 	return -1;
 }
 

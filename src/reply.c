@@ -43,6 +43,7 @@ static const struct {
 	[REPLY_AUTH_MECHANISM]   = { 504, NULL, "Authentication mechanism not supported" },
 	[REPLY_AUTH_CANCELLED]   = { 501, NULL, "Authentication cancelled" },
 	[REPLY_AUTH_UNAVAILABLE] = { 454, "4.7.0", "Temporary authentication failure" },
+	[REPLY_AUTH_CHALLENGE]   = { 334, NULL, "%s" },
 	[REPLY_VRFY_EXISTS]      = { 250, NULL, "%s User exists" },
 	[REPLY_VRFY_NOT_LOCAL]   = { 551, NULL, "User not local; please try forward path" },
 	[REPLY_VRFY_AMBIGUOUS]   = { 553, NULL, "Requested action not taken: mailbox name not allowed" },
@@ -116,12 +117,6 @@ static void append(struct reply *r, const char *p, size_t n)
 	buf_add(&b, p, n);
 	r->len = b.len;
 	r->truncated |= b.truncated;
-}
-
-void reply_make_text(struct reply *r, int code, const char *text, size_t n)
-{
-	set_head(r, code, NULL);
-	append(r, text, n);
 }
 
 void reply_make_code(struct reply *r, int code, const char *enhanced)

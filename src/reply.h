@@ -39,6 +39,7 @@ enum reply_id {
 	REPLY_AUTH_MECHANISM,
 	REPLY_AUTH_CANCELLED,
 	REPLY_AUTH_UNAVAILABLE,
+	REPLY_AUTH_CHALLENGE,    /* {base64}: may be empty (RFC 4954 §4) */
 	REPLY_VRFY_EXISTS,       /* {address} */
 	REPLY_VRFY_NOT_LOCAL,
 	REPLY_VRFY_AMBIGUOUS,
@@ -78,8 +79,6 @@ void reply_make(struct reply *r, enum reply_id id, const char *const *args, size
 /* A triggered reply (SPEC §4.2): the table's text for code, "Unknown error" for the rest of
  * 4xx/5xx; enhanced may be NULL or "". */
 void reply_make_code(struct reply *r, int code, const char *enhanced);
-/* The code with text as its only line, for replies built elsewhere (a 334 challenge). */
-void reply_make_text(struct reply *r, int code, const char *text, size_t n);
 /* Appends a line to a multi-line reply. */
 void reply_add_line(struct reply *r, const char *text, size_t n);
 const char *reply_trigger_text(int code);

@@ -68,16 +68,20 @@ int respond_now(struct respond *o, const struct reply *r)
 	return r->code == 421;
 }
 
+int respond_shutdown(struct respond *o)
+{
+	struct reply r;
+
+	reply_make(&r, REPLY_SHUTDOWN, NULL, 0);
+	return respond_now(o, &r);
+}
+
 int respond_send(struct respond *o, const struct reply *r)
 {
 	if (o->delay_due && o->delay_ms > 0) {
 		io_flush(o->io);
-		if (clock_sleep_ms(o->delay_ms, o->interrupted) != 0) {
-			struct reply shutdown;
-
-			reply_make(&shutdown, REPLY_SHUTDOWN, NULL, 0);
-			return respond_now(o, &shutdown);
-		}
+		if (clock_sleep_ms(o->delay_ms, o->interrupted) != 0)
+			return respond_shutdown(o);
 	}
 	return respond_now(o, r);
 }

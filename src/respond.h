@@ -29,5 +29,8 @@ void respond_shape(struct respond *o, unsigned render, unsigned pacing);
 int respond_send(struct respond *o, const struct reply *r);
 /* Sends r at once, whatever delay is due. Same result as respond_send. */
 int respond_now(struct respond *o, const struct reply *r);
+/* Sends SPEC §10's 421 of a SIGTERM at once. Same result as respond_send (1 but when it could
+ * not be written). */
+int respond_shutdown(struct respond *o);
 
 #endif

@@ -19,7 +19,6 @@
 #include "tls.h"
 
 #include <stddef.h>
-#include <stdio.h>
 #include <string.h>
 
 #define ARGS_LOGGED_MAX 32
@@ -44,10 +43,7 @@ void session_close(struct session *s, int status)
 /* SIGTERM: whatever was queued goes first, then this, then we close (SPEC §10). */
 static void shut_down(struct session *s)
 {
-	struct reply r;
-
-	reply_make(&r, REPLY_SHUTDOWN, NULL, 0);
-	if (respond_now(&s->out, &r) != 0)
+	if (respond_shutdown(&s->out) != 0)
 		session_close(s, 1);
 }
 
@@ -73,8 +69,10 @@ void session_reply_number(struct session *s, enum reply_id id, unsigned long lon
 {
 	char number[24];
 	const char *args[] = { number };
+	struct buf b;
 
-	snprintf(number, sizeof number, "%llu", value);
+	buf_init(&b, number, sizeof number);
+	buf_add_decimal(&b, (long long)value, 0);   /* a size limit or seconds: far below 2^63 */
 	session_reply_args(s, id, args, 1);
 }
 
@@ -119,7 +117,7 @@ void session_expect_reply(struct session *s, const char *after, int ends_group)
 void session_clear_transaction(struct session *s)
 {
 	message_clear(&s->msg);
-	session_set_state(s, s->greeted ? ST_MAIL : ST_HELO);
+	session_set_state(s, s->state >= ST_MAIL ? ST_MAIL : ST_HELO);
 }
 
 void session_set_delay(struct session *s, int seconds)
@@ -140,14 +138,15 @@ void session_reset(struct session *s)
 {
 	struct ehlo_opts defaults;
 
-	s->greeted = s->extended = 0;
+	s->extended = 0;
 	s->armed = (struct trigger){ 0 };
 	ehlo_parse("", 0, 0, &defaults);
 	session_set_opts(s, &defaults);
 	session_set_delay(s, s->profile->kind == PROFILE_COMMAND_DELAY ? s->profile->delay_seconds
 	                                                              : 0);
 	s->helo_name[0] = '\0';
-	session_clear_transaction(s);
+	message_clear(&s->msg);
+	session_set_state(s, ST_HELO);
 }
 
 /* ---- triggers -------------------------------------------------------------------------------- */
@@ -339,8 +338,7 @@ static void log_command(struct session *s, const struct command *c)
 		verb[i] = text_upper(c->verb_text[i]);
 	verb[verb_len] = '\0';
 	nargs = command_words(c->arg, c->arg_len, copy, args, ARGS_LOGGED_MAX);
-	/* An AUTH initial response is a credential. */
-	if (c->verb == VERB_AUTH && nargs > 1) {
+	if ((session_commands[c->verb].flags & CREDENTIAL) && nargs > 1) {
 		args[1] = "[redacted]";
 		nargs = 2;
 	}
@@ -420,7 +418,7 @@ static void handle_line(struct session *s, const char *line, size_t len)
 	if (parsed)
 		log_command(s, &c);
 	s->out.delay_due = 1;
-	if (s->no_service && !(parsed && c.verb == VERB_QUIT))
+	if (s->no_service && !(parsed && (session_commands[c.verb].flags & NO_SERVICE_OK)))
 		session_reply(s, REPLY_NO_SERVICE_SEQUENCE);   /* greeting-554, RFC 5321 §3.1 */
 	else if (!parsed)
 		session_reply(s, REPLY_UNRECOGNISED);

@@ -28,9 +28,9 @@ struct session {
 	struct handoff id;           /* session id and start time: all that crosses into the twin */
 	const char *client_ip;
 
-	/* What EHLO/HELO set up; reset by the next one and by STARTTLS. */
-	int greeted;                 /* an EHLO or HELO was accepted */
-	int extended;                /* ... and it was EHLO */
+	/* What EHLO/HELO set up; reset by the next one and by STARTTLS. That one was accepted is
+	 * the state: MAIL or later. */
+	int extended;                /* the accepted one was EHLO */
 	struct ehlo_opts opts;
 	char helo_name[256];
 	int tls_on;
@@ -39,7 +39,7 @@ struct session {
 	int tls_started;             /* STARTTLS is done and no command has come since */
 	struct violations violations;   /* SPEC §19: the client's, for the whole connection */
 
-	int no_service;              /* greeting-554: every command but QUIT gets 503 (SPEC §17) */
+	int no_service;              /* greeting-554: only NO_SERVICE_OK rows served (SPEC §17) */
 	int closing;
 	int exit_status;
 	struct auth auth;
@@ -70,6 +70,11 @@ enum row_flags {
 	TRIGGER_FIRST = 2,   /* its trigger answers before its own checks (SPEC §5) */
 	CLOSES = 4,          /* the session ends after it, whatever its reply */
 	AFTER_TLS = 8,       /* it may be the first command after STARTTLS (RFC 3207 §4.2) */
+	NO_SERVICE_OK = 16,  /* served after greeting-554 too; the rest get 503 (RFC 5321 §3.1) */
+	CREDENTIAL = 32,     /* its words after the first are a credential: logged as one
+	                        "[redacted]" (SPEC §11) */
+	NOT_ARMED = 64,      /* a MAIL FROM naming its trigger does not arm it: it is that MAIL's
+	                        own, or each RCPT's (SPEC §4.1) */
 };
 
 /* A verb's row: everything particular about the command. */

@@ -491,7 +491,7 @@ restriction() {
 
 # --- logs: mechanism, username, outcome; never a credential ----------------------------------------
 
-@test "log: authentication events carry mechanism, username and outcome" {
+@test "log: authentication events carry mechanism, username and outcome; AUTH args redacted" {
 	pipelined 'EHLO x' "AUTH PLAIN $(b64 '\0badauth-1\0pw')" "AUTH LOGIN $(b64 goodauth-2)" "$(b64 pw)" 'QUIT'
 	expect_out "$G" "${EHLO_DEFAULT[@]}" "$FAIL535" "$PW_PROMPT" "$OK235" "$BYE"
 	log_check "
@@ -501,6 +501,8 @@ assert one('SMTP authentication failed')['level'] == 'WARN'
 f = fields('SMTP authentication successful')
 assert (f['auth_mechanism'], f['username'], f['success']) == ('LOGIN', 'goodauth-2', True), f
 assert one('SMTP authentication successful')['level'] == 'INFO'
+a = [e['fields']['args'] for e in by('SMTP command received') if e['fields']['command'] == 'AUTH']
+assert a == [['PLAIN', '[redacted]'], ['LOGIN', '[redacted]']], a
 "
 }
 

@@ -235,6 +235,44 @@ static void test_lookup(void)
 	tap_str(auth_mech_name(AUTH_PLAIN | AUTH_LOGIN), "", "name of two bits");
 }
 
+/* AUTH's argument (RFC 4954 §4): "mech [initial-response]"; exactly one space between them. */
+static void test_request(void)
+{
+	static const struct {
+		const char *arg;
+		int ret, mech;
+		const char *ir;   /* NULL: none */
+	} rows[] = {
+		{ "PLAIN", 0, AUTH_PLAIN, NULL },
+		{ "plain AGEAYg==", 0, AUTH_PLAIN, "AGEAYg==" },
+		{ "LOGIN =", 0, AUTH_LOGIN, "=" },
+		{ "CRAM-SHA256", 0, AUTH_CRAM_SHA256, NULL },
+		{ "DIGEST-MD5", 0, 0, NULL },          /* unknown: 504, not 501 */
+		{ "NTLM abc", 0, 0, "abc" },
+		{ "PLAIN ", 0, AUTH_PLAIN, "" },       /* an empty response after the space */
+		{ "", -1, 0, NULL },
+		{ " PLAIN", -1, 0, NULL },
+		{ "PLAIN a b", -1, 0, NULL },
+		{ "PLAIN  a", -1, 0, NULL },
+	};
+	char name[96];
+
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		struct auth_request req;
+		int ret = auth_parse_request(rows[i].arg, strlen(rows[i].arg), &req);
+
+		snprintf(name, sizeof name, "auth_parse_request(\"%s\")", rows[i].arg);
+		tap_int(ret, rows[i].ret, name);
+		if (ret != 0)
+			continue;
+		tap_int(req.mech, rows[i].mech, name);
+		if (rows[i].ir == NULL)
+			tap_int(req.ir == NULL, 1, name);
+		else
+			tap_mem(req.ir, req.ir_len, rows[i].ir, strlen(rows[i].ir), name);
+	}
+}
+
 static void test_list(void)
 {
 	/* every mask, generated in Python from the SPEC §3 order */
@@ -418,6 +456,7 @@ int main(void)
 	for (i = 0; i < sizeof exchanges / sizeof exchanges[0]; i++)
 		run_exchange(&exchanges[i]);
 	test_lookup();
+	test_request();
 	test_list();
 	test_cram_challenge();
 	test_limits();

@@ -706,7 +706,9 @@ static void test_dsn_text(void)
 		struct path p;
 		size_t n;
 
-		command_parse_path(dsn_rows[i].kind, dsn_rows[i].arg, strlen(dsn_rows[i].arg), &p);
+		snprintf(name, sizeof name, "command_parse_path(%s)", dsn_rows[i].arg);
+		tap_int(command_parse_path(dsn_rows[i].kind, dsn_rows[i].arg, strlen(dsn_rows[i].arg),
+		                           &p), 0, name);
 		n = command_dsn_text(dsn_rows[i].kind, &p, out, sizeof out);
 		snprintf(name, sizeof name, "command_dsn_text(%s)", dsn_rows[i].arg);
 		tap_mem(out, n, dsn_rows[i].want, strlen(dsn_rows[i].want), name);
@@ -892,7 +894,9 @@ static void test_address_text(void)
 	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
 		struct path p;
 
-		command_parse_path(rows[i].kind, rows[i].arg, strlen(rows[i].arg), &p);
+		snprintf(name, sizeof name, "command_parse_path(%s)", rows[i].arg);
+		tap_int(command_parse_path(rows[i].kind, rows[i].arg, strlen(rows[i].arg), &p), 0,
+		        name);
 		command_address_text(&p.addr, out, sizeof out);
 		snprintf(name, sizeof name, "command_address_text(%s)", rows[i].arg);
 		tap_str(out, rows[i].want, name);

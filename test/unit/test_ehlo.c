@@ -218,7 +218,10 @@ static void test_lengths(void)
 	tap_int(o.ext, EXT_ALL & ~EXT_SIZE, "a 600-octet first label: nosize at its start counts");
 }
 
-/* The full reply, in SPEC §3's order. */
+/* The full reply, in SPEC §3's order; its usual lines spelt once. */
+#define AUTH_LINE "250-AUTH PLAIN LOGIN CRAM-MD5 CRAM-SHA256 XOAUTH2\r\n"
+#define TAIL "250-CHUNKING\r\n" "250-SMTPUTF8\r\n" "250-ENHANCEDSTATUSCODES\r\n" "250 OK\r\n"
+
 static const struct {
 	const char *arg;
 	int helo, tls;
@@ -227,55 +230,40 @@ static const struct {
 } render_rows[] = {
 	{ "client.example.com", 0, 0, HOST,
 	  "250-badsmtp.test\r\n"
-	  "250-AUTH PLAIN LOGIN CRAM-MD5 CRAM-SHA256 XOAUTH2\r\n"
+	  AUTH_LINE
 	  "250-8BITMIME\r\n"
 	  "250-SIZE 10485760\r\n"
 	  "250-PIPELINING\r\n"
 	  "250-STARTTLS\r\n"
-	  "250-CHUNKING\r\n"
-	  "250-SMTPUTF8\r\n"
-	  "250-ENHANCEDSTATUSCODES\r\n"
-	  "250 OK\r\n" },
+	  TAIL },
 	{ "client.example.com", 0, 1, HOST,
 	  "250-badsmtp.test\r\n"
-	  "250-AUTH PLAIN LOGIN CRAM-MD5 CRAM-SHA256 XOAUTH2\r\n"
+	  AUTH_LINE
 	  "250-8BITMIME\r\n"
 	  "250-SIZE 10485760\r\n"
 	  "250-PIPELINING\r\n"
-	  "250-CHUNKING\r\n"
-	  "250-SMTPUTF8\r\n"
-	  "250-ENHANCEDSTATUSCODES\r\n"
-	  "250 OK\r\n" },
+	  TAIL },
 	{ "client.example.com", 0, 0, "mx.example.org",
 	  "250-mx.example.org\r\n"
-	  "250-AUTH PLAIN LOGIN CRAM-MD5 CRAM-SHA256 XOAUTH2\r\n"
+	  AUTH_LINE
 	  "250-8BITMIME\r\n"
 	  "250-SIZE 10485760\r\n"
 	  "250-PIPELINING\r\n"
 	  "250-STARTTLS\r\n"
-	  "250-CHUNKING\r\n"
-	  "250-SMTPUTF8\r\n"
-	  "250-ENHANCEDSTATUSCODES\r\n"
-	  "250 OK\r\n" },
+	  TAIL },
 	{ "size10000-no8bit-authplain.example.com", 0, 0, HOST,
 	  "250-badsmtp.test\r\n"
 	  "250-AUTH PLAIN\r\n"
 	  "250-SIZE 10000\r\n"
 	  "250-PIPELINING\r\n"
 	  "250-STARTTLS\r\n"
-	  "250-CHUNKING\r\n"
-	  "250-SMTPUTF8\r\n"
-	  "250-ENHANCEDSTATUSCODES\r\n"
-	  "250 OK\r\n" },
+	  TAIL },
 	{ "nosize-nopipelining-authlogin.example.com", 0, 0, HOST,
 	  "250-badsmtp.test\r\n"
 	  "250-AUTH LOGIN\r\n"
 	  "250-8BITMIME\r\n"
 	  "250-STARTTLS\r\n"
-	  "250-CHUNKING\r\n"
-	  "250-SMTPUTF8\r\n"
-	  "250-ENHANCEDSTATUSCODES\r\n"
-	  "250 OK\r\n" },
+	  TAIL },
 	{ "authcram.example.com", 0, 0, HOST,
 	  "250-badsmtp.test\r\n"
 	  "250-AUTH CRAM-MD5 CRAM-SHA256\r\n"
@@ -283,10 +271,7 @@ static const struct {
 	  "250-SIZE 10485760\r\n"
 	  "250-PIPELINING\r\n"
 	  "250-STARTTLS\r\n"
-	  "250-CHUNKING\r\n"
-	  "250-SMTPUTF8\r\n"
-	  "250-ENHANCEDSTATUSCODES\r\n"
-	  "250 OK\r\n" },
+	  TAIL },
 	{ "authoauth-size1", 0, 0, HOST,
 	  "250-badsmtp.test\r\n"
 	  "250-AUTH XOAUTH2\r\n"
@@ -294,21 +279,15 @@ static const struct {
 	  "250-SIZE 1000\r\n"
 	  "250-PIPELINING\r\n"
 	  "250-STARTTLS\r\n"
-	  "250-CHUNKING\r\n"
-	  "250-SMTPUTF8\r\n"
-	  "250-ENHANCEDSTATUSCODES\r\n"
-	  "250 OK\r\n" },
+	  TAIL },
 	{ "size20000000", 0, 0, HOST,
 	  "250-badsmtp.test\r\n"
-	  "250-AUTH PLAIN LOGIN CRAM-MD5 CRAM-SHA256 XOAUTH2\r\n"
+	  AUTH_LINE
 	  "250-8BITMIME\r\n"
 	  "250-SIZE 10000000\r\n"
 	  "250-PIPELINING\r\n"
 	  "250-STARTTLS\r\n"
-	  "250-CHUNKING\r\n"
-	  "250-SMTPUTF8\r\n"
-	  "250-ENHANCEDSTATUSCODES\r\n"
-	  "250 OK\r\n" },
+	  TAIL },
 	{ "noauth-nostarttls-nochunking-nosmtputf8", 0, 0, HOST,
 	  "250-badsmtp.test\r\n"
 	  "250-8BITMIME\r\n"
@@ -318,7 +297,7 @@ static const struct {
 	  "250 OK\r\n" },
 	{ "noenhancedstatuscodes", 0, 1, HOST,
 	  "250-badsmtp.test\r\n"
-	  "250-AUTH PLAIN LOGIN CRAM-MD5 CRAM-SHA256 XOAUTH2\r\n"
+	  AUTH_LINE
 	  "250-8BITMIME\r\n"
 	  "250-SIZE 10485760\r\n"
 	  "250-PIPELINING\r\n"
@@ -331,15 +310,12 @@ static const struct {
 	  "250 OK\r\n" },
 	{ "nosizes-authplainx.example.com", 0, 0, HOST,
 	  "250-badsmtp.test\r\n"
-	  "250-AUTH PLAIN LOGIN CRAM-MD5 CRAM-SHA256 XOAUTH2\r\n"
+	  AUTH_LINE
 	  "250-8BITMIME\r\n"
 	  "250-SIZE 10485760\r\n"
 	  "250-PIPELINING\r\n"
 	  "250-STARTTLS\r\n"
-	  "250-CHUNKING\r\n"
-	  "250-SMTPUTF8\r\n"
-	  "250-ENHANCEDSTATUSCODES\r\n"
-	  "250 OK\r\n" },
+	  TAIL },
 	/* a HELO session has no extension to list */
 	{ "client.example.com", 1, 0, HOST,
 	  "250-badsmtp.test\r\n"
@@ -347,16 +323,13 @@ static const struct {
 	/* SPEC §17: DSN after SIZE; AUTH= after AUTH; noclearauth hides AUTH until TLS */
 	{ "dsn", 0, 0, HOST,
 	  "250-badsmtp.test\r\n"
-	  "250-AUTH PLAIN LOGIN CRAM-MD5 CRAM-SHA256 XOAUTH2\r\n"
+	  AUTH_LINE
 	  "250-8BITMIME\r\n"
 	  "250-SIZE 10485760\r\n"
 	  "250-DSN\r\n"
 	  "250-PIPELINING\r\n"
 	  "250-STARTTLS\r\n"
-	  "250-CHUNKING\r\n"
-	  "250-SMTPUTF8\r\n"
-	  "250-ENHANCEDSTATUSCODES\r\n"
-	  "250 OK\r\n" },
+	  TAIL },
 	{ "dsn-nosize-authequals-authplain", 0, 0, HOST,
 	  "250-badsmtp.test\r\n"
 	  "250-AUTH PLAIN\r\n"
@@ -365,21 +338,15 @@ static const struct {
 	  "250-DSN\r\n"
 	  "250-PIPELINING\r\n"
 	  "250-STARTTLS\r\n"
-	  "250-CHUNKING\r\n"
-	  "250-SMTPUTF8\r\n"
-	  "250-ENHANCEDSTATUSCODES\r\n"
-	  "250 OK\r\n" },
+	  TAIL },
 	{ "authequals", 0, 1, HOST,
 	  "250-badsmtp.test\r\n"
-	  "250-AUTH PLAIN LOGIN CRAM-MD5 CRAM-SHA256 XOAUTH2\r\n"
+	  AUTH_LINE
 	  "250-AUTH=PLAIN LOGIN CRAM-MD5 CRAM-SHA256 XOAUTH2\r\n"
 	  "250-8BITMIME\r\n"
 	  "250-SIZE 10485760\r\n"
 	  "250-PIPELINING\r\n"
-	  "250-CHUNKING\r\n"
-	  "250-SMTPUTF8\r\n"
-	  "250-ENHANCEDSTATUSCODES\r\n"
-	  "250 OK\r\n" },
+	  TAIL },
 	{ "authequals-noauth-nosize-nopipelining-nostarttls-nochunking-nosmtputf8-no8bit", 0, 0, HOST,
 	  "250-badsmtp.test\r\n"
 	  "250-ENHANCEDSTATUSCODES\r\n"
@@ -391,7 +358,7 @@ static const struct {
 	  "250 OK\r\n" },
 	{ "noclearauth-nosize-nopipelining-nochunking-nosmtputf8-no8bit", 0, 1, HOST,
 	  "250-badsmtp.test\r\n"
-	  "250-AUTH PLAIN LOGIN CRAM-MD5 CRAM-SHA256 XOAUTH2\r\n"
+	  AUTH_LINE
 	  "250-ENHANCEDSTATUSCODES\r\n"
 	  "250 OK\r\n" },
 	{ "dsn", 1, 0, HOST,

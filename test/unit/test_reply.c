@@ -167,6 +167,9 @@ static const struct {
 	{ REPLY_AUTH_ALREADY, 1, {0}, 0, "503 Already authenticated\r\n" },
 	{ REPLY_AUTH_MECHANISM, 1, {0}, 0, "504 Authentication mechanism not supported\r\n" },
 	{ REPLY_AUTH_CANCELLED, 1, {0}, 0, "501 Authentication cancelled\r\n" },
+	{ REPLY_AUTH_UNAVAILABLE, 1, {0}, 0, "454 4.7.0 Temporary authentication failure\r\n" },
+	{ REPLY_AUTH_CHALLENGE, 1, { "VXNlcm5hbWU6" }, 1, "334 VXNlcm5hbWU6\r\n" },
+	{ REPLY_AUTH_CHALLENGE, 1, { "" }, 1, "334 \r\n" },
 	{ REPLY_VRFY_EXISTS, 1, { "Exists.Foo@example.com" }, 1,
 	  "250 Exists.Foo@example.com User exists\r\n" },
 	{ REPLY_VRFY_NOT_LOCAL, 1, {0}, 0, "551 User not local; please try forward path\r\n" },
@@ -268,7 +271,7 @@ static void test_lines(void)
 	reply_add_line(&r, "second", 6);
 	n = reply_render(&r, REPLY_WITH_ENHANCED, buf, sizeof buf);
 	tap_mem(buf, n, want, sizeof want - 1, "two lines, enhanced code on both");
-	reply_make_text(&r, 334, "", 0);
+	reply_make(&r, REPLY_AUTH_CHALLENGE, (const char *const[]){ "" }, 1);
 	n = reply_render(&r, REPLY_WITH_ENHANCED, buf, sizeof buf);
 	tap_mem(buf, n, "334 \r\n", 6, "an empty 334 keeps its space (RFC 4954 §4)");
 }
@@ -327,10 +330,10 @@ static void test_shapes(void)
 			reply_make(&r, REPLY_OK, NULL, 0);
 			break;
 		case CHALLENGE:
-			reply_make_text(&r, 334, "VXNlcm5hbWU6", 12);
+			reply_make(&r, REPLY_AUTH_CHALLENGE, (const char *const[]){ "VXNlcm5hbWU6" }, 1);
 			break;
 		case EMPTY_334:
-			reply_make_text(&r, 334, "", 0);
+			reply_make(&r, REPLY_AUTH_CHALLENGE, (const char *const[]){ "" }, 1);
 			break;
 		case DATA_GO:
 			reply_make(&r, REPLY_DATA_GO, NULL, 0);
@@ -339,7 +342,7 @@ static void test_shapes(void)
 			reply_make_code(&r, 550, "5.1.1");
 			break;
 		case TWO_LINES:
-			reply_make_text(&r, 250, "first", 5);
+			reply_make(&r, REPLY_HELO_OK, (const char *const[]){ "first" }, 1);
 			reply_add_line(&r, "second", 6);
 			break;
 		}
