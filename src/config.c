@@ -571,6 +571,11 @@ static const char *dir_of(const char *given, const char *systemd, const char *xd
 	return buf;
 }
 
+int config_port(const struct config *c, int local_port)
+{
+	return c->port > 0 ? c->port : local_port > 0 ? local_port : 0;
+}
+
 const char *config_cert_cache(const struct config *c, char *buf, size_t cap)
 {
 	return dir_of(c->cert_cache, "CACHE_DIRECTORY", "XDG_CACHE_HOME", "", buf, cap);
