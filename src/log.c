@@ -121,12 +121,20 @@ static void open_syslog(void)
 static void send_syslog(int priority, const char *text, size_t n)
 {
 	char head[64];
-	int w = snprintf(head, sizeof head, "<%d>badsmtp-session[%ld]: ", LOG_MAIL | priority,
-	                 (long)getpid());
-	struct iovec iov[2] = { { head, w > 0 ? (size_t)w : 0 }, { (void *)text, n } };
+	struct buf h;
+	struct iovec iov[2];
 
-	if (w < 0 || (size_t)w >= sizeof head)
+	/* by hand, as every log line is: not printf's code in every session for one header */
+	buf_init(&h, head, sizeof head);
+	buf_addc(&h, '<');
+	buf_add_decimal(&h, LOG_MAIL | priority, 0);
+	buf_adds(&h, ">badsmtp-session[");
+	buf_add_decimal(&h, getpid(), 0);
+	buf_adds(&h, "]: ");
+	if (h.truncated)
 		return;
+	iov[0] = (struct iovec){ head, h.len };
+	iov[1] = (struct iovec){ (void *)text, n };
 	/* No daemon at start, or one that restarted since: connect again, once per event. */
 	if (syslog_fd < 0 || writev(syslog_fd, iov, 2) < 0) {
 		syslog_connect();
