@@ -446,10 +446,17 @@ void log_event(enum log_level level, const char *message, const struct log_field
 
 void log_fatal_setup(const char *message)
 {
+	char line[1024];
+	size_t n;
+
+	/* One line whatever the value it quotes held (SPEC §1): a control octet becomes '?'. */
+	for (n = 0; message[n] != '\0' && n < sizeof line - 1; n++)
+		line[n] = (unsigned char)message[n] < 0x20 || message[n] == 0x7F ? '?' : message[n];
+	line[n] = '\0';
 	if (fd2_is_socket()) {
 		open_syslog();
-		send_syslog(LOG_ERR, message, strlen(message));
+		send_syslog(LOG_ERR, line, n);
 	} else {
-		dprintf(2, "badsmtp-session: %s\n", message);
+		dprintf(2, "badsmtp-session: %s\n", line);
 	}
 }

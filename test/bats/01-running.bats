@@ -57,6 +57,17 @@ usage_error() {
 	usage_error --log-target nowhere
 }
 
+# SPEC §1: one line whatever octets the value holds; file: names a path, and its error the path.
+@test "bad --log-target value holding a newline: exit 100, still one error line" {
+	usage_error --log-target $'nowhere\nbadsmtp-session: forged'
+	[ "$(cat "$SMTP_ERR")" = "badsmtp-session: --log-target: unknown target 'nowhere?badsmtp-session: forged'" ]
+}
+
+@test "unopenable --log-target file: whose path holds a newline: exit 100, still one error line" {
+	usage_error --log-target $'file:/nonexistent/a\nb'
+	[ "$(cat "$SMTP_ERR")" = "badsmtp-session: --log-target file:/nonexistent/a?b: No such file or directory" ]
+}
+
 @test "bad --timeout value: exit 100" {
 	usage_error --timeout soon
 }
