@@ -18,6 +18,9 @@ load helpers
 	smtp_session --version
 	expect_status 0
 	grep -q '[0-9]' "$SMTP_OUT" || fail "no version number in: $(cat "$SMTP_OUT")"
+	# one line, "badsmtp-session {version}"
+	[[ $(cat "$SMTP_OUT") =~ ^badsmtp-session\ [0-9]+(\.[0-9]+)*[^[:space:]]*$ ]] &&
+		[ "$(wc -l < "$SMTP_OUT")" -eq 1 ] || fail "not one line \"badsmtp-session {version}\": $(cat "$SMTP_OUT")"
 	! grep -q '^220 ' "$SMTP_OUT" || fail "--version started a session"
 }
 
