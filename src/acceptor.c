@@ -38,11 +38,6 @@ struct acceptor {
 	volatile int *terminated, *child_ended;
 };
 
-static int logged_port(const struct acceptor *a, const struct listener *l)
-{
-	return a->cfg->port > 0 ? a->cfg->port : l->local_port > 0 ? l->local_port : 0;
-}
-
 /* The acceptor's own 421, written without ever blocking: a client that does not read gets
  * nothing rather than the acceptor stuck. */
 static void refuse(const struct acceptor *a, int conn, const struct listener *l,
@@ -60,7 +55,7 @@ static void refuse(const struct acceptor *a, int conn, const struct listener *l,
 	}
 	activation_accepted(l, remote, &peer);
 	LOG_EVENT(LOG_LEVEL_WARN, "SMTP connection refused", LOG_S("client_ip", peer.client_ip),
-	          LOG_N("port", logged_port(a, l)), LOG_S("reason", reason));
+	          LOG_N("port", config_port(a->cfg, l->local_port)), LOG_S("reason", reason));
 }
 
 static void reap(struct acceptor *a)
@@ -143,7 +138,8 @@ static int accept_one(struct acceptor *a, const struct listener *l, struct peer 
 	if (conn >= 0)
 		return take(a, conn, l, &remote, peer);
 	if (errno != EAGAIN && errno != EWOULDBLOCK && errno != ECONNABORTED && errno != EPROTO) {
-		LOG_EVENT(LOG_LEVEL_ERROR, "SMTP connection failed", LOG_N("port", logged_port(a, l)),
+		LOG_EVENT(LOG_LEVEL_ERROR, "SMTP connection failed",
+		          LOG_N("port", config_port(a->cfg, l->local_port)),
 		          LOG_S("error", strerror(errno)));
 		clock_sleep_ms(PAUSE_MS, a->terminated);
 	}

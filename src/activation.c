@@ -89,7 +89,7 @@ void activation_accepted(const struct listener *l, const struct sockaddr_storage
 }
 
 /* LISTEN_FDS when LISTEN_PID is this process, else 0 (the variables were meant for another). */
-static int listen_fds(void)
+static int read_listen_fds(void)
 {
 	const char *pid = getenv("LISTEN_PID"), *fds = getenv("LISTEN_FDS");
 	char *end;
@@ -105,6 +105,18 @@ static int listen_fds(void)
 	if (errno != 0 || *fds == '\0' || *end != '\0' || v < 0 || v > ACTIVATION_LISTENERS_MAX)
 		return 0;
 	return (int)v;
+}
+
+/* read_listen_fds, read once: main asks for the listeners, then, with none, for the socket's
+ * name (systemd's Accept=yes, a process per connection). Once per process image: an acceptor's
+ * child, for which the answer would be stale, asks neither (its profile is its listener's). */
+static int listen_fds(void)
+{
+	static int fds = -1;
+
+	if (fds < 0)
+		fds = read_listen_fds();
+	return fds;
 }
 
 /* Name i of LISTEN_FDNAMES into out (cap > 0); "" when there is none. */

@@ -23,18 +23,30 @@ static void on_signal(int sig)
 		sigchld_seen = 1;
 }
 
-/* sig caught into its flag, blocked but for clock_wait (no SA_RESTART: waits return EINTR). */
+/* The mask in force but for the caught signals: clock_wait's. */
+static void open_up(sigset_t *mask)
+{
+	sigdelset(mask, SIGTERM);
+	sigdelset(mask, SIGCHLD);
+	open_mask = *mask;
+	have_mask = 1;
+}
+
+/* sig caught into its flag, blocked but for clock_wait (no SA_RESTART: waits return EINTR).
+ * The mask before the block is clock_wait's, so no wait has to ask for it again. */
 static void catch_blocked(int sig)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
-	sigset_t block;
+	sigset_t block, before;
 
 	sigemptyset(&sa.sa_mask);
 	sigaction(sig, &sa, NULL);
 	sigemptyset(&block);
 	sigaddset(&block, sig);
-	sigprocmask(SIG_BLOCK, &block, NULL);
-	have_mask = 0;
+	if (sigprocmask(SIG_BLOCK, &block, &before) == 0)
+		open_up(&before);
+	else
+		have_mask = 0;
 }
 
 volatile int *clock_catch_sigterm(void)
@@ -123,12 +135,12 @@ int clock_wait(struct pollfd *fds, unsigned nfds, int timeout_ms)
 	struct timespec ts = { .tv_sec = timeout_ms / 1000,
 	                       .tv_nsec = (long)(timeout_ms % 1000) * 1000000 };
 
-	/* Read once per set of caught signals, not on every wait of a long session. */
+	/* Read once, and only when no signal was caught yet, not on every wait. */
 	if (!have_mask) {
-		sigprocmask(SIG_SETMASK, NULL, &open_mask);
-		sigdelset(&open_mask, SIGTERM);
-		sigdelset(&open_mask, SIGCHLD);
-		have_mask = 1;
+		sigset_t now;
+
+		sigprocmask(SIG_SETMASK, NULL, &now);
+		open_up(&now);
 	}
 	if (timeout_ms != 0 && on_block != NULL)
 		on_block();

@@ -198,11 +198,11 @@ static const char *env_of(const struct option *o)
 	return o->kind == OPT_BASE ? profile_family_env(o->family) : o->env;
 }
 
-static int set_option(struct config *c, const struct option *o, const char *value, char *err,
-                      size_t errlen)
+/* name: where value came from, the flag or the variable, for the error. */
+static int set_option(struct config *c, const struct option *o, const char *name,
+                      const char *value, char *err, size_t errlen)
 {
 	void *field = (char *)c + o->offset;
-	const char *name = o->flag ? o->flag : env_of(o);
 	double v;
 	struct profile unused;
 
@@ -503,7 +503,8 @@ enum config_result config_load(struct config *c, int argc, char **argv, char *er
 	for (size_t i = 0; i < sizeof options / sizeof options[0]; i++) {
 		const char *value = getenv(env_of(&options[i]));
 
-		if (value != NULL && set_option(c, &options[i], value, err, errlen) != 0)
+		if (value != NULL &&
+		    set_option(c, &options[i], env_of(&options[i]), value, err, errlen) != 0)
 			return CONFIG_ERROR;
 	}
 	for (int a = 1; a < argc; a++) {
@@ -536,7 +537,7 @@ enum config_result config_load(struct config *c, int argc, char **argv, char *er
 			snprintf(err, errlen, "%s needs a value (see --help)", o->flag);
 			return CONFIG_ERROR;
 		}
-		if (set_option(c, o, eq ? eq + 1 : argv[++a], err, errlen) != 0)
+		if (set_option(c, o, o->flag, eq ? eq + 1 : argv[++a], err, errlen) != 0)
 			return CONFIG_ERROR;
 	}
 	if ((c->tls_cert == NULL) != (c->tls_key == NULL)) {
@@ -569,6 +570,11 @@ static const char *dir_of(const char *given, const char *systemd, const char *xd
 	if (n < 0 || (size_t)n >= cap)
 		buf[0] = '\0';
 	return buf;
+}
+
+int config_port(const struct config *c, int local_port)
+{
+	return c->port > 0 ? c->port : local_port > 0 ? local_port : 0;
 }
 
 const char *config_cert_cache(const struct config *c, char *buf, size_t cap)

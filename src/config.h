@@ -36,6 +36,8 @@ enum config_result { CONFIG_RUN, CONFIG_DONE, CONFIG_ERROR, CONFIG_PRINT_CA };
  * (--cert-cache) applied. */
 enum config_result config_load(struct config *c, int argc, char **argv, char *err,
                                size_t errlen);
+/* The port a session is on (SPEC §1): --port, else local_port, else 0 (not TCP: a pipe). */
+int config_port(const struct config *c, int local_port);
 /* The certificate cache directory: --cert-cache, else the first of $CACHE_DIRECTORY, else
  * $XDG_CACHE_HOME/badsmtp, else /tmp/badsmtp-{uid}. */
 const char *config_cert_cache(const struct config *c, char *buf, size_t cap);

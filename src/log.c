@@ -53,19 +53,10 @@ static const int syslog_priorities[] = {
 	[LOG_LEVEL_WARN] = LOG_WARNING, [LOG_LEVEL_ERROR] = LOG_ERR,
 };
 
-static int fd2_is_socket(void)
-{
-	struct stat st;
-
-	return fstat(2, &st) == 0 && S_ISSOCK(st.st_mode);
-}
-
 /* JOURNAL_STREAM is "device:inode" of the stream systemd connected to our stderr. */
-static int stderr_is_journal(void)
+static int is_journal(const char *js, const struct stat *st)
 {
-	const char *js = getenv("JOURNAL_STREAM");
 	unsigned long long dev, ino;
-	struct stat st;
 	char *end;
 
 	if (js == NULL)
@@ -75,9 +66,27 @@ static int stderr_is_journal(void)
 		return 0;
 	js = end + 1;
 	ino = strtoull(js, &end, 10);
-	if (end == js || fstat(2, &st) != 0)
+	if (end == js)
 		return 0;
-	return (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
+	return (unsigned long long)st->st_dev == dev && (unsigned long long)st->st_ino == ino;
+}
+
+enum { FD2_SEEN = 1, FD2_SOCKET = 2, FD2_JOURNAL = 4 };   /* a journal stream is a socket too */
+
+/* What fd 2 is, looked at once: main asks whether the log needs libsystemd, then opens it (and
+ * a set-up error may follow), each time on the same fd 2 (held open by main from the start). */
+static int fd2_is(int what)
+{
+	static int seen;
+	struct stat st;
+
+	if (seen == 0) {
+		seen = FD2_SEEN;
+		if (fstat(2, &st) == 0)
+			seen |= (S_ISSOCK(st.st_mode) ? FD2_SOCKET : 0) |
+			        (is_journal(getenv("JOURNAL_STREAM"), &st) ? FD2_JOURNAL : 0);
+	}
+	return (seen & what) != 0;
 }
 
 static int open_journal(void)
@@ -90,7 +99,7 @@ static int open_journal(void)
 
 int log_target_needs_library(const char *name)
 {
-	return strcmp(name, "journal") == 0 || (strcmp(name, "auto") == 0 && stderr_is_journal());
+	return strcmp(name, "journal") == 0 || (strcmp(name, "auto") == 0 && fd2_is(FD2_JOURNAL));
 }
 
 /* The syslog target: one datagram per event to /dev/log, in the RFC 3164 form without the
@@ -121,12 +130,20 @@ static void open_syslog(void)
 static void send_syslog(int priority, const char *text, size_t n)
 {
 	char head[64];
-	int w = snprintf(head, sizeof head, "<%d>badsmtp-session[%ld]: ", LOG_MAIL | priority,
-	                 (long)getpid());
-	struct iovec iov[2] = { { head, w > 0 ? (size_t)w : 0 }, { (void *)text, n } };
+	struct buf h;
+	struct iovec iov[2];
 
-	if (w < 0 || (size_t)w >= sizeof head)
+	/* by hand, as every log line is: not printf's code in every session for one header */
+	buf_init(&h, head, sizeof head);
+	buf_addc(&h, '<');
+	buf_add_decimal(&h, LOG_MAIL | priority, 0);
+	buf_adds(&h, ">badsmtp-session[");
+	buf_add_decimal(&h, getpid(), 0);
+	buf_adds(&h, "]: ");
+	if (h.truncated)
 		return;
+	iov[0] = (struct iovec){ head, h.len };
+	iov[1] = (struct iovec){ (void *)text, n };
 	/* No daemon at start, or one that restarted since: connect again, once per event. */
 	if (syslog_fd < 0 || writev(syslog_fd, iov, 2) < 0) {
 		syslog_connect();
@@ -156,9 +173,9 @@ int log_open(const char *name, enum log_format fmt, enum log_level level, char *
 	format = fmt;
 	min_level = level;
 	if (strcmp(name, "auto") == 0) {
-		if (stderr_is_journal() && open_journal() == 0)
+		if (fd2_is(FD2_JOURNAL) && open_journal() == 0)
 			target = TARGET_JOURNAL;
-		else if (fd2_is_socket())
+		else if (fd2_is(FD2_SOCKET))
 			open_syslog();
 		else
 			target = TARGET_STDERR;
@@ -438,10 +455,17 @@ void log_event(enum log_level level, const char *message, const struct log_field
 
 void log_fatal_setup(const char *message)
 {
-	if (fd2_is_socket()) {
+	char line[1024];
+	size_t n;
+
+	/* One line whatever the value it quotes held (SPEC §1): a control octet becomes '?'. */
+	for (n = 0; message[n] != '\0' && n < sizeof line - 1; n++)
+		line[n] = (unsigned char)message[n] < 0x20 || message[n] == 0x7F ? '?' : message[n];
+	line[n] = '\0';
+	if (fd2_is(FD2_SOCKET)) {
 		open_syslog();
-		send_syslog(LOG_ERR, message, strlen(message));
+		send_syslog(LOG_ERR, line, n);
 	} else {
-		dprintf(2, "badsmtp-session: %s\n", message);
+		dprintf(2, "badsmtp-session: %s\n", line);
 	}
 }

@@ -40,7 +40,8 @@ void log_event(enum log_level level, const char *message, const struct log_field
 /* Writes the lines gathered for stderr or a file. Runs before every wait that may block; call it
  * before the process ends or execs. */
 void log_flush(void);
-/* A one-line set-up error before the session exists (exit 100 or 111 follows). */
+/* A one-line set-up error before the session exists (exit 100 or 111 follows); control octets
+ * in message are written as '?'. */
 void log_fatal_setup(const char *message);
 
 #define LOG_EVENT(level, message, ...) \

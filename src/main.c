@@ -33,7 +33,7 @@ static void choose_profile(const struct config *cfg, const char *socket_name, in
 		return;
 	if (socket_name != NULL && socket_name[0] != '\0' && profile_from_name(socket_name, p) == 0)
 		return;
-	profile_for_port(cfg->port > 0 ? cfg->port : local_port, &cfg->bases, p);
+	profile_for_port(config_port(cfg, local_port), &cfg->bases, p);
 }
 
 /* The static build cannot load libraries: the twin takes over, from the start (handoff.h). */

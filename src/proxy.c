@@ -5,6 +5,8 @@
  * its first octet, not after a timeout. */
 #include "proxy.h"
 
+#include "text.h"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -57,13 +59,11 @@ static int split(const char *p, const char *end, char (*words)[48], int n)
 static int port_number(const char *s)
 {
 	size_t n = strlen(s);
-	int v = 0;
+	unsigned long long v;
 
-	if (n == 0 || n > 5 || strspn(s, "0123456789") != n)
+	if (n == 0 || n > 5 || text_decimal(s, n, &v) != n || v > 65535)
 		return -1;
-	for (size_t i = 0; i < n; i++)
-		v = v * 10 + (s[i] - '0');
-	return v <= 65535 ? v : -1;
+	return (int)v;
 }
 
 /* The line between "PROXY " and its CRLF. */
@@ -201,18 +201,12 @@ static int parse_cidr(const char *p, size_t n, struct proxy_cidr *c)
 	c->bits = strchr(text, ':') != NULL ? 128 : 32;
 	if (slash != NULL) {
 		size_t digits = n - alen - 1;
-		int bits = 0;
+		unsigned long long bits;
 
-		if (digits == 0 || digits > 3)
+		if (digits == 0 || digits > 3 || text_decimal(slash + 1, digits, &bits) != digits ||
+		    bits > (unsigned long long)c->bits)
 			return -1;
-		for (size_t i = 0; i < digits; i++) {
-			if (slash[1 + i] < '0' || slash[1 + i] > '9')
-				return -1;
-			bits = bits * 10 + (slash[1 + i] - '0');
-		}
-		if (bits > c->bits)
-			return -1;
-		c->bits = bits;
+		c->bits = (int)bits;
 	}
 	return address(text, c);
 }

@@ -457,7 +457,7 @@ int session_run(const struct config *cfg, const struct profile *profile, const s
 	} else {
 		handoff_new(&s->id, profile->name, peer);
 	}
-	s->port = cfg->port > 0 ? cfg->port : s->id.peer.local_port > 0 ? s->id.peer.local_port : 0;
+	s->port = config_port(cfg, s->id.peer.local_port);
 	s->client_ip = s->id.peer.client_ip;
 	log_set_context(s->id.session_id, s->client_ip);
 	terminated = clock_catch_sigterm();

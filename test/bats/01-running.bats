@@ -18,6 +18,9 @@ load helpers
 	smtp_session --version
 	expect_status 0
 	grep -q '[0-9]' "$SMTP_OUT" || fail "no version number in: $(cat "$SMTP_OUT")"
+	# one line, "badsmtp-session {version}"
+	[[ $(cat "$SMTP_OUT") =~ ^badsmtp-session\ [0-9]+(\.[0-9]+)*[^[:space:]]*$ ]] &&
+		[ "$(wc -l < "$SMTP_OUT")" -eq 1 ] || fail "not one line \"badsmtp-session {version}\": $(cat "$SMTP_OUT")"
 	! grep -q '^220 ' "$SMTP_OUT" || fail "--version started a session"
 }
 
@@ -33,90 +36,128 @@ usage_error() {
 	[ "$n" -eq 1 ] || fail "want a one-line error on stderr, got $n lines: $(cat "$SMTP_ERR")"
 }
 
+# error_is TEXT: the error line is exactly "badsmtp-session: TEXT"
+error_is() {
+	[ "$(cat "$SMTP_ERR")" = "badsmtp-session: $1" ] ||
+		fail "want: badsmtp-session: $1" "got:  $(cat "$SMTP_ERR")"
+}
+
 @test "unknown flag: exit 100, one error line, nothing on stdout" {
 	usage_error --no-such-flag
+	error_is "unknown option '--no-such-flag' (see --help)"
 }
 
 @test "stray positional argument: exit 100" {
 	usage_error extra
+	error_is "unknown option 'extra' (see --help)"
 }
 
 @test "flag missing its value: exit 100" {
 	usage_error --port
+	error_is "--port needs a value (see --help)"
 }
 
 @test "bad --log-format value: exit 100" {
 	usage_error --log-format xml
+	error_is "--log-format: invalid value 'xml' (see --help)"
 }
 
 @test "bad --log-level value: exit 100" {
 	usage_error --log-level loud
+	error_is "--log-level: invalid value 'loud' (see --help)"
 }
 
 @test "bad --log-target value: exit 100" {
 	usage_error --log-target nowhere
+	error_is "--log-target: unknown target 'nowhere'"
+}
+
+# SPEC §1: one line whatever octets the value holds; file: names a path, and its error the path.
+@test "bad --log-target value holding a newline: exit 100, still one error line" {
+	usage_error --log-target $'nowhere\nbadsmtp-session: forged'
+	[ "$(cat "$SMTP_ERR")" = "badsmtp-session: --log-target: unknown target 'nowhere?badsmtp-session: forged'" ]
+}
+
+@test "unopenable --log-target file: whose path holds a newline: exit 100, still one error line" {
+	usage_error --log-target $'file:/nonexistent/a\nb'
+	[ "$(cat "$SMTP_ERR")" = "badsmtp-session: --log-target file:/nonexistent/a?b: No such file or directory" ]
 }
 
 @test "bad --timeout value: exit 100" {
 	usage_error --timeout soon
+	error_is "--timeout: invalid value 'soon' (see --help)"
 }
 
 @test "negative --timeout value: exit 100" {
 	usage_error --timeout -5
+	error_is "--timeout: invalid value '-5' (see --help)"
 }
 
 @test "bad --data-timeout value: exit 100" {
 	usage_error --data-timeout 1x
+	error_is "--data-timeout: invalid value '1x' (see --help)"
 }
 
 @test "non-numeric --port: exit 100" {
 	usage_error --port smtp
+	error_is "--port: invalid value 'smtp' (see --help)"
 }
 
 @test "--port out of range: exit 100" {
 	usage_error --port 70000
+	error_is "--port: invalid value '70000' (see --help)"
 }
 
 # Reading: a --profile that names no profile of §8 is a bad value.
 @test "unknown --profile name: exit 100" {
 	usage_error --profile no-such-profile
+	error_is "--profile: invalid value 'no-such-profile' (see --help)"
 }
 
 @test "bad BADSMTP_LOG_FORMAT: exit 100" {
 	BADSMTP_LOG_FORMAT=xml usage_error
+	error_is "BADSMTP_LOG_FORMAT: invalid value 'xml' (see --help)"
 }
 
 @test "bad BADSMTP_LOG_LEVEL: exit 100" {
 	BADSMTP_LOG_LEVEL=loud usage_error
+	error_is "BADSMTP_LOG_LEVEL: invalid value 'loud' (see --help)"
 }
 
 @test "bad BADSMTP_PORT: exit 100" {
 	BADSMTP_PORT=abc usage_error
+	error_is "BADSMTP_PORT: invalid value 'abc' (see --help)"
 }
 
 @test "bad BADSMTP_TIMEOUT: exit 100" {
 	BADSMTP_TIMEOUT=abc usage_error
+	error_is "BADSMTP_TIMEOUT: invalid value 'abc' (see --help)"
 }
 
 @test "bad BADSMTP_DATA_TIMEOUT: exit 100" {
 	BADSMTP_DATA_TIMEOUT=abc usage_error
+	error_is "BADSMTP_DATA_TIMEOUT: invalid value 'abc' (see --help)"
 }
 
 @test "unknown BADSMTP_PROFILE: exit 100" {
 	BADSMTP_PROFILE=bogus usage_error
+	error_is "BADSMTP_PROFILE: invalid value 'bogus' (see --help)"
 }
 
 # Reading: BADSMTP_TIME_SCALE is configuration too; junk in it is a bad value.
 @test "bad BADSMTP_TIME_SCALE: exit 100" {
 	BADSMTP_TIME_SCALE=fast usage_error
+	error_is "BADSMTP_TIME_SCALE: invalid value 'fast' (see --help)"
 }
 
 @test "overlapping port ranges are a configuration error: exit 100" {
 	BADSMTP_GREETING_DELAY_PORT_START=25405 usage_error
+	error_is "BADSMTP_GREETING_DELAY_PORT_START=25405 and BADSMTP_COMMAND_DELAY_PORT_START=25400: port ranges overlap"
 }
 
 @test "a good flag does not excuse a bad one: exit 100" {
 	usage_error --hostname ok.example --log-level loud
+	error_is "--log-level: invalid value 'loud' (see --help)"
 }
 
 # --- exit statuses -------------------------------------------------------------------------------

@@ -420,6 +420,7 @@ expect_no_mail() {
 #   Return-Path: <SENDER>\r\n
 #   X-BadSMTP-Rcpt-To: RCPTS\r\n
 #   Received: from HELO (pipe) by HOSTNAME with PROTO id {session_id}; {RFC 5322 date}\r\n
+#     ("pipe" is $STORED_CLIENT_IP when set: a PROXY header's client, SPEC §20)
 #   X-BadSMTP-Violations: {name}, {name}\r\n   (only when the client had any, SPEC §19, §21)
 # and then the bytes of BODYFILE (an X-BadSMTP-DSN: header, which comes before the violations
 # line, belongs at the start of BODYFILE); {session_id} is the one in the log ($SMTP_ERR, JSON), the date
@@ -457,7 +458,7 @@ rec = parts[2].decode('utf-8')
 m = re.fullmatch(r'Received: from (.*) \((.*)\) by (.*) with (\S+) id (\S+); (.*)', rec)
 assert m, f'line 3 is not a Received line of the SPEC form: {rec!r}'
 got = m.groups()[:5]
-want = (helo, 'pipe', host, proto, sid if sid else m.group(5))
+want = (helo, os.environ.get('STORED_CLIENT_IP', 'pipe'), host, proto, sid if sid else m.group(5))
 assert got == want, f'Received fields: got {got}, want {want}'
 assert re.fullmatch(r'sess_[0-9a-f]{12}', m.group(5)), f'bad id {m.group(5)!r}'
 date = m.group(6)

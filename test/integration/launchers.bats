@@ -78,6 +78,16 @@ with open(sys.argv[1], "ab", buffering=0) as f:
 	return 1
 }
 
+# The bytes client.py raw receives from a plain session (SPEC §4, §6: 550 for rcpt550), CRLFs
+# included: nothing else, no log text, reached the client.
+raw_transcript() {
+	printf '%s\r\n' "220 badsmtp.test ESMTP BadSMTP Server" "250-badsmtp.test" \
+		"250-AUTH PLAIN LOGIN CRAM-MD5 CRAM-SHA256 XOAUTH2" "250-8BITMIME" "250-SIZE 10485760" \
+		"250-PIPELINING" "250-STARTTLS" "250-CHUNKING" "250-SMTPUTF8" "250-ENHANCEDSTATUSCODES" \
+		"250 OK" "250 OK" "250 OK" "550 Requested action not taken: mailbox unavailable" \
+		"354 End data with <CR><LF>.<CR><LF>" "250 OK Message accepted for delivery" "221 Bye"
+}
+
 # every line the client received is an SMTP reply: no log text reached it
 only_smtp_replies() {
 	local line bad=0
@@ -201,6 +211,7 @@ only_smtp_replies() {
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[[ $output == *"550 Requested action not taken: mailbox unavailable"* ]]
+	[ "$output" = "$(raw_transcript)" ]
 	only_smtp_replies "$output"
 	sleep 0.2
 	grep -q '"message":"SMTP connection established"' "$BATS_TEST_TMPDIR/launcher.err"
@@ -246,6 +257,7 @@ only_smtp_replies() {
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[[ $output == *"221 Bye"* ]]
+	[ "$output" = "$(raw_transcript)" ]
 	only_smtp_replies "$output"
 	if [ -n "$SYSLOG_FILE" ]; then
 		for _ in $(seq 40); do grep -q 'SMTP connection closed' "$SYSLOG_FILE" && break; sleep 0.05; done

@@ -274,6 +274,7 @@ reaped() {
 	run "$BADSMTP_BIN" --max-sessions 0 < /dev/null
 	[ "$status" -eq 100 ]
 	[[ $output == *"--max-sessions: invalid value '0'"* ]]
+	[ "$output" = "badsmtp-session: --max-sessions: invalid value '0' (see --help)" ]
 }
 
 @test "--idle-exit: the acceptor exits 0 once idle that long, not while a session runs" {

@@ -502,10 +502,31 @@ static void test_default_dirs(void)
 	clear_env();
 }
 
+/* SPEC §1: --port wins over the local port; a pipe (no local port) with neither is port 0. */
+static const struct {
+	int flag, local, want;
+} port_rows[] = {
+	{ -1, 25201, 25201 }, { 2525, 25201, 2525 }, { 2525, -1, 2525 }, { -1, -1, 0 },
+};
+
+static void test_port(void)
+{
+	struct config c = { .port = -1 };
+	char name[64];
+
+	for (size_t i = 0; i < sizeof port_rows / sizeof port_rows[0]; i++) {
+		c.port = port_rows[i].flag;
+		snprintf(name, sizeof name, "config_port: --port %d, local port %d", c.port,
+		         port_rows[i].local);
+		tap_int(config_port(&c, port_rows[i].local), port_rows[i].want, name);
+	}
+}
+
 int main(void)
 {
 	test_rows();
 	test_help_version();
 	test_default_dirs();
+	test_port();
 	return tap_done();
 }
