@@ -36,6 +36,12 @@ void buf_addc(struct buf *b, char c)
 	buf_add(b, &c, 1);
 }
 
+void buf_add_printable(struct buf *b, const char *s)
+{
+	for (; *s != '\0'; s++)
+		buf_addc(b, (unsigned char)*s < 0x20 || *s == 0x7F ? '?' : *s);
+}
+
 void buf_add_decimal(struct buf *b, long long v, int width)
 {
 	char digits[24];

@@ -19,6 +19,9 @@ void buf_init(struct buf *b, char *storage, size_t cap);
 void buf_add(struct buf *b, const char *p, size_t n);
 void buf_adds(struct buf *b, const char *s);
 void buf_addc(struct buf *b, char c);
+/* s with every control octet (C0 and DEL) as '?': text quoted from outside that must stay on
+ * one line. */
+void buf_add_printable(struct buf *b, const char *s);
 /* v in decimal, zero-padded to width digits (0: as many as needed). */
 void buf_add_decimal(struct buf *b, long long v, int width);
 

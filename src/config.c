@@ -3,6 +3,7 @@
  * own: systemd passes Environment=, inetd passes arguments. */
 #include "config.h"
 
+#include "buf.h"
 #include "text.h"
 
 #include <errno.h>
@@ -182,14 +183,16 @@ static int parse_number(const char *s, double lo, double hi, double *out)
 	return 0;
 }
 
-/* The error stays one line whatever the value holds (SPEC §1): controls become '?'. */
-static void append_printable(char *err, size_t errlen, const char *text)
+/* Ends the error begun in err with the value it quotes, kept on one line whatever it holds
+ * (SPEC §1). */
+static void end_quoting(char *err, size_t errlen, const char *value)
 {
-	size_t n = strlen(err);
+	size_t used = strlen(err);
+	struct buf b;
 
-	for (; *text != '\0' && n + 1 < errlen; text++)
-		err[n++] = (unsigned char)*text < 0x20 || *text == 0x7F ? '?' : *text;
-	err[n] = '\0';
+	buf_init(&b, err + used, errlen - used);
+	buf_add_printable(&b, value);
+	buf_adds(&b, "' (see --help)");
 }
 
 /* An option's environment twin: its own, or, for a port base, profile.c's name for it. */
@@ -273,8 +276,7 @@ static int set_option(struct config *c, const struct option *o, const char *name
 	}
 bad:
 	snprintf(err, errlen, "%s: invalid value '", name);
-	append_printable(err, errlen, value);
-	append_printable(err, errlen, "' (see --help)");
+	end_quoting(err, errlen, value);
 	return -1;
 }
 
@@ -525,8 +527,7 @@ enum config_result config_load(struct config *c, int argc, char **argv, char *er
 				o = &options[i];
 		if (o == NULL) {
 			snprintf(err, errlen, "unknown option '");
-			append_printable(err, errlen, arg);
-			append_printable(err, errlen, "' (see --help)");
+			end_quoting(err, errlen, arg);
 			return CONFIG_ERROR;
 		}
 		if (o->value == NULL && eq == NULL) {

@@ -456,15 +456,14 @@ void log_event(enum log_level level, const char *message, const struct log_field
 void log_fatal_setup(const char *message)
 {
 	char line[1024];
-	size_t n;
+	struct buf b;
 
-	/* One line whatever the value it quotes held (SPEC §1): a control octet becomes '?'. */
-	for (n = 0; message[n] != '\0' && n < sizeof line - 1; n++)
-		line[n] = (unsigned char)message[n] < 0x20 || message[n] == 0x7F ? '?' : message[n];
-	line[n] = '\0';
+	/* One line whatever the value it quotes held (SPEC §1). */
+	buf_init(&b, line, sizeof line);
+	buf_add_printable(&b, message);
 	if (fd2_is(FD2_SOCKET)) {
 		open_syslog();
-		send_syslog(LOG_ERR, line, n);
+		send_syslog(LOG_ERR, line, b.len);
 	} else {
 		dprintf(2, "badsmtp-session: %s\n", line);
 	}

@@ -1,5 +1,5 @@
 /* test_buf: bounded appends — exact contents, always NUL-terminated, cut at the capacity and
- * remembered, never written past it; decimals with padding and signs. */
+ * remembered, never written past it; decimals with padding and signs; printable text. */
 #include "buf.h"
 #include "tap.h"
 
@@ -61,9 +61,24 @@ static void test_decimals(void)
 	tap_int(b.truncated, 1, "... truncated");
 }
 
+static void test_printable(void)
+{
+	char store[16];
+	struct buf b;
+
+	buf_init(&b, store, sizeof store);
+	buf_add_printable(&b, "a\r\nb\tc\x7f\x01" "d\xc3\xa9");
+	tap_str(b.p, "a??b?c??d\xc3\xa9", "printable: C0 controls and DEL become '?', 8-bit kept");
+	buf_init(&b, store, 4);
+	buf_add_printable(&b, "\n\n\n\n");
+	tap_str(b.p, "???", "printable: cut at the capacity");
+	tap_int(b.truncated, 1, "... truncated");
+}
+
 int main(void)
 {
 	test_appends();
 	test_decimals();
+	test_printable();
 	return tap_done();
 }
