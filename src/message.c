@@ -6,7 +6,6 @@
 #include "buf.h"
 #include "log.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,9 +26,12 @@ void message_clear(struct message *m)
 
 void message_set_sender(struct message *m, const struct path *p, const char *dsn)
 {
+	struct buf b;
+
 	command_address_text(&p->addr, m->sender, sizeof m->sender);
 	m->declares = command_path_declares(p);
-	snprintf(m->dsn, sizeof m->dsn, "%s", dsn);
+	buf_init(&b, m->dsn, sizeof m->dsn);
+	buf_adds(&b, dsn);
 }
 
 /* A recipient's DSN parameters: stored after its address and its NUL ("" for none). */
